@@ -1,0 +1,24 @@
+"""Kommunens betalningsansvar for discharge-ready inpatients (SPEC §4, HoS-avtal Del C §5).
+
+>>> import datetime as dt, polars as pl
+>>> from hos_avtal.betalningsansvar import calculate_betalningsansvar
+>>> days = [0, 2, 3, 5, 6]  # the SPEC's first worked example
+>>> episodes = pl.DataFrame({
+...     "episode_id": [f"e{i}" for i in range(5)], "person_id": [f"p{i}" for i in range(5)],
+...     "kommun": ["1480"] * 5, "care_type": ["somatik"] * 5,
+...     "ready_date": [dt.date(2022, 3, 1)] * 5,
+...     "discharge_date": [dt.date(2022, 3, 1 + d) for d in days],
+...     **{c: [True] * 5 for c in ("admission_notice", "ready_notice", "outpatient_plan",
+...                                "outpatient_available", "sip_invited")},
+...     "sip_needed": [False] * 5,
+... })
+>>> result = calculate_betalningsansvar(episodes, "2022-03")
+>>> row = result.municipalities.filter(pl.col("kommun") == "1480").row(0, named=True)
+>>> row["average_episodes"], row["average_days"], row["total_amount_ore"]
+(5, 16, 930000)
+"""
+
+from hos_avtal.betalningsansvar._calculate import calculate_betalningsansvar
+from hos_avtal.betalningsansvar._result import BetalningsansvarResult, MonthRules
+
+__all__ = ["BetalningsansvarResult", "MonthRules", "calculate_betalningsansvar"]

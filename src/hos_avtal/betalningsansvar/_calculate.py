@@ -1,0 +1,88 @@
+"""The public entry point: episodes in, a :class:`BetalningsansvarResult` out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+
+import polars as pl
+
+from hos_avtal._types import Month, RuleSetRef
+from hos_avtal.betalningsansvar import _engine
+from hos_avtal.betalningsansvar._params import params_frame, resolve_months
+from hos_avtal.betalningsansvar._result import (
+    BetalningsansvarResult,
+    MonthRules,
+    assemble,
+    outside_rows,
+)
+from hos_avtal.errors import CalculationError
+from hos_avtal.io import read_episodes, validate_episodes
+from hos_avtal.months import parse_month
+from hos_avtal.municipalities import parties_frame
+from hos_avtal.municipalities._registry import all_codes_frame
+from hos_avtal.rules._model import RuleSet
+
+
+def calculate_betalningsansvar(
+    episodes: pl.DataFrame | str | Path,
+    months: Month | str | Sequence[Month | str] | None = None,
+    *,
+    ruleset: RuleSetRef | Path | RuleSet | None = None,
+    daily_amount_sek: Decimal | str | int | None = None,
+    validate: bool = True,
+) -> BetalningsansvarResult:
+    """Compute kommunens betalningsansvar per municipality and month.
+
+    ``episodes`` is a frame with the SPEC §4 columns or the path of a CSV/Parquet file.
+    ``months`` is one month, several, or ``None`` for every discharge month in the input.
+    ``ruleset`` names a shipped rule set or a rule-set file; without it each month uses the VGR
+    agreement in force. ``daily_amount_sek`` overrides the fastställt belopp. ``validate=False``
+    skips validation for a frame that :func:`hos_avtal.io.read_episodes` already returned.
+    """
+    if isinstance(episodes, str | Path):
+        frame = read_episodes(episodes)
+    else:
+        frame = validate_episodes(episodes) if validate else episodes
+    month_list = _months(frame, months)
+    amount = Decimal(str(daily_amount_sek)) if daily_amount_sek is not None else None
+    resolved = resolve_months(month_list, ruleset, amount)
+    params = params_frame([p for _, p in resolved])
+
+    parties = parties_frame()
+    lazy = frame.lazy()
+    lines = _engine.classify(lazy, params, parties["kommun"].to_list())
+    groups = _engine.aggregate(lines)
+    pooled = _engine.pooled(groups, params)
+    pending = _engine.pending(lazy, params)
+    municipalities = assemble(
+        groups, pooled, pending, params, parties,
+        recurring_months={p.month: p.recurring_liability_months for _, p in resolved},
+    )  # fmt: skip
+    return BetalningsansvarResult(
+        months=[MonthRules(r, p) for r, p in resolved],
+        municipalities=municipalities,
+        outside_agreement=outside_rows(groups, pending, all_codes_frame()),
+        _lines=lines,
+        _episodes=lazy,
+    )
+
+
+def _months(frame: pl.DataFrame, months: Month | str | Sequence[Month | str] | None) -> list[Month]:
+    if months is None:
+        found = (
+            frame.select(pl.col("discharge_date").dt.month_start().unique().drop_nulls().sort())
+            .to_series()
+            .to_list()
+        )
+        if not found:
+            raise CalculationError(
+                "the input has no discharged episodes, so it has no billing month; name one (--month YYYY-MM)"
+            )
+        return found
+    if isinstance(months, str | dt.date):
+        months = [months]
+    parsed = [parse_month(m) if isinstance(m, str) else m.replace(day=1) for m in months]
+    return sorted(set(parsed))

@@ -1,0 +1,74 @@
+"""Resolve the parameters of every month into one small frame the engine joins on."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+
+import polars as pl
+
+from hos_avtal._types import Month, RuleSetRef
+from hos_avtal.errors import HosAvtalError
+from hos_avtal.months import format_month, month_end
+from hos_avtal.rules import CONDITIONS, BetalningsansvarParameters, select_ruleset
+from hos_avtal.rules._model import RuleSet
+
+
+def resolve_months(
+    months: Sequence[Month],
+    ruleset: RuleSetRef | Path | RuleSet | None,
+    daily_amount_sek: Decimal | None,
+) -> list[tuple[RuleSet, BetalningsansvarParameters]]:
+    """The rule set and parameters of each month; errors name the month."""
+    resolved = []
+    for month in months:
+        try:
+            if isinstance(ruleset, RuleSet):
+                chosen = ruleset
+                if not chosen.covers(month):
+                    chosen = select_ruleset(month, chosen.origin or chosen.id)
+            else:
+                chosen = select_ruleset(month, ruleset)
+            resolved.append((chosen, chosen.betalningsansvar(month, daily_amount_sek=daily_amount_sek)))
+        except HosAvtalError as exc:
+            if format_month(month) in str(exc) or str(month.year) in str(exc):
+                raise
+            raise type(exc)(f"{format_month(month)}: {exc}") from None
+    return resolved
+
+
+def params_frame(params: Sequence[BetalningsansvarParameters]) -> pl.DataFrame:
+    """One row per month: the numbers the engine needs, as exact integers."""
+    rows = []
+    for p in params:
+        numerator, denominator = p.threshold_fraction
+        rows.append(
+            {
+                "month": p.month,
+                "month_end": month_end(p.month),
+                "daily_ore": p.daily_amount_ore,
+                "threshold_num": numerator,
+                "threshold_den": denominator,
+                "individual_after": p.individual_after_days,
+                "free_days": p.free_days,
+                "separate_pools": p.separate_care_type_averages,
+                "accrue": p.accrue_while_admitted,
+                **{f"requires_{c}": c in p.conditions for c in CONDITIONS},
+            }
+        )
+    return pl.DataFrame(
+        rows,
+        schema={
+            "month": pl.Date,
+            "month_end": pl.Date,
+            "daily_ore": pl.Int64,
+            "threshold_num": pl.Int64,
+            "threshold_den": pl.Int64,
+            "individual_after": pl.Int64,
+            "free_days": pl.Int64,
+            "separate_pools": pl.Boolean,
+            "accrue": pl.Boolean,
+            **{f"requires_{c}": pl.Boolean for c in CONDITIONS},
+        },
+    )

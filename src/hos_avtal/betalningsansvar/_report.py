@@ -1,0 +1,176 @@
+"""The output contract (SPEC §4): JSON-ready objects and flat CSV rows."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import polars as pl
+
+from hos_avtal.betalningsansvar._engine import CARE_TYPES, REASONS
+from hos_avtal.betalningsansvar._result import BetalningsansvarResult, MonthRules
+from hos_avtal.money import format_sek, format_sek_expr
+from hos_avtal.months import format_month
+
+_COUNTS = (
+    "average_episodes", "average_days", "individual_episodes", "individual_billable_days",
+    "not_covered_episodes", "pending_episodes",
+)  # fmt: skip
+_MONEY = ("average_amount_ore", "individual_amount_ore", "total_amount_ore")
+
+
+def average(days: int, episodes: int) -> float:
+    """The displayed average, rounded half up to 2 decimals (0.0 for no episodes).
+
+    Only for display: liability is decided on the exact ``days / episodes``.
+    """
+    if episodes == 0:
+        return 0.0
+    hundredths = (2 * 100 * days + episodes) // (2 * episodes)
+    return float(Decimal(hundredths) / 100)
+
+
+def liable_days(units: int, denominator: int) -> str:
+    """Exact liable days ``D − t·N`` as a decimal string (``"1.00"``, ``"0.50"``)."""
+    value = Decimal(units) / Decimal(denominator)
+    places = max(2, len(str(denominator)) - 1)
+    return str(value.quantize(Decimal(1).scaleb(-places)))
+
+
+def parameters_object(rules: MonthRules) -> dict[str, Any]:
+    p = rules.parameters
+    return {
+        "average_threshold_days": str(p.average_threshold_days),
+        "individual_after_days": p.individual_after_days,
+        "free_days": p.free_days,
+        "separate_care_type_averages": p.separate_care_type_averages,
+        "accrue_while_admitted": p.accrue_while_admitted,
+        "recurring_liability_months": p.recurring_liability_months,
+        "conditions": list(p.conditions),
+    }
+
+
+def _municipality_object(row: dict[str, Any]) -> dict[str, Any]:
+    obj: dict[str, Any] = {
+        "kommun": row["kommun"],
+        "name": row["name"],
+        "kommunalforbund": row["kommunalforbund"],
+        "average_episodes": row["average_episodes"],
+        "average_days": row["average_days"],
+        "average": average(row["average_days"], row["average_episodes"]),
+        "liable": row["liable"],
+        "liable_days": liable_days(row["liable_units"], row["threshold_den"]),
+        "average_amount_sek": format_sek(row["average_amount_ore"]),
+        "individual_episodes": row["individual_episodes"],
+        "individual_billable_days": row["individual_billable_days"],
+        "individual_amount_sek": format_sek(row["individual_amount_ore"]),
+        "total_amount_sek": format_sek(row["total_amount_ore"]),
+        "zero_invoice": row["total_amount_ore"] == 0,
+        "not_covered_episodes": row["not_covered_episodes"],
+        "not_covered_reasons": {r: row[f"not_covered_{r}"] for r in REASONS if row[f"not_covered_{r}"]},
+        "pending_episodes": row["pending_episodes"],
+        "consecutive_liable_months": row["consecutive_liable_months"],
+        "recurring_liability": row["recurring_liability"],
+        "by_care_type": {
+            c: {
+                "average_episodes": row[f"average_episodes_{c}"],
+                "average_days": row[f"average_days_{c}"],
+                "average": average(row[f"average_days_{c}"], row[f"average_episodes_{c}"]),
+                "individual_episodes": row[f"individual_episodes_{c}"],
+                "individual_billable_days": row[f"individual_billable_days_{c}"],
+                "individual_amount_sek": format_sek(row[f"individual_amount_ore_{c}"]),
+                "not_covered_episodes": row[f"not_covered_episodes_{c}"],
+            }
+            for c in CARE_TYPES
+        },
+    }
+    return obj
+
+
+def month_object(result: BetalningsansvarResult, rules: MonthRules, *, episodes: bool = False) -> dict[str, Any]:
+    """The SPEC §4 output object for one month."""
+    month = rules.parameters.month
+    rows = result.municipalities.filter(pl.col("month") == month)
+    municipalities = [_municipality_object(r) for r in rows.iter_rows(named=True)]
+    outside = result.outside_agreement.filter(pl.col("month") == month)
+    obj: dict[str, Any] = {
+        "ruleset": rules.ruleset.id,
+        "ruleset_name": rules.ruleset.name,
+        "month": format_month(month),
+        "daily_amount_sek": format_sek(rules.parameters.daily_amount_ore),
+        "daily_amount_source": rules.parameters.daily_amount_source,
+        "parameters": parameters_object(rules),
+        "municipalities": municipalities,
+        "totals": _totals(rows),
+        "outside_agreement": {
+            "episodes": int(outside["episodes"].sum()),
+            "days": int(outside["days"].sum()),
+            "pending_episodes": int(outside["pending_episodes"].sum()),
+            "by_kommun": outside.drop("month").to_dicts(),
+        },
+    }
+    if episodes:
+        obj["episodes"] = episode_objects(result.episode_lines(month))
+    return obj
+
+
+def _totals(rows: pl.DataFrame) -> dict[str, Any]:
+    sums = rows.select(*_COUNTS, *_MONEY).sum().row(0, named=True)
+    return {
+        "municipalities": rows.height,
+        "liable_municipalities": int(rows["liable"].sum()),
+        "zero_invoices": int((rows["total_amount_ore"] == 0).sum()),
+        "recurring_liability_municipalities": int(rows["recurring_liability"].sum()),
+        **{c: int(sums[c]) for c in _COUNTS},
+        "average_amount_sek": format_sek(int(sums["average_amount_ore"])),
+        "individual_amount_sek": format_sek(int(sums["individual_amount_ore"])),
+        "total_amount_sek": format_sek(int(sums["total_amount_ore"])),
+    }
+
+
+def contract(result: BetalningsansvarResult, *, episodes: bool = False) -> list[dict[str, Any]]:
+    """One SPEC §4 object per computed month, in month order."""
+    return [month_object(result, rules, episodes=episodes) for rules in result.months]
+
+
+def episode_frame(lines: pl.DataFrame) -> pl.DataFrame:
+    """Episode lines with money as decimal strings, ready for CSV or JSON."""
+    return lines.with_columns(
+        pl.col("month").dt.strftime("%Y-%m"),
+        format_sek_expr(pl.col("amount_ore")).alias("amount_sek"),
+    ).drop("amount_ore")
+
+
+def episode_objects(lines: pl.DataFrame) -> list[dict[str, Any]]:
+    frame = episode_frame(lines).with_columns(pl.col("ready_date", "discharge_date").dt.to_string("%Y-%m-%d"))
+    objects = frame.to_dicts()
+    for obj in objects:
+        obj["reasons"] = obj["reasons"].split(";") if obj["reasons"] else []
+    return objects
+
+
+def csv_frame(result: BetalningsansvarResult) -> pl.DataFrame:
+    """One flat row per month and municipality, money as decimal strings (for CSV/Excel)."""
+    rules = {m.parameters.month: m for m in result.months}
+    frame = result.municipalities
+    money = [c for c in frame.columns if "_amount_ore" in c]
+    flat = frame.with_columns(
+        pl.col("month").dt.strftime("%Y-%m"),
+        pl.col("month").replace_strict({m: r.ruleset.id for m, r in rules.items()}, return_dtype=pl.String).alias("ruleset"),
+        pl.col("month").replace_strict({m: format_sek(r.parameters.daily_amount_ore) for m, r in rules.items()}, return_dtype=pl.String).alias("daily_amount_sek"),
+        ((2 * 100 * pl.col("average_days") + pl.col("average_episodes")) // (2 * pl.col("average_episodes")).clip(lower_bound=1)).alias("_hundredths"),
+        *[format_sek_expr(pl.col(c)).alias(c.replace("_ore", "_sek")) for c in money],
+    ).with_columns(
+        pl.when(pl.col("average_episodes") > 0)
+        .then(pl.concat_str((pl.col("_hundredths") // 100).cast(pl.String), pl.lit("."), (pl.col("_hundredths") % 100).cast(pl.String).str.zfill(2)))
+        .otherwise(pl.lit("0.00"))
+        .alias("average")
+    )
+    leading = ["month", "ruleset", "daily_amount_sek", "kommun", "name", "kommunalforbund",
+               "average_episodes", "average_days", "average", "liable", "average_amount_sek",
+               "individual_episodes", "individual_billable_days", "individual_amount_sek",
+               "total_amount_sek", "not_covered_episodes", "pending_episodes",
+               "consecutive_liable_months", "recurring_liability"]  # fmt: skip
+    rest = [c for c in flat.columns if c not in leading and not c.endswith("_ore") and not c.startswith("_")
+            and c not in ("threshold_den", "liable_units", "accruing_episodes")]  # fmt: skip
+    return flat.select(*leading, *rest)

@@ -1,0 +1,48 @@
+"""The typer application and the entry point that turns user errors into messages."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from hos_avtal.errors import HosAvtalError
+
+app = typer.Typer(
+    name="hos-avtal",
+    help=(
+        "Calculations of the healthcare agreement (HoS-avtal) between Västra Götalandsregionen "
+        "and the 49 municipalities of Västra Götaland: kommunens betalningsansvar for "
+        "discharge-ready inpatients, with rule sets as data files."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _register() -> None:
+    # Importing the command modules registers them on ``app``.
+    from hos_avtal.cli import _betalningsansvar, _rulesets, _synth  # noqa: F401
+
+
+def main() -> None:
+    """Console entry point: exit 0 on success, 2 with a message (no traceback) on bad input."""
+    _register()
+    try:
+        app(standalone_mode=False)
+    except HosAvtalError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)
+    except (typer.Abort, KeyboardInterrupt):
+        print("aborted", file=sys.stderr)
+        sys.exit(130)
+    except Exception as exc:
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if isinstance(exc, click.exceptions.Exit):
+            sys.exit(exc.exit_code)
+        raise

@@ -1,0 +1,73 @@
+"""``hos-avtal betalningsansvar``: one month or every month of an episode file."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from hos_avtal.cli._app import app
+from hos_avtal.cli._options import amount_option, month_option
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+@app.command(
+    "betalningsansvar",
+    epilog=(
+        "How it is computed (SPEC §4, HoS-avtal Del C §5): an episode belongs to the month it "
+        "was discharged. Days = discharge date − ready date. An episode longer than 7 days is "
+        "billed individually for its days beyond 3 (from day 4) and left out of the average. "
+        "The other covered episodes form the municipality's pool: when their average days "
+        "exceed 3.0 (exactly, no rounding), the municipality pays (D − 3.0·N) days. Amounts use "
+        "the fastställt belopp of the month's year. Episodes that fail a villkor or "
+        "förutsättning are not covered and listed with reasons; patients from municipalities "
+        "outside the agreement are reported separately and never billed. Every number here is "
+        "a parameter of the rule set (see 'hos-avtal rulesets show ID')."
+    ),
+)
+def betalningsansvar(
+    episodes: Annotated[Path, typer.Argument(help="Episode file: CSV (, or ; separated, UTF-8) or Parquet.", show_default=False)],
+    month: Annotated[str | None, typer.Option("--month", "-m", help="Billing month YYYY-MM. Default: every discharge month in the file.")] = None,
+    ruleset: Annotated[str | None, typer.Option("--ruleset", "-r", help="Rule-set id (vgr-2023, vgr-2018, lag-2017-612) or a rule-set .toml file. Default: the VGR agreement in force for each month.")] = None,
+    daily_amount: Annotated[str | None, typer.Option("--daily-amount", help="Fastställt belopp in kronor per vårddygn, for a year hos_avtal has no verified amount for.")] = None,
+    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="table for people; json (the SPEC §4 contract) or csv for systems.")] = OutputFormat.table,
+    episodes_out: Annotated[Path | None, typer.Option("--episodes-out", help="Also write every episode line (status, days, billable days, amount, reasons) to this .csv, .parquet or .json file.")] = None,
+    with_episodes: Annotated[bool, typer.Option("--with-episodes", help="With --format json: include the episode lines in each month object.")] = False,
+) -> None:
+    """Compute kommunens betalningsansvar for discharge-ready inpatients, per municipality and month.
+
+    Prints all 49 municipalities (zero invoices included) with the pooled average, the
+    individual part and the total, and reports not-covered, pending and out-of-county episodes.
+    """
+    from hos_avtal.betalningsansvar import calculate_betalningsansvar
+    from hos_avtal.betalningsansvar._report import contract, csv_frame, episode_frame
+    from hos_avtal.io import read_episodes, write_frame
+
+    chosen_month = month_option(month)
+    amount = amount_option(daily_amount)
+    frame = read_episodes(episodes)
+    result = calculate_betalningsansvar(
+        frame, chosen_month, ruleset=ruleset, daily_amount_sek=amount, validate=False
+    )
+    if episodes_out is not None:
+        write_frame(episode_frame(result.episode_lines()), episodes_out)
+
+    if output_format is OutputFormat.json:
+        objects = contract(result, episodes=with_episodes)
+        payload = objects[0] if chosen_month is not None else objects
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+    elif output_format is OutputFormat.csv:
+        sys.stdout.write(csv_frame(result).write_csv())
+    else:
+        from hos_avtal.cli._render import render_betalningsansvar
+
+        render_betalningsansvar(result, source=str(episodes))

@@ -1,0 +1,78 @@
+"""Rich tables for people: one per month, with what was applied and why."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from hos_avtal.betalningsansvar import BetalningsansvarResult
+from hos_avtal.betalningsansvar._report import average, liable_days
+from hos_avtal.money import format_sek_sv
+from hos_avtal.months import format_month
+
+
+def render_betalningsansvar(result: BetalningsansvarResult, source: str) -> None:
+    probe = Console()
+    console = probe if probe.is_terminal else Console(width=150)
+    for rules in result.months:
+        p = rules.parameters
+        rows = result.municipalities.filter(result.municipalities["month"] == p.month)
+        table = Table(
+            title=f"Kommunens betalningsansvar {format_month(p.month)} — {source}",
+            caption=(
+                f"Rule set {rules.ruleset.id}: {rules.ruleset.name}\n"
+                f"Fastställt belopp {format_sek_sv(p.daily_amount_ore)} kr/vårddygn ({p.daily_amount_source}). "
+                f"Liable when the average exceeds {p.average_threshold_days} days; individual after "
+                f"{p.individual_after_days} days, billed beyond {p.free_days} days."
+            ),
+            caption_justify="left",
+            show_footer=True,
+        )
+        totals = rows.select(
+            "average_episodes", "average_days", "average_amount_ore", "individual_episodes",
+            "individual_billable_days", "individual_amount_ore", "total_amount_ore",
+            "not_covered_episodes", "pending_episodes",
+        ).sum().row(0, named=True)  # fmt: skip
+        columns = [
+            ("Kommun", "left", "All 49"),
+            ("Pooled", "right", str(totals["average_episodes"])),
+            ("Days", "right", str(totals["average_days"])),
+            ("Avg", "right", ""),
+            ("Liable d.", "right", ""),
+            ("Pooled kr", "right", format_sek_sv(totals["average_amount_ore"])),
+            ("Indiv.", "right", str(totals["individual_episodes"])),
+            ("Bill. d.", "right", str(totals["individual_billable_days"])),
+            ("Individual kr", "right", format_sek_sv(totals["individual_amount_ore"])),
+            ("Total kr", "right", format_sek_sv(totals["total_amount_ore"])),
+            ("Not cov.", "right", str(totals["not_covered_episodes"])),
+            ("Pend.", "right", str(totals["pending_episodes"])),
+        ]
+        for header, justify, footer in columns:
+            table.add_column(header, justify=justify, footer=footer)  # type: ignore[arg-type]
+        for r in rows.iter_rows(named=True):
+            flag = " ⚑" if r["recurring_liability"] else ""
+            table.add_row(
+                f"{r['kommun']} {r['name']}{flag}",
+                str(r["average_episodes"]),
+                str(r["average_days"]),
+                f"{average(r['average_days'], r['average_episodes']):.2f}",
+                liable_days(r["liable_units"], r["threshold_den"]) if r["liable"] else "",
+                format_sek_sv(r["average_amount_ore"]),
+                str(r["individual_episodes"]),
+                str(r["individual_billable_days"]),
+                format_sek_sv(r["individual_amount_ore"]),
+                format_sek_sv(r["total_amount_ore"]),
+                str(r["not_covered_episodes"]),
+                str(r["pending_episodes"]),
+                style="bold" if r["total_amount_ore"] else "dim",
+            )
+        console.print(table)
+        outside = result.outside_agreement.filter(result.outside_agreement["month"] == p.month)
+        if outside.height:
+            console.print(
+                f"Outside the agreement (never billed): {int(outside['episodes'].sum())} discharged and "
+                f"{int(outside['pending_episodes'].sum())} pending episodes from {outside.height} "
+                "municipalities outside Västra Götaland's 49."
+            )
+        if rows["recurring_liability"].any():
+            console.print("⚑ återkommande betalningsansvar: liable in consecutive months; a joint action plan is due.")

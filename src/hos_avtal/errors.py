@@ -1,0 +1,96 @@
+"""The exception hierarchy of hos_avtal.
+
+Every error a user can cause derives from :class:`HosAvtalError`, whose ``str()`` is a
+message meant for a person (the CLI prints it without a traceback, the API turns it into a
+problem document). Nothing here ever carries a value of a personal id column.
+
+::
+
+    HosAvtalError
+    ├── InputError            bad rows or columns in an input file or frame
+    ├── RuleSetError          a rule-set file that cannot be read or validated
+    └── CalculationError      the inputs are fine, but the rules cannot be applied
+        ├── RuleSetNotApplicableError   month outside the rule set / no rule set for the month
+        └── MissingParameterError       e.g. no fastställt belopp for the year
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+class HosAvtalError(Exception):
+    """Base class of every error caused by input, rule sets or parameters."""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One problem in an input: where it is and why it is wrong.
+
+    ``row`` is the row as a spreadsheet shows it (the header is row 1, so the first data row
+    of a CSV file is row 2); for Parquet and in-memory frames it is the 1-based record number.
+    ``row`` is ``None`` for a problem with the whole file (a missing column).
+    """
+
+    row: int | None
+    column: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = []
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column {self.column!r}")
+        return f"{', '.join(where)}: {self.reason}" if where else self.reason
+
+
+class InputError(HosAvtalError):
+    """An input has problems; nothing was computed or written.
+
+    ``problems`` holds every problem found, not only the first.
+    """
+
+    max_listed = 100
+
+    def __init__(self, source: str, problems: Sequence[Problem]) -> None:
+        self.source = source
+        self.problems = list(problems)
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        n = len(self.problems)
+        head = f"{self.source}: {n} problem{'s' if n != 1 else ''} in the input; nothing was computed."
+        lines = [head] + [f"  {self.source}, {p}" for p in self.problems[: self.max_listed]]
+        if n > self.max_listed:
+            rest = Counter((p.column, p.reason) for p in self.problems[self.max_listed :])
+            lines.append(f"  … and {n - self.max_listed} more:")
+            lines += [
+                f"    {count} × column {col!r}: {reason}" for (col, reason), count in rest.most_common()
+            ]
+        return "\n".join(lines)
+
+
+class RuleSetError(HosAvtalError):
+    """A rule-set file is missing, unreadable or invalid."""
+
+    def __init__(self, source: str, reason: str, key: str | None = None) -> None:
+        self.source = source
+        self.key = key
+        self.reason = reason
+        where = f"{source}, key {key!r}" if key else source
+        super().__init__(f"rule set {where}: {reason}")
+
+
+class CalculationError(HosAvtalError):
+    """The inputs are valid but the rules cannot be applied to them."""
+
+
+class RuleSetNotApplicableError(CalculationError):
+    """The month is outside the rule set's validity, or no rule set covers it."""
+
+
+class MissingParameterError(CalculationError):
+    """A parameter has no value for the period, e.g. no fastställt belopp for a year."""

@@ -1,0 +1,226 @@
+"""Reading a table from CSV or Parquet and typing its columns, collecting every problem.
+
+The checks are polars expressions over whole columns; a problem is a row of a
+``(row, column, reason)`` frame, so validating a million rows costs a few column scans.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import polars as pl
+
+from hos_avtal.errors import InputError, Problem
+from hos_avtal.municipalities._registry import all_codes_frame
+
+ColumnKind = Literal["text", "kommun", "date", "bool", "choice", "int"]
+
+TRUE_WORDS = ("true", "1", "ja", "j", "yes", "y", "sant")
+FALSE_WORDS = ("false", "0", "nej", "n", "no", "falskt")
+
+_DTYPES: dict[str, pl.DataType] = {
+    "text": pl.String(),
+    "kommun": pl.String(),
+    "choice": pl.String(),
+    "date": pl.Date(),
+    "bool": pl.Boolean(),
+    "int": pl.Int64(),
+}
+
+PROBLEM_SCHEMA = {"row": pl.Int64, "column": pl.String, "reason": pl.String}
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """An expected input column: its name, kind, and whether it may be missing or empty."""
+
+    name: str
+    kind: ColumnKind = "text"
+    required: bool = True
+    """The column must be present in the file."""
+    nullable: bool = False
+    """An empty cell is allowed."""
+    choices: tuple[str, ...] = field(default=())
+    personal: bool = False
+    """Holds an id about a person: its values are never echoed in a message."""
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A typed frame and where it came from (for row numbers in messages)."""
+
+    frame: pl.DataFrame
+    source: str
+    first_row: int
+    """The row number of the frame's first record: 2 for CSV (after the header), 1 otherwise."""
+
+
+def _sniff_separator(head: bytes) -> str:
+    line = head.split(b"\n", 1)[0]
+    counts = {sep: line.count(sep.encode()) for sep in (";", ",", "\t")}
+    return max(counts, key=lambda sep: counts[sep]) if any(counts.values()) else ","
+
+
+def read_table(path: str | Path, columns: Sequence[Column]) -> Table:
+    """Read ``path`` (``.csv``/``.txt`` or ``.parquet``) with only the wanted columns, untyped.
+
+    CSV cells are read as text (so ``0180`` keeps its zero); the separator (``,`` ``;`` or tab)
+    is detected and a UTF-8 byte-order mark is ignored.
+    """
+    path = Path(path)
+    source = str(path)
+    if not path.is_file():
+        raise InputError(source, [Problem(None, None, "no such file")])
+    wanted = [c.name for c in columns]
+    if path.suffix.lower() == ".parquet":
+        try:
+            names = list(pl.read_parquet_schema(path))
+            present = [n for n in wanted if n in names]
+            frame = pl.read_parquet(path, columns=present)
+        except Exception as exc:  # polars raises several kinds for a broken file
+            raise InputError(source, [Problem(None, None, f"not a readable Parquet file ({_first_line(exc)})")]) from None
+        return Table(_check_header(frame, columns, source), source, first_row=1)
+
+    with path.open("rb") as handle:
+        head = handle.read(65536)
+    if not head.strip():
+        raise InputError(source, [Problem(None, None, "the file is empty; expected a header row")])
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:  # not just a character cut at the buffer's end
+            raise InputError(source, [Problem(None, None, "is not UTF-8 text; save it as 'CSV UTF-8' and try again")]) from None
+    try:
+        frame = pl.read_csv(
+            path,
+            separator=_sniff_separator(head.removeprefix(b"\xef\xbb\xbf")),
+            infer_schema=False,
+            encoding="utf8",
+        )
+    except Exception as exc:
+        raise InputError(source, [Problem(None, None, f"could not be read as CSV ({_first_line(exc)})")]) from None
+    frame = frame.rename({c: c.removeprefix("\ufeff").strip().lower() for c in frame.columns})
+    present = [n for n in wanted if n in frame.columns]
+    return Table(_check_header(frame.select(present), columns, source), source, first_row=2)
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def _check_header(frame: pl.DataFrame, columns: Sequence[Column], source: str) -> pl.DataFrame:
+    missing = [c.name for c in columns if c.required and c.name not in frame.columns]
+    if missing:
+        raise InputError(
+            source, [Problem(1, name, "required column is missing from the header") for name in missing]
+        )
+    return frame
+
+
+def type_columns(table: Table, columns: Sequence[Column]) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
+    """Type every column; return the typed frame and frames of problems (row, column, reason).
+
+    Columns that are absent and optional are added as nulls.
+    """
+    frame = table.frame.with_row_index("__row", offset=table.first_row)
+    exprs: list[pl.Expr] = []
+    checks: list[pl.Expr] = []
+    for column in columns:
+        if column.name not in frame.columns:
+            exprs.append(pl.lit(None, dtype=_DTYPES[column.kind]).alias(column.name))
+            continue
+        raw = pl.col(column.name)
+        typed = _typed(raw, frame.schema[column.name], column)
+        exprs.append(typed.alias(column.name))
+        checks.append(_problem_expr(raw, typed, frame.schema[column.name], column).alias(column.name))
+    problems_wide = frame.select(pl.col("__row"), *checks) if checks else None
+    typed_frame = frame.select(pl.col("__row"), *exprs)
+    problem_frames = []
+    if problems_wide is not None:
+        for column in columns:
+            if column.name in problems_wide.columns:
+                problem_frames.append(
+                    problems_wide.filter(pl.col(column.name).is_not_null()).select(
+                        pl.col("__row").cast(pl.Int64).alias("row"),
+                        pl.lit(column.name).alias("column"),
+                        pl.col(column.name).alias("reason"),
+                    )
+                )
+    return typed_frame, problem_frames
+
+
+def _text(raw: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    as_text = raw if dtype == pl.String else raw.cast(pl.String)
+    stripped = as_text.str.strip_chars()
+    return pl.when(stripped == "").then(None).otherwise(stripped)
+
+
+def _typed(raw: pl.Expr, dtype: pl.DataType, column: Column) -> pl.Expr:
+    target = _DTYPES[column.kind]
+    if column.kind in ("date", "bool") and dtype == target:
+        return raw
+    if column.kind == "int" and dtype.is_integer():
+        return raw.cast(pl.Int64)
+    text = _text(raw, dtype)
+    if column.kind == "date":
+        if dtype == pl.Datetime:
+            return raw.cast(pl.Date)
+        return text.str.to_date("%Y-%m-%d", strict=False)
+    if column.kind == "bool":
+        lower = text.str.to_lowercase()
+        return pl.when(lower.is_in(TRUE_WORDS)).then(True).when(lower.is_in(FALSE_WORDS)).then(False)
+    if column.kind == "int":
+        return text.str.to_integer(strict=False)
+    if column.kind == "choice":
+        return text.str.to_lowercase()
+    return text
+
+
+def _problem_expr(raw: pl.Expr, typed: pl.Expr, dtype: pl.DataType, column: Column) -> pl.Expr:
+    """A String expression: the reason a cell is bad, or null when it is fine."""
+    text = _text(raw, dtype)
+    shown = pl.concat_str(pl.lit("'"), text, pl.lit("'"))
+    if column.personal:
+        shown = pl.lit("the value")
+    empty = text.is_null()
+    reason: pl.Expr = pl.when(empty & (not column.nullable)).then(pl.lit("empty; a value is required"))
+    if column.kind == "date":
+        reason = reason.when(~empty & typed.is_null()).then(
+            pl.concat_str(shown, pl.lit(" is not a date; write it as YYYY-MM-DD"))
+        )
+    elif column.kind == "bool":
+        reason = reason.when(~empty & typed.is_null()).then(
+            pl.concat_str(shown, pl.lit(" is not a yes/no value; use true/false, 1/0 or ja/nej"))
+        )
+    elif column.kind == "int":
+        reason = reason.when(~empty & typed.is_null()).then(
+            pl.concat_str(shown, pl.lit(" is not a whole number"))
+        )
+    elif column.kind == "choice":
+        reason = reason.when(~empty & ~typed.is_in(column.choices)).then(
+            pl.concat_str(shown, pl.lit(f" is not one of {', '.join(column.choices)}"))
+        )
+    elif column.kind == "kommun":
+        codes = all_codes_frame()["kommun"]
+        reason = reason.when(~empty & ~text.is_in(codes.to_list())).then(
+            pl.concat_str(
+                shown,
+                pl.lit(" is not a kommun code (four characters from SCB's list, e.g. 1480 or 0180)"),
+            )
+        )
+    return reason.otherwise(None)
+
+
+def problems_to_error(source: str, problem_frames: Sequence[pl.DataFrame]) -> InputError | None:
+    """One :class:`InputError` with every problem, sorted by row; ``None`` when there are none."""
+    frames = [f for f in problem_frames if f.height]
+    if not frames:
+        return None
+    problems = pl.concat(frames, how="vertical").sort("row", maintain_order=True)
+    return InputError(
+        source,
+        [Problem(r, c, reason) for r, c, reason in problems.iter_rows()],
+    )

@@ -1,0 +1,32 @@
+"""Rule sets: the agreements and the statute as data files, with effective dates and sources.
+
+A rule set is a TOML file (see ``data/`` for the shipped ones) that names the agreement, its
+validity period and every parameter; each parameter value has its own effective period and a
+legal source, as in OpenFisca. The engines read parameters resolved for one month.
+
+>>> from hos_avtal.rules import load_ruleset, select_ruleset
+>>> select_ruleset("2022-03").id
+'vgr-2018'
+>>> params = load_ruleset("vgr-2018").betalningsansvar("2022-03")
+>>> params.daily_amount_ore, params.average_threshold_days, params.individual_after_days
+(930000, Decimal('3.0'), 7)
+"""
+
+from hos_avtal.rules._betalningsansvar import CONDITIONS, BetalningsansvarParameters
+from hos_avtal.rules._loader import (
+    load_ruleset,
+    select_ruleset,
+    shipped_rulesets,
+)
+from hos_avtal.rules._model import Parameter, ParameterValue, RuleSet
+
+__all__ = [
+    "CONDITIONS",
+    "BetalningsansvarParameters",
+    "Parameter",
+    "ParameterValue",
+    "RuleSet",
+    "load_ruleset",
+    "select_ruleset",
+    "shipped_rulesets",
+]

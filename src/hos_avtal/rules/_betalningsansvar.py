@@ -1,0 +1,164 @@
+"""The betalningsansvar parameters: their types, and their values for one month."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import Field, TypeAdapter
+
+from hos_avtal._types import Month, Ore
+from hos_avtal.errors import MissingParameterError, RuleSetError
+from hos_avtal.money import sek_to_ore
+from hos_avtal.months import format_month, parse_month
+
+CONDITIONS: dict[str, str] = {
+    "admission_notice": "no_admission_notice",
+    "ready_notice": "no_ready_notice",
+    "sip_invited": "sip_not_invited",
+    "outpatient_plan": "no_outpatient_plan",
+    "outpatient_available": "outpatient_unavailable",
+}
+"""Each villkor / förutsättning an episode must meet, and the reason code when it does not.
+
+``sip_invited`` is met when no SIP is needed or öppenvården invited to it.
+"""
+
+_NonNegativeDecimal = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
+_PositiveDecimal = Annotated[Decimal, Field(gt=0, allow_inf_nan=False)]
+_NonNegativeInt = Annotated[int, Field(ge=0, strict=True)]
+
+PARAMETER_TYPES: dict[str, TypeAdapter[Any]] = {
+    "daily_amount_sek": TypeAdapter(_PositiveDecimal),
+    "average_threshold_days": TypeAdapter(_NonNegativeDecimal),
+    "individual_after_days": TypeAdapter(_NonNegativeInt),
+    "free_days": TypeAdapter(_NonNegativeInt),
+    "separate_care_type_averages": TypeAdapter(Annotated[bool, Field(strict=True)]),
+    "accrue_while_admitted": TypeAdapter(Annotated[bool, Field(strict=True)]),
+    "recurring_liability_months": TypeAdapter(Annotated[int, Field(ge=1, strict=True)]),
+    "conditions": TypeAdapter(list[str]),
+}
+"""The parameters a rule set may set for betalningsansvar, and the type of their values."""
+
+REQUIRED = tuple(name for name in PARAMETER_TYPES if name != "daily_amount_sek")
+
+
+def check_value(name: str, value: object) -> object:
+    """Validate one raw value from a file; raise ``ValueError`` with a reason."""
+    adapter = PARAMETER_TYPES.get(name)
+    if adapter is None:
+        raise ValueError(f"unknown parameter; known: {', '.join(sorted(PARAMETER_TYPES))}")
+    if isinstance(value, float):  # TOML floats: keep what the user wrote, not the binary value
+        value = Decimal(repr(value))
+    try:
+        typed = adapter.validate_python(value)
+    except Exception as exc:
+        errors = getattr(exc, "errors", None)
+        reason = errors()[0]["msg"] if callable(errors) else str(exc)
+        raise ValueError(f"invalid value {value!r}: {reason}") from None
+    if name == "conditions":
+        unknown = sorted(set(typed) - set(CONDITIONS))
+        if unknown:
+            raise ValueError(f"unknown condition(s) {unknown}; known: {sorted(CONDITIONS)}")
+    if name == "daily_amount_sek":
+        sek_to_ore(typed)
+    return typed
+
+
+@dataclass(frozen=True, slots=True)
+class BetalningsansvarParameters:
+    """Every betalningsansvar parameter, resolved for one month of one rule set."""
+
+    ruleset_id: str
+    month: Month
+    daily_amount_ore: Ore
+    daily_amount_source: str
+    average_threshold_days: Decimal
+    individual_after_days: int
+    free_days: int
+    separate_care_type_averages: bool
+    accrue_while_admitted: bool
+    recurring_liability_months: int
+    conditions: tuple[str, ...]
+
+    @property
+    def threshold_fraction(self) -> tuple[int, int]:
+        """The threshold as an exact fraction ``(numerator, denominator)``: 3.0 → (30, 10)."""
+        sign, digits, exponent = self.average_threshold_days.as_tuple()
+        assert isinstance(exponent, int)
+        numerator = int("".join(map(str, digits)) or "0")
+        if exponent >= 0:
+            return numerator * 10**exponent, 1
+        return numerator, 10**-exponent
+
+
+def resolve_betalningsansvar(
+    ruleset: Any, month: Month | str, daily_amount_sek: Decimal | None
+) -> BetalningsansvarParameters:
+    """Resolve the parameters of ``ruleset`` (a RuleSet) in force on the month's first day."""
+    from hos_avtal.rules._loader import national_parameters
+
+    if isinstance(month, str):
+        month = parse_month(month)
+    typed: dict[str, Any] = {}
+    for name in REQUIRED:
+        typed[name] = check_value(name, ruleset.require("betalningsansvar", name, month).value)
+
+    if daily_amount_sek is not None:
+        try:
+            amount_ore = sek_to_ore(check_value("daily_amount_sek", daily_amount_sek))  # type: ignore[arg-type]
+        except ValueError as exc:
+            raise MissingParameterError(f"daily amount {daily_amount_sek}: {exc}") from None
+        source = "given by the user (--daily-amount / daily_amount_sek)"
+    else:
+        amount_ore, source = _daily_amount(ruleset, month, national_parameters())
+
+    return BetalningsansvarParameters(
+        ruleset_id=ruleset.id,
+        month=month,
+        daily_amount_ore=amount_ore,
+        daily_amount_source=source,
+        conditions=tuple(typed.pop("conditions")),
+        **typed,
+    )
+
+
+def _daily_amount(ruleset: Any, month: Month, national: Any) -> tuple[Ore, str]:
+    for candidate in (ruleset, national):
+        parameter = candidate.betalningsansvar_parameters.get("daily_amount_sek")
+        value = parameter.value_at(month) if parameter else None
+        if value is not None:
+            return sek_to_ore(check_value("daily_amount_sek", value.value)), value.source  # type: ignore[arg-type]
+    known = sorted({v.valid_from.year for v in national.betalningsansvar_parameters["daily_amount_sek"].values})
+    raise MissingParameterError(
+        f"No fastställt belopp (daily amount per vårddygn) for {month.year} is known to "
+        f"hos_avtal: only verified amounts ship (years {', '.join(map(str, known))}), and none is "
+        f"ever guessed. Billing month {format_month(month)} needs the {month.year} amount "
+        f"published by Socialstyrelsen. Supply it with --daily-amount SEK on the command line, "
+        f"the field daily_amount_sek in an API request, or a [betalningsansvar.daily_amount_sek] "
+        f"value from {month.year}-01-01 in your own rule-set file (--ruleset FILE)."
+    )
+
+
+def first_day(value: dt.date) -> dt.date:
+    return value.replace(day=1)
+
+
+def validate_ruleset_parameters(ruleset: Any, source: str) -> None:
+    """Check every betalningsansvar value's type; name the key of the first bad one."""
+    for name, parameter in ruleset.betalningsansvar_parameters.items():
+        for index, value in enumerate(parameter.values):
+            try:
+                check_value(name, value.value)
+            except ValueError as exc:
+                raise RuleSetError(
+                    source, str(exc), key=f"betalningsansvar.{name}.values[{index}].value"
+                ) from None
+    if ruleset.kind != "national":
+        missing = [name for name in REQUIRED if name not in ruleset.betalningsansvar_parameters]
+        if missing:
+            raise RuleSetError(
+                source, f"missing parameter(s): {', '.join(missing)}", key="betalningsansvar"
+            )

@@ -1,0 +1,125 @@
+"""The shape of a rule-set file, validated by pydantic on load."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from hos_avtal.errors import MissingParameterError
+from hos_avtal.months import format_month
+
+if TYPE_CHECKING:
+    from hos_avtal._types import Month
+    from hos_avtal.rules._betalningsansvar import BetalningsansvarParameters
+
+RawValue = bool | int | Decimal | str | list[str]
+
+
+class ParameterValue(BaseModel):
+    """One value of a parameter, in force from ``valid_from`` to ``valid_to`` (inclusive)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    valid_from: Annotated[dt.date, Field(alias="from")]
+    valid_to: Annotated[dt.date | None, Field(alias="to")] = None
+    value: RawValue
+    source: Annotated[str, Field(min_length=1)]
+    """The legal reference or publication the value comes from."""
+
+    @model_validator(mode="after")
+    def _period(self) -> ParameterValue:
+        if self.valid_to is not None and self.valid_to < self.valid_from:
+            raise ValueError(f"'to' ({self.valid_to}) is before 'from' ({self.valid_from})")
+        return self
+
+    def covers(self, day: dt.date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+class Parameter(BaseModel):
+    """A parameter with a description and its values over time (periods must not overlap)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    description: str = ""
+    unit: str | None = None
+    values: list[ParameterValue]
+
+    @model_validator(mode="after")
+    def _no_overlap(self) -> Parameter:
+        ordered = sorted(self.values, key=lambda v: v.valid_from)
+        for before, after in zip(ordered, ordered[1:], strict=False):
+            if before.valid_to is None or before.valid_to >= after.valid_from:
+                raise ValueError(
+                    f"the values from {before.valid_from} and {after.valid_from} overlap"
+                )
+        return self
+
+    def value_at(self, day: dt.date) -> ParameterValue | None:
+        return next((v for v in self.values if v.covers(day)), None)
+
+
+class RuleSet(BaseModel):
+    """An agreement (or the statute) with its validity and its parameters per capability."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")]
+    name: str
+    kind: Literal["agreement", "statute", "national"]
+    auto_select: bool = False
+    """Chosen automatically for the months it covers (the VGR agreements, never the statute)."""
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+    source: str
+    origin: str = Field(default="", exclude=True)
+    """Where the rule set was loaded from (shipped id or file path); set by the loader."""
+    betalningsansvar_parameters: Annotated[
+        dict[str, Parameter], Field(alias="betalningsansvar", default_factory=dict)
+    ]
+
+    @model_validator(mode="after")
+    def _validity(self) -> RuleSet:
+        if self.kind != "national" and self.valid_from is None:
+            raise ValueError("valid_from is required")
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            raise ValueError("valid_to is before valid_from")
+        return self
+
+    def covers(self, month: Month) -> bool:
+        from hos_avtal.months import month_end
+
+        if self.valid_from is None:
+            return True
+        return self.valid_from <= month and (
+            self.valid_to is None or month_end(month) <= self.valid_to
+        )
+
+    @property
+    def period(self) -> str:
+        return f"{self.valid_from or ''} – {self.valid_to or ''}".strip()
+
+    def betalningsansvar(
+        self, month: Month | str, *, daily_amount_sek: Decimal | None = None
+    ) -> BetalningsansvarParameters:
+        """The betalningsansvar parameters in force for ``month``.
+
+        ``daily_amount_sek`` overrides the fastställt belopp (the user's own verified figure).
+        """
+        from hos_avtal.rules._betalningsansvar import resolve_betalningsansvar
+
+        return resolve_betalningsansvar(self, month, daily_amount_sek)
+
+    def require(self, capability: str, name: str, month: Month) -> ParameterValue:
+        params: dict[str, Parameter] = getattr(self, f"{capability}_parameters")
+        parameter = params.get(name)
+        value = parameter.value_at(month) if parameter else None
+        if value is None:
+            raise MissingParameterError(
+                f"rule set {self.id!r} has no value for {capability}.{name} "
+                f"in {format_month(month)}"
+            )
+        return value
