@@ -81,7 +81,7 @@ def _statuses(frame: pl.LazyFrame, already_billed: pl.Expr) -> pl.LazyFrame:
         .then(pl.lit("individual"))
         .otherwise(pl.lit("pooled"))
     )
-    billable = pl.col("days") - pl.col("free_days") - already_billed
+    billable = (pl.col("days") - pl.col("free_days")).clip(lower_bound=0) - already_billed
     return (
         frame.with_columns(_failures())
         .with_columns(status.alias("status"))
