@@ -98,7 +98,10 @@ def _accruing(base: pl.LazyFrame, accruing_params: pl.DataFrame) -> pl.LazyFrame
     shortest = accruing_params["individual_after"].min()
     candidates = base.filter(
         pl.col("in_agreement")
-        & (pl.col("discharge_date").is_null() | (pl.col("discharge_date") > accruing_params["month_end"].min()))
+        & (
+            pl.col("discharge_date").is_null()
+            | (pl.col("discharge_date") > accruing_params["month_end"].min())
+        )
         & (_days_between(pl.col("discharge_date").fill_null(last_end), pl.col("ready_date")) > shortest)
     )
     open_at_end = (
@@ -136,7 +139,10 @@ def pooled(groups: pl.DataFrame, params: pl.DataFrame) -> pl.DataFrame:
         groups.filter(pl.col("status") == "pooled")
         .join(params, on="month")
         .with_columns(
-            pl.when(pl.col("separate_pools")).then(pl.col("care_type")).otherwise(pl.lit("alla")).alias("pool")
+            pl.when(pl.col("separate_pools"))
+            .then(pl.col("care_type"))
+            .otherwise(pl.lit("alla"))
+            .alias("pool")
         )
         .group_by("month", "kommun", "pool")
         .agg(
@@ -146,12 +152,18 @@ def pooled(groups: pl.DataFrame, params: pl.DataFrame) -> pl.DataFrame:
         )
         # In units of 1/den days: D − t·N = (D·den − num·N) / den, exact.
         .with_columns(
-            (pl.col("d") * pl.col("threshold_den") - pl.col("threshold_num") * pl.col("n")).alias("excess_units")
+            (pl.col("d") * pl.col("threshold_den") - pl.col("threshold_num") * pl.col("n")).alias(
+                "excess_units"
+            )
         )
         .with_columns((pl.col("excess_units") > 0).alias("liable"))
         .with_columns(
             pl.when(pl.col("liable"))
-            .then(divide_round_half_up_expr(pl.col("excess_units") * pl.col("daily_ore"), pl.col("threshold_den")))
+            .then(
+                divide_round_half_up_expr(
+                    pl.col("excess_units") * pl.col("daily_ore"), pl.col("threshold_den")
+                )
+            )
             .otherwise(0)
             .alias("amount_ore"),
             pl.when(pl.col("liable")).then(pl.col("excess_units")).otherwise(0).alias("liable_units"),
@@ -198,6 +210,12 @@ def pending(episodes: pl.LazyFrame, months: pl.DataFrame) -> pl.DataFrame:
     grid = months.select("month").join(running.select("kommun").unique(), how="cross")
     return (
         grid.sort("month")
-        .join_asof(running.sort("month"), on="month", by="kommun", strategy="backward", check_sortedness=False)
+        .join_asof(
+            running.sort("month"),
+            on="month",
+            by="kommun",
+            strategy="backward",
+            check_sortedness=False,
+        )
         .select("month", "kommun", pl.col("admitted").fill_null(0).alias("pending_episodes"))
     )

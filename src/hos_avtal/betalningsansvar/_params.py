@@ -9,9 +9,9 @@ from pathlib import Path
 import polars as pl
 
 from hos_avtal._types import Month, RuleSetRef
-from hos_avtal.errors import HosAvtalError
+from hos_avtal.errors import RuleSetNotApplicableError
 from hos_avtal.months import format_month, month_end
-from hos_avtal.rules import CONDITIONS, BetalningsansvarParameters, select_ruleset
+from hos_avtal.rules import CONDITIONS, BetalningsansvarParameters, load_ruleset, select_ruleset
 from hos_avtal.rules._model import RuleSet
 
 
@@ -20,21 +20,19 @@ def resolve_months(
     ruleset: RuleSetRef | Path | RuleSet | None,
     daily_amount_sek: Decimal | None,
 ) -> list[tuple[RuleSet, BetalningsansvarParameters]]:
-    """The rule set and parameters of each month; errors name the month."""
+    """The rule set and parameters of each month; errors name the month or the rule set."""
+    named = ruleset if isinstance(ruleset, RuleSet) or ruleset is None else load_ruleset(ruleset)
     resolved = []
     for month in months:
-        try:
-            if isinstance(ruleset, RuleSet):
-                chosen = ruleset
-                if not chosen.covers(month):
-                    chosen = select_ruleset(month, chosen.origin or chosen.id)
-            else:
-                chosen = select_ruleset(month, ruleset)
-            resolved.append((chosen, chosen.betalningsansvar(month, daily_amount_sek=daily_amount_sek)))
-        except HosAvtalError as exc:
-            if format_month(month) in str(exc) or str(month.year) in str(exc):
-                raise
-            raise type(exc)(f"{format_month(month)}: {exc}") from None
+        if named is None:
+            chosen = select_ruleset(month)
+        elif named.covers(month):
+            chosen = named
+        else:
+            raise RuleSetNotApplicableError(
+                f"rule set {named.id!r} is valid {named.period}; {format_month(month)} is outside that period"
+            )
+        resolved.append((chosen, chosen.betalningsansvar(month, daily_amount_sek=daily_amount_sek)))
     return resolved
 
 

@@ -87,7 +87,9 @@ def _municipality_object(row: dict[str, Any]) -> dict[str, Any]:
     return obj
 
 
-def month_object(result: BetalningsansvarResult, rules: MonthRules, *, episodes: bool = False) -> dict[str, Any]:
+def month_object(
+    result: BetalningsansvarResult, rules: MonthRules, *, episodes: bool = False
+) -> dict[str, Any]:
     """The SPEC §4 output object for one month."""
     month = rules.parameters.month
     rows = result.municipalities.filter(pl.col("month") == month)
@@ -156,13 +158,29 @@ def csv_frame(result: BetalningsansvarResult) -> pl.DataFrame:
     money = [c for c in frame.columns if "_amount_ore" in c]
     flat = frame.with_columns(
         pl.col("month").dt.strftime("%Y-%m"),
-        pl.col("month").replace_strict({m: r.ruleset.id for m, r in rules.items()}, return_dtype=pl.String).alias("ruleset"),
-        pl.col("month").replace_strict({m: format_sek(r.parameters.daily_amount_ore) for m, r in rules.items()}, return_dtype=pl.String).alias("daily_amount_sek"),
-        ((2 * 100 * pl.col("average_days") + pl.col("average_episodes")) // (2 * pl.col("average_episodes")).clip(lower_bound=1)).alias("_hundredths"),
+        pl.col("month")
+        .replace_strict({m: r.ruleset.id for m, r in rules.items()}, return_dtype=pl.String)
+        .alias("ruleset"),
+        pl.col("month")
+        .replace_strict(
+            {m: format_sek(r.parameters.daily_amount_ore) for m, r in rules.items()},
+            return_dtype=pl.String,
+        )
+        .alias("daily_amount_sek"),
+        (
+            (2 * 100 * pl.col("average_days") + pl.col("average_episodes"))
+            // (2 * pl.col("average_episodes")).clip(lower_bound=1)
+        ).alias("_hundredths"),
         *[format_sek_expr(pl.col(c)).alias(c.replace("_ore", "_sek")) for c in money],
     ).with_columns(
         pl.when(pl.col("average_episodes") > 0)
-        .then(pl.concat_str((pl.col("_hundredths") // 100).cast(pl.String), pl.lit("."), (pl.col("_hundredths") % 100).cast(pl.String).str.zfill(2)))
+        .then(
+            pl.concat_str(
+                (pl.col("_hundredths") // 100).cast(pl.String),
+                pl.lit("."),
+                (pl.col("_hundredths") % 100).cast(pl.String).str.zfill(2),
+            )
+        )
         .otherwise(pl.lit("0.00"))
         .alias("average")
     )

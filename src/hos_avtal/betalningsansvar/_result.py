@@ -52,7 +52,9 @@ class BetalningsansvarResult:
         )
         billed = self._lines.filter(pl.col("month").is_in(months)).with_columns(
             pl.concat_str(
-                [pl.when(pl.col(r)).then(pl.lit(r)) for r in REASONS], separator=";", ignore_nulls=True
+                [pl.when(pl.col(r)).then(pl.lit(r)) for r in REASONS],
+                separator=";",
+                ignore_nulls=True,
             ).alias("reasons")
         )
         billed = billed.with_columns(
@@ -105,7 +107,9 @@ def assemble(
             count("episodes", (status == "pooled") & (care == c)).alias(f"average_episodes_{c}"),
             count("days", (status == "pooled") & (care == c)).alias(f"average_days_{c}"),
             count("episodes", (status == "individual") & (care == c)).alias(f"individual_episodes_{c}"),
-            count("billable_days", (status == "individual") & (care == c)).alias(f"individual_billable_days_{c}"),
+            count("billable_days", (status == "individual") & (care == c)).alias(
+                f"individual_billable_days_{c}"
+            ),
             count("amount_ore", (status == "individual") & (care == c)).alias(f"individual_amount_ore_{c}"),
             count("episodes", (status == "not_covered") & (care == c)).alias(f"not_covered_episodes_{c}"),
         ]
@@ -146,15 +150,27 @@ def _recurring(rows: pl.DataFrame, recurring_months: dict[Month, int]) -> pl.Dat
     liable = pl.col("total_amount_ore") > 0
     ordered = rows.sort("kommun", "month").with_columns(index.alias("_index"), liable.alias("_liable"))
     # A run of consecutive liable months shares (index − rank among the kommun's liable months).
-    liable_rows = ordered.filter(pl.col("_liable")).with_columns(
-        (pl.col("_index") - pl.col("_index").rank("ordinal").over("kommun")).alias("_run")
-    ).with_columns(pl.col("_index").rank("ordinal").over("kommun", "_run").cast(pl.Int64).alias("consecutive_liable_months"))
+    liable_rows = (
+        ordered.filter(pl.col("_liable"))
+        .with_columns((pl.col("_index") - pl.col("_index").rank("ordinal").over("kommun")).alias("_run"))
+        .with_columns(
+            pl.col("_index")
+            .rank("ordinal")
+            .over("kommun", "_run")
+            .cast(pl.Int64)
+            .alias("consecutive_liable_months")
+        )
+    )
     needed = pl.DataFrame(
         {"month": list(recurring_months), "_needed": list(recurring_months.values())},
         schema={"month": pl.Date, "_needed": pl.Int64},
     )
     return (
-        ordered.join(liable_rows.select("month", "kommun", "consecutive_liable_months"), on=["month", "kommun"], how="left")
+        ordered.join(
+            liable_rows.select("month", "kommun", "consecutive_liable_months"),
+            on=["month", "kommun"],
+            how="left",
+        )
         .join(needed, on="month", how="left")
         .with_columns(pl.col("consecutive_liable_months").fill_null(0))
         .with_columns((pl.col("consecutive_liable_months") >= pl.col("_needed")).alias("recurring_liability"))
@@ -170,7 +186,9 @@ def outside_rows(groups: pl.DataFrame, pending: pl.DataFrame, registry: pl.DataF
         .agg(pl.col("episodes").sum(), pl.col("days").sum())
     )
     others = registry.filter(~pl.col("is_party")).select("kommun", "name", "lan")
-    waiting = pending.join(others.select("kommun"), on="kommun", how="semi").filter(pl.col("pending_episodes") > 0)
+    waiting = pending.join(others.select("kommun"), on="kommun", how="semi").filter(
+        pl.col("pending_episodes") > 0
+    )
     return (
         discharged.join(waiting, on=["month", "kommun"], how="full", coalesce=True)
         .join(others, on="kommun", how="inner")

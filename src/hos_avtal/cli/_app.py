@@ -30,19 +30,10 @@ def main() -> None:
     """Console entry point: exit 0 on success, 2 with a message (no traceback) on bad input."""
     _register()
     try:
-        app(standalone_mode=False)
+        app()
     except HosAvtalError as exc:
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(2)
-    except (typer.Abort, KeyboardInterrupt):
+    except KeyboardInterrupt:
         print("aborted", file=sys.stderr)
         sys.exit(130)
-    except Exception as exc:
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Exit):
-            sys.exit(exc.exit_code)
-        raise

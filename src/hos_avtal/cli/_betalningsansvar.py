@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -14,7 +14,7 @@ from hos_avtal.cli._app import app
 from hos_avtal.cli._options import amount_option, month_option
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
@@ -35,13 +35,61 @@ class OutputFormat(str, Enum):
     ),
 )
 def betalningsansvar(
-    episodes: Annotated[Path, typer.Argument(help="Episode file: CSV (, or ; separated, UTF-8) or Parquet.", show_default=False)],
-    month: Annotated[str | None, typer.Option("--month", "-m", help="Billing month YYYY-MM. Default: every discharge month in the file.")] = None,
-    ruleset: Annotated[str | None, typer.Option("--ruleset", "-r", help="Rule-set id (vgr-2023, vgr-2018, lag-2017-612) or a rule-set .toml file. Default: the VGR agreement in force for each month.")] = None,
-    daily_amount: Annotated[str | None, typer.Option("--daily-amount", help="Fastställt belopp in kronor per vårddygn, for a year hos_avtal has no verified amount for.")] = None,
-    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="table for people; json (the SPEC §4 contract) or csv for systems.")] = OutputFormat.table,
-    episodes_out: Annotated[Path | None, typer.Option("--episodes-out", help="Also write every episode line (status, days, billable days, amount, reasons) to this .csv, .parquet or .json file.")] = None,
-    with_episodes: Annotated[bool, typer.Option("--with-episodes", help="With --format json: include the episode lines in each month object.")] = False,
+    episodes: Annotated[
+        Path,
+        typer.Argument(help="Episode file: CSV (, or ; separated, UTF-8) or Parquet.", show_default=False),
+    ],
+    month: Annotated[
+        str | None,
+        typer.Option(
+            "--month",
+            "-m",
+            help="Billing month YYYY-MM. Default: every discharge month in the file.",
+        ),
+    ] = None,
+    ruleset: Annotated[
+        str | None,
+        typer.Option(
+            "--ruleset",
+            "-r",
+            help=(
+                "Rule-set id (vgr-2023, vgr-2018, lag-2017-612) or a rule-set .toml file. "
+                "Default: the VGR agreement in force for each month."
+            ),
+        ),
+    ] = None,
+    daily_amount: Annotated[
+        str | None,
+        typer.Option(
+            "--daily-amount",
+            help="Fastställt belopp in kronor per vårddygn, for a year hos_avtal has no verified amount for.",
+        ),
+    ] = None,
+    output_format: Annotated[
+        OutputFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table for people; json (the SPEC §4 contract) or csv for systems.",
+        ),
+    ] = OutputFormat.table,
+    episodes_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--episodes-out",
+            help=(
+                "Also write every episode line (status, days, billable days, amount, reasons) "
+                "to this .csv, .parquet or .json file."
+            ),
+        ),
+    ] = None,
+    with_episodes: Annotated[
+        bool,
+        typer.Option(
+            "--with-episodes",
+            help="With --format json: include the episode lines in each month object.",
+        ),
+    ] = False,
 ) -> None:
     """Compute kommunens betalningsansvar for discharge-ready inpatients, per municipality and month.
 

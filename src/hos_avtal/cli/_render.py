@@ -21,7 +21,8 @@ def render_betalningsansvar(result: BetalningsansvarResult, source: str) -> None
             title=f"Kommunens betalningsansvar {format_month(p.month)} — {source}",
             caption=(
                 f"Rule set {rules.ruleset.id}: {rules.ruleset.name}\n"
-                f"Fastställt belopp {format_sek_sv(p.daily_amount_ore)} kr/vårddygn ({p.daily_amount_source}). "
+                f"Fastställt belopp {format_sek_sv(p.daily_amount_ore)} kr/vårddygn "
+                f"({p.daily_amount_source}). "
                 f"Liable when the average exceeds {p.average_threshold_days} days; individual after "
                 f"{p.individual_after_days} days, billed beyond {p.free_days} days."
             ),
@@ -75,4 +76,6 @@ def render_betalningsansvar(result: BetalningsansvarResult, source: str) -> None
                 "municipalities outside Västra Götaland's 49."
             )
         if rows["recurring_liability"].any():
-            console.print("⚑ återkommande betalningsansvar: liable in consecutive months; a joint action plan is due.")
+            console.print(
+                "⚑ återkommande betalningsansvar: liable in consecutive months; a joint action plan is due."
+            )

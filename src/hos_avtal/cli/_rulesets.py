@@ -5,18 +5,22 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from hos_avtal.cli._app import app
 
-rulesets_app = typer.Typer(help="List the rule sets and show their parameters with effective dates and sources.", no_args_is_help=True)
+rulesets_app = typer.Typer(
+    help="List the rule sets and show their parameters with effective dates and sources.",
+    no_args_is_help=True,
+)
 app.add_typer(rulesets_app, name="rulesets")
 
 
 @rulesets_app.command("list")
 def list_rulesets() -> None:
     """The shipped rule sets and their validity."""
+    from rich.console import Console
+    from rich.table import Table
+
     from hos_avtal.rules import shipped_rulesets
 
     table = Table(title="Shipped rule sets")
@@ -32,6 +36,9 @@ def show_ruleset(
     ruleset: Annotated[str, typer.Argument(help="Rule-set id or .toml file.")],
 ) -> None:
     """Every parameter of a rule set with its values, effective dates and sources."""
+    from rich.console import Console
+    from rich.table import Table
+
     from hos_avtal.rules import load_ruleset
     from hos_avtal.rules._loader import national_parameters
 
@@ -42,7 +49,9 @@ def show_ruleset(
     for header in ("Parameter", "Value", "From", "To", "Source"):
         table.add_column(header, overflow="fold")
     merged = dict(r.betalningsansvar_parameters)
-    merged.setdefault("daily_amount_sek", national_parameters().betalningsansvar_parameters["daily_amount_sek"])
+    merged.setdefault(
+        "daily_amount_sek", national_parameters().betalningsansvar_parameters["daily_amount_sek"]
+    )
     for name, parameter in merged.items():
         for v in parameter.values:
             table.add_row(name, str(v.value), str(v.valid_from), str(v.valid_to or ""), v.source)

@@ -8,4 +8,11 @@ from hos_avtal.io._episodes import EPISODE_COLUMNS, read_episodes, validate_epis
 from hos_avtal.io._export import write_frame
 from hos_avtal.io._table import Column, read_table
 
-__all__ = ["EPISODE_COLUMNS", "Column", "read_episodes", "read_table", "validate_episodes", "write_frame"]
+__all__ = [
+    "EPISODE_COLUMNS",
+    "Column",
+    "read_episodes",
+    "read_table",
+    "validate_episodes",
+    "write_frame",
+]

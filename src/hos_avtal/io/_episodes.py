@@ -107,5 +107,7 @@ def _duplicate_ids(typed: pl.DataFrame) -> pl.DataFrame:
     return with_first.filter(pl.col("present") & (pl.col("row") != pl.col("first"))).select(
         "row",
         pl.lit("episode_id").alias("column"),
-        pl.concat_str(pl.lit("duplicate episode_id; the same id is on row "), pl.col("first").cast(pl.String)).alias("reason"),
+        pl.concat_str(
+            pl.lit("duplicate episode_id; the same id is on row "), pl.col("first").cast(pl.String)
+        ).alias("reason"),
     )

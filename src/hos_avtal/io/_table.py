@@ -81,7 +81,9 @@ def read_table(path: str | Path, columns: Sequence[Column]) -> Table:
             present = [n for n in wanted if n in names]
             frame = pl.read_parquet(path, columns=present)
         except Exception as exc:  # polars raises several kinds for a broken file
-            raise InputError(source, [Problem(None, None, f"not a readable Parquet file ({_first_line(exc)})")]) from None
+            raise InputError(
+                source, [Problem(None, None, f"not a readable Parquet file ({_first_line(exc)})")]
+            ) from None
         return Table(_check_header(frame, columns, source), source, first_row=1)
 
     with path.open("rb") as handle:
@@ -92,7 +94,10 @@ def read_table(path: str | Path, columns: Sequence[Column]) -> Table:
         head.decode("utf-8")
     except UnicodeDecodeError as exc:
         if exc.start < len(head) - 4:  # not just a character cut at the buffer's end
-            raise InputError(source, [Problem(None, None, "is not UTF-8 text; save it as 'CSV UTF-8' and try again")]) from None
+            raise InputError(
+                source,
+                [Problem(None, None, "is not UTF-8 text; save it as 'CSV UTF-8' and try again")],
+            ) from None
     try:
         frame = pl.read_csv(
             path,
@@ -101,7 +106,9 @@ def read_table(path: str | Path, columns: Sequence[Column]) -> Table:
             encoding="utf8",
         )
     except Exception as exc:
-        raise InputError(source, [Problem(None, None, f"could not be read as CSV ({_first_line(exc)})")]) from None
+        raise InputError(
+            source, [Problem(None, None, f"could not be read as CSV ({_first_line(exc)})")]
+        ) from None
     frame = frame.rename({c: c.removeprefix("\ufeff").strip().lower() for c in frame.columns})
     present = [n for n in wanted if n in frame.columns]
     return Table(_check_header(frame.select(present), columns, source), source, first_row=2)
@@ -115,7 +122,8 @@ def _check_header(frame: pl.DataFrame, columns: Sequence[Column], source: str) -
     missing = [c.name for c in columns if c.required and c.name not in frame.columns]
     if missing:
         raise InputError(
-            source, [Problem(1, name, "required column is missing from the header") for name in missing]
+            source,
+            [Problem(1, name, "required column is missing from the header") for name in missing],
         )
     return frame
 
@@ -182,36 +190,31 @@ def _typed(raw: pl.Expr, dtype: pl.DataType, column: Column) -> pl.Expr:
 def _problem_expr(raw: pl.Expr, typed: pl.Expr, dtype: pl.DataType, column: Column) -> pl.Expr:
     """A String expression: the reason a cell is bad, or null when it is fine."""
     text = _text(raw, dtype)
-    shown = pl.concat_str(pl.lit("'"), text, pl.lit("'"))
-    if column.personal:
-        shown = pl.lit("the value")
+    shown = pl.lit("the value") if column.personal else pl.concat_str(pl.lit("'"), text, pl.lit("'"))
     empty = text.is_null()
-    reason: pl.Expr = pl.when(empty & (not column.nullable)).then(pl.lit("empty; a value is required"))
+    unparsed = ~empty & typed.is_null()
+    cases: list[tuple[pl.Expr, pl.Expr]] = []
+    if not column.nullable:
+        cases.append((empty, pl.lit("empty; a value is required")))
     if column.kind == "date":
-        reason = reason.when(~empty & typed.is_null()).then(
-            pl.concat_str(shown, pl.lit(" is not a date; write it as YYYY-MM-DD"))
-        )
+        cases.append((unparsed, pl.concat_str(shown, pl.lit(" is not a date; write it as YYYY-MM-DD"))))
     elif column.kind == "bool":
-        reason = reason.when(~empty & typed.is_null()).then(
-            pl.concat_str(shown, pl.lit(" is not a yes/no value; use true/false, 1/0 or ja/nej"))
+        cases.append(
+            (unparsed, pl.concat_str(shown, pl.lit(" is not a yes/no value; use true/false, 1/0 or ja/nej")))
         )
     elif column.kind == "int":
-        reason = reason.when(~empty & typed.is_null()).then(
-            pl.concat_str(shown, pl.lit(" is not a whole number"))
-        )
+        cases.append((unparsed, pl.concat_str(shown, pl.lit(" is not a whole number"))))
     elif column.kind == "choice":
-        reason = reason.when(~empty & ~typed.is_in(column.choices)).then(
-            pl.concat_str(shown, pl.lit(f" is not one of {', '.join(column.choices)}"))
-        )
+        message = pl.lit(f" is not one of {', '.join(column.choices)}")
+        cases.append((~empty & ~typed.is_in(column.choices), pl.concat_str(shown, message)))
     elif column.kind == "kommun":
-        codes = all_codes_frame()["kommun"]
-        reason = reason.when(~empty & ~text.is_in(codes.to_list())).then(
-            pl.concat_str(
-                shown,
-                pl.lit(" is not a kommun code (four characters from SCB's list, e.g. 1480 or 0180)"),
-            )
-        )
-    return reason.otherwise(None)
+        codes = all_codes_frame()["kommun"].to_list()
+        message = pl.lit(" is not a kommun code (four characters from SCB's list, e.g. 1480 or 0180)")
+        cases.append((~empty & ~text.is_in(codes), pl.concat_str(shown, message)))
+    if not cases:
+        return pl.lit(None, pl.String)
+    # The first failing check gives the reason: coalesce picks the first non-null message.
+    return pl.coalesce([pl.when(condition).then(message) for condition, message in cases])
 
 
 def problems_to_error(source: str, problem_frames: Sequence[pl.DataFrame]) -> InputError | None:

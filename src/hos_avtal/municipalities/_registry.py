@@ -42,8 +42,8 @@ def _registry() -> dict[KommunCode, Municipality]:
             name=row["kommun"],
             lan=row["lan"],
             # Kungsbacka belongs to Göteborgsregionen but lies in Halland: not a party.
-            kommunalforbund=local["kommunalforbund"] if local else None,
-            is_party=bool(local) and local["in_vgr_agreement"] == "true",
+            kommunalforbund=local["kommunalforbund"] if local is not None else None,
+            is_party=local is not None and local["in_vgr_agreement"] == "true",
         )
     return registry
 

@@ -86,7 +86,7 @@ class BetalningsansvarParameters:
     @property
     def threshold_fraction(self) -> tuple[int, int]:
         """The threshold as an exact fraction ``(numerator, denominator)``: 3.0 → (30, 10)."""
-        sign, digits, exponent = self.average_threshold_days.as_tuple()
+        _sign, digits, exponent = self.average_threshold_days.as_tuple()
         assert isinstance(exponent, int)
         numerator = int("".join(map(str, digits)) or "0")
         if exponent >= 0:
@@ -131,7 +131,9 @@ def _daily_amount(ruleset: Any, month: Month, national: Any) -> tuple[Ore, str]:
         value = parameter.value_at(month) if parameter else None
         if value is not None:
             return sek_to_ore(check_value("daily_amount_sek", value.value)), value.source  # type: ignore[arg-type]
-    known = sorted({v.valid_from.year for v in national.betalningsansvar_parameters["daily_amount_sek"].values})
+    known = sorted(
+        {v.valid_from.year for v in national.betalningsansvar_parameters["daily_amount_sek"].values}
+    )
     raise MissingParameterError(
         f"No fastställt belopp (daily amount per vårddygn) for {month.year} is known to "
         f"hos_avtal: only verified amounts ship (years {', '.join(map(str, known))}), and none is "
@@ -149,6 +151,9 @@ def first_day(value: dt.date) -> dt.date:
 def validate_ruleset_parameters(ruleset: Any, source: str) -> None:
     """Check every betalningsansvar value's type; name the key of the first bad one."""
     for name, parameter in ruleset.betalningsansvar_parameters.items():
+        if name not in PARAMETER_TYPES:
+            known = ", ".join(sorted(PARAMETER_TYPES))
+            raise RuleSetError(source, f"unknown parameter; known: {known}", key=f"betalningsansvar.{name}")
         for index, value in enumerate(parameter.values):
             try:
                 check_value(name, value.value)
@@ -159,6 +164,4 @@ def validate_ruleset_parameters(ruleset: Any, source: str) -> None:
     if ruleset.kind != "national":
         missing = [name for name in REQUIRED if name not in ruleset.betalningsansvar_parameters]
         if missing:
-            raise RuleSetError(
-                source, f"missing parameter(s): {', '.join(missing)}", key="betalningsansvar"
-            )
+            raise RuleSetError(source, f"missing parameter(s): {', '.join(missing)}", key="betalningsansvar")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Literal
 
@@ -51,11 +52,9 @@ class Parameter(BaseModel):
     @model_validator(mode="after")
     def _no_overlap(self) -> Parameter:
         ordered = sorted(self.values, key=lambda v: v.valid_from)
-        for before, after in zip(ordered, ordered[1:], strict=False):
+        for before, after in itertools.pairwise(ordered):
             if before.valid_to is None or before.valid_to >= after.valid_from:
-                raise ValueError(
-                    f"the values from {before.valid_from} and {after.valid_from} overlap"
-                )
+                raise ValueError(f"the values from {before.valid_from} and {after.valid_from} overlap")
         return self
 
     def value_at(self, day: dt.date) -> ParameterValue | None:
@@ -94,9 +93,7 @@ class RuleSet(BaseModel):
 
         if self.valid_from is None:
             return True
-        return self.valid_from <= month and (
-            self.valid_to is None or month_end(month) <= self.valid_to
-        )
+        return self.valid_from <= month and (self.valid_to is None or month_end(month) <= self.valid_to)
 
     @property
     def period(self) -> str:
@@ -119,7 +116,6 @@ class RuleSet(BaseModel):
         value = parameter.value_at(month) if parameter else None
         if value is None:
             raise MissingParameterError(
-                f"rule set {self.id!r} has no value for {capability}.{name} "
-                f"in {format_month(month)}"
+                f"rule set {self.id!r} has no value for {capability}.{name} in {format_month(month)}"
             )
         return value

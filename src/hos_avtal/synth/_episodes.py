@@ -36,7 +36,15 @@ _HOSPITAL = {
     "Skaraborg": "SkaS",
     "Boråsregionen Sjuhärad": "SÄS",
 }
-_OTHER_HOSPITALS = ("SU", "NU", "SkaS", "SÄS", "Alingsås lasarett", "Kungälvs sjukhus", "Frölunda specialistsjukhus")
+_OTHER_HOSPITALS = (
+    "SU",
+    "NU",
+    "SkaS",
+    "SÄS",
+    "Alingsås lasarett",
+    "Kungälvs sjukhus",
+    "Frölunda specialistsjukhus",
+)
 
 # Days after utskrivningsklar for stays of 0–7 days: a municipality with home care ready at
 # discharge (fast) and one where patients wait (slow); each municipality mixes the two, so some
@@ -108,7 +116,17 @@ def synth_episodes(months: list[Month], *, episodes_per_month: int = 4000, seed:
     ready = np.datetime64(month_end(last)) - rng.integers(0, 20, size=n_pending).astype("timedelta64[D]")
     discharge = np.full(n_pending, None, dtype=object)
     frames.append(
-        _frame(rng, last, len(months), codes[kommun_idx].astype(object), kommun_idx, hospital_of, ready, discharge, pending=True)
+        _frame(
+            rng,
+            last,
+            len(months),
+            codes[kommun_idx].astype(object),
+            kommun_idx,
+            hospital_of,
+            ready,
+            discharge,
+            pending=True,
+        )
     )
     return pl.concat(frames, how="vertical")
 
@@ -131,7 +149,9 @@ def _frame(
     episode_id = np.char.add(prefix + "-", serial)
     # Pseudonymous person ids; a few persons come back within the month (counted twice).
     person = rng.integers(0, max(1, int(n * 0.97)), size=n)
-    person_id = np.char.add(f"P{month.year % 100:02d}{month.month:02d}-", np.char.zfill(person.astype(str), 6))
+    person_id = np.char.add(
+        f"P{month.year % 100:02d}{month.month:02d}-", np.char.zfill(person.astype(str), 6)
+    )
     hospital = np.where(rng.random(n) < 0.85, hospital_of[kommun_idx], rng.choice(_OTHER_HOSPITALS, size=n))
     sip_needed = rng.random(n) < 0.25
     data = {
@@ -141,7 +161,11 @@ def _frame(
         "care_type": np.where(rng.random(n) < 0.12, "psykiatri", "somatik"),
         "hospital": hospital,
         "ready_date": pl.Series(ready.astype("datetime64[D]")).cast(pl.Date),
-        "discharge_date": pl.Series(discharge.astype("datetime64[D]") if not pending else np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")).cast(pl.Date),
+        "discharge_date": pl.Series(
+            discharge.astype("datetime64[D]")
+            if not pending
+            else np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+        ).cast(pl.Date),
     }
     for name in _CONDITIONS:
         data[name] = rng.random(n) >= 0.008

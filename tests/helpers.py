@@ -1,0 +1,70 @@
+"""Small builders shared by the tests: episodes as rows a domain expert can read."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+HEADER = (
+    "episode_id,person_id,kommun,care_type,hospital,ready_date,discharge_date,admission_notice,"
+    "ready_notice,sip_needed,sip_invited,outpatient_plan,outpatient_available"
+)
+
+
+def episode(
+    episode_id: str,
+    days: int | None,
+    *,
+    kommun: str = "1480",
+    ready: dt.date = dt.date(2022, 3, 1),
+    care_type: str = "somatik",
+    **conditions: bool,
+) -> dict[str, Any]:
+    """One episode that meets every condition unless told otherwise; ``days=None``: still admitted."""
+    row: dict[str, Any] = {
+        "episode_id": episode_id,
+        "person_id": f"p-{episode_id}",
+        "kommun": kommun,
+        "care_type": care_type,
+        "hospital": "SU",
+        "ready_date": ready,
+        "discharge_date": None if days is None else ready + dt.timedelta(days=days),
+        "admission_notice": True,
+        "ready_notice": True,
+        "sip_needed": False,
+        "sip_invited": None,
+        "outpatient_plan": True,
+        "outpatient_available": True,
+    }
+    row.update(conditions)
+    return row
+
+
+def frame(*episodes: dict[str, Any]) -> pl.DataFrame:
+    return pl.DataFrame(
+        list(episodes),
+        schema={
+            "episode_id": pl.String,
+            "person_id": pl.String,
+            "kommun": pl.String,
+            "care_type": pl.String,
+            "hospital": pl.String,
+            "ready_date": pl.Date,
+            "discharge_date": pl.Date,
+            "admission_notice": pl.Boolean,
+            "ready_notice": pl.Boolean,
+            "sip_needed": pl.Boolean,
+            "sip_invited": pl.Boolean,
+            "outpatient_plan": pl.Boolean,
+            "outpatient_available": pl.Boolean,
+        },
+    )
+
+
+def write_csv(path: Path, *lines: str, header: str = HEADER, separator: str = ",", bom: bool = False) -> Path:
+    text = "\n".join([header.replace(",", separator), *lines]) + "\n"
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8"))
+    return path
