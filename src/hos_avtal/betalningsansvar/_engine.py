@@ -20,6 +20,35 @@ from hos_avtal.rules import CONDITIONS
 
 CARE_TYPES = ("somatik", "psykiatri")
 REASONS = tuple(CONDITIONS.values())
+STATUSES = ("pooled", "individual", "not_covered", "outside_agreement")
+_STATUS = pl.Enum(STATUSES)
+
+
+class MonthParameters:
+    """The month's parameters as expressions over an episode frame that has a ``month`` column.
+
+    A parameter with one value in every billed month (nearly all of them) is a literal, so
+    nothing is joined onto millions of rows; one that changes between months is looked up from
+    the month. ``columns=True`` reads them from columns instead (frames that joined them).
+    """
+
+    def __init__(self, params: pl.DataFrame, *, columns: bool = False) -> None:
+        self._exprs: dict[str, pl.Expr] = {}
+        for name in params.columns:
+            if name == "month":
+                continue
+            values = params.get_column(name)
+            if columns:
+                self._exprs[name] = pl.col(name)
+            elif values.n_unique() == 1:
+                self._exprs[name] = pl.lit(values[0], dtype=values.dtype)
+            else:
+                self._exprs[name] = pl.col("month").replace_strict(
+                    params.get_column("month"), values, return_dtype=values.dtype
+                )
+
+    def __getitem__(self, name: str) -> pl.Expr:
+        return self._exprs[name]
 
 
 def _met(condition: str) -> pl.Expr:
@@ -28,10 +57,10 @@ def _met(condition: str) -> pl.Expr:
     return pl.col(condition)
 
 
-def _failures() -> list[pl.Expr]:
+def _failures(p: MonthParameters) -> list[pl.Expr]:
     """One boolean column per reason: the condition is required this month and not met."""
     return [
-        (pl.col(f"requires_{condition}") & ~_met(condition)).alias(reason)
+        (p[f"requires_{condition}"] & ~_met(condition)).alias(reason)
         for condition, reason in CONDITIONS.items()
     ]
 
@@ -40,12 +69,12 @@ def _days_between(later: pl.Expr, earlier: pl.Expr) -> pl.Expr:
     return (later - earlier).dt.total_days().cast(pl.Int64)
 
 
-def _billed_through_previous_month() -> pl.Expr:
+def _billed_through_previous_month(p: MonthParameters) -> pl.Expr:
     """With accrual: billable days already billed by the end of the previous month."""
     through = _days_between(pl.col("month"), pl.col("ready_date")) - 1
     return (
-        pl.when(pl.col("accrue") & (through > pl.col("individual_after")))
-        .then((through - pl.col("free_days")).clip(lower_bound=0))
+        pl.when(p["accrue"] & (through > p["individual_after"]))
+        .then((through - p["free_days"]).clip(lower_bound=0))
         .otherwise(0)
     )
 
@@ -56,52 +85,49 @@ def classify(episodes: pl.LazyFrame, params: pl.DataFrame, party_codes: list[str
     Episodes discharged in a billed month, plus — where the month accrues while admitted —
     individual episodes still admitted at the month's end.
     """
+    p = MonthParameters(params)
     base = episodes.with_columns(pl.col("kommun").is_in(party_codes).alias("in_agreement"))
     discharged = (
-        base.filter(pl.col("discharge_date").is_not_null())
-        .with_columns(pl.col("discharge_date").dt.month_start().alias("month"))
-        .join(params.lazy(), on="month", how="inner")
+        base.with_columns(pl.col("discharge_date").dt.month_start().alias("month"))
+        .filter(pl.col("month").is_in(params.get_column("month").implode()))
         .with_columns(_days_between(pl.col("discharge_date"), pl.col("ready_date")).alias("days"))
     )
-    lines = _statuses(discharged, already_billed=_billed_through_previous_month())
+    lines = _statuses(discharged, p, already_billed=_billed_through_previous_month(p)).with_columns(
+        pl.lit(False).alias("accruing")
+    )
     accruing = params.filter(pl.col("accrue"))
     if accruing.height:
         lines = pl.concat([lines, _accruing(base, accruing)], how="vertical_relaxed")
     return lines
 
 
-def _statuses(frame: pl.LazyFrame, already_billed: pl.Expr) -> pl.LazyFrame:
-    individual = pl.col("days") > pl.col("individual_after")
+def _statuses(frame: pl.LazyFrame, p: MonthParameters, already_billed: pl.Expr) -> pl.LazyFrame:
+    individual = pl.col("days") > p["individual_after"]
     status = (
         pl.when(~pl.col("in_agreement"))
-        .then(pl.lit("outside_agreement"))
+        .then(pl.lit("outside_agreement", _STATUS))
         .when(pl.any_horizontal(*REASONS))
-        .then(pl.lit("not_covered"))
+        .then(pl.lit("not_covered", _STATUS))
         .when(individual)
-        .then(pl.lit("individual"))
-        .otherwise(pl.lit("pooled"))
+        .then(pl.lit("individual", _STATUS))
+        .otherwise(pl.lit("pooled", _STATUS))
     )
-    billable = (pl.col("days") - pl.col("free_days")).clip(lower_bound=0) - already_billed
+    billable = (pl.col("days") - p["free_days"]).clip(lower_bound=0) - already_billed
     return (
-        frame.with_columns(_failures())
+        frame.with_columns(_failures(p))
         .with_columns(status.alias("status"))
-        .with_columns(
-            pl.when(pl.col("status") == "individual").then(billable).alias("billable_days"),
-        )
-        .with_columns((pl.col("billable_days") * pl.col("daily_ore")).alias("amount_ore"))
+        .with_columns(pl.when(pl.col("status") == "individual").then(billable).alias("billable_days"))
+        .with_columns((pl.col("billable_days") * p["daily_ore"]).alias("amount_ore"))
     )
 
 
 def _accruing(base: pl.LazyFrame, accruing_params: pl.DataFrame) -> pl.LazyFrame:
     """Covered individual episodes still admitted at the end of an accruing month."""
-    last_end = accruing_params["month_end"].max()
-    shortest = accruing_params["individual_after"].min()
+    month_ends = accruing_params.get_column("month_end")
+    last_end, shortest = month_ends.max(), accruing_params.get_column("individual_after").min()
     candidates = base.filter(
         pl.col("in_agreement")
-        & (
-            pl.col("discharge_date").is_null()
-            | (pl.col("discharge_date") > accruing_params["month_end"].min())
-        )
+        & (pl.col("discharge_date").is_null() | (pl.col("discharge_date") > month_ends.min()))
         & (_days_between(pl.col("discharge_date").fill_null(last_end), pl.col("ready_date")) > shortest)
     )
     open_at_end = (
@@ -113,8 +139,13 @@ def _accruing(base: pl.LazyFrame, accruing_params: pl.DataFrame) -> pl.LazyFrame
         .with_columns(_days_between(pl.col("month_end"), pl.col("ready_date")).alias("days"))
         .filter(pl.col("days") > pl.col("individual_after"))
     )
-    lines = _statuses(open_at_end, already_billed=_billed_through_previous_month())
-    return lines.filter(pl.col("status") == "individual")
+    p = MonthParameters(accruing_params, columns=True)
+    lines = _statuses(open_at_end, p, already_billed=_billed_through_previous_month(p))
+    return (
+        lines.filter(pl.col("status") == "individual")
+        .drop(accruing_params.drop("month").columns)
+        .with_columns(pl.lit(True).alias("accruing"))
+    )
 
 
 def aggregate(lines: pl.LazyFrame) -> pl.DataFrame:
@@ -126,10 +157,11 @@ def aggregate(lines: pl.LazyFrame) -> pl.DataFrame:
             pl.col("days").sum().alias("days"),
             pl.col("billable_days").sum().alias("billable_days"),
             pl.col("amount_ore").sum().alias("amount_ore"),
-            pl.col("discharge_date").is_null().sum().alias("still_admitted"),
+            pl.col("accruing").sum().alias("accruing"),
             *[pl.col(reason).sum() for reason in REASONS],
         )
         .collect()
+        .with_columns(pl.col("kommun", "care_type", "status").cast(pl.String))
     )
 
 
@@ -191,12 +223,12 @@ def pending(episodes: pl.LazyFrame, months: pl.DataFrame) -> pl.DataFrame:
     Admitted at the end of M ⇔ ready ≤ end(M) and not discharged by end(M); since discharge
     never precedes readiness, that count is ``#ready ≤ end(M) − #discharged ≤ end(M)``.
     """
-    ready = episodes.group_by("kommun", pl.col("ready_date").dt.month_start().alias("month")).agg(
-        pl.len().cast(pl.Int64).alias("delta")
-    )
+    ready = episodes.group_by(
+        pl.col("kommun").cast(pl.String), pl.col("ready_date").dt.month_start().alias("month")
+    ).agg(pl.len().cast(pl.Int64).alias("delta"))
     left = (
         episodes.filter(pl.col("discharge_date").is_not_null())
-        .group_by("kommun", pl.col("discharge_date").dt.month_start().alias("month"))
+        .group_by(pl.col("kommun").cast(pl.String), pl.col("discharge_date").dt.month_start().alias("month"))
         .agg((-pl.len().cast(pl.Int64)).alias("delta"))
     )
     running = (

@@ -88,13 +88,20 @@ def _municipality_object(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def month_object(
-    result: BetalningsansvarResult, rules: MonthRules, *, episodes: bool = False
+    result: BetalningsansvarResult,
+    rules: MonthRules,
+    *,
+    episodes: bool = False,
+    rows: pl.DataFrame | None = None,
+    outside: pl.DataFrame | None = None,
 ) -> dict[str, Any]:
-    """The SPEC §4 output object for one month."""
+    """The SPEC §4 output object for one month (``rows``/``outside``: the month's part, if known)."""
     month = rules.parameters.month
-    rows = result.municipalities.filter(pl.col("month") == month)
+    if rows is None:
+        rows = result.municipalities.filter(pl.col("month") == month)
+    if outside is None:
+        outside = result.outside_agreement.filter(pl.col("month") == month)
     municipalities = [_municipality_object(r) for r in rows.iter_rows(named=True)]
-    outside = result.outside_agreement.filter(pl.col("month") == month)
     obj: dict[str, Any] = {
         "ruleset": rules.ruleset.id,
         "ruleset_name": rules.ruleset.name,
@@ -132,7 +139,19 @@ def _totals(rows: pl.DataFrame) -> dict[str, Any]:
 
 def contract(result: BetalningsansvarResult, *, episodes: bool = False) -> list[dict[str, Any]]:
     """One SPEC §4 object per computed month, in month order."""
-    return [month_object(result, rules, episodes=episodes) for rules in result.months]
+    rows = result.municipalities.partition_by("month", as_dict=True, include_key=True)
+    outside = result.outside_agreement.partition_by("month", as_dict=True, include_key=True)
+    empty = result.outside_agreement.clear()
+    return [
+        month_object(
+            result,
+            rules,
+            episodes=episodes,
+            rows=rows[(rules.parameters.month,)],
+            outside=outside.get((rules.parameters.month,), empty),
+        )
+        for rules in result.months
+    ]
 
 
 def episode_frame(lines: pl.DataFrame) -> pl.DataFrame:

@@ -79,8 +79,12 @@ class BetalningsansvarResult:
             "month", "episode_id", "kommun", "care_type", "hospital", "ready_date",
             "discharge_date", "status", "days", "billable_days", "amount_ore", "reasons",
         ]  # fmt: skip
+        as_text = pl.col("kommun", "care_type", "status").cast(pl.String)
         return (
-            pl.concat([billed.select(columns), still.select(columns)], how="vertical_relaxed")
+            pl.concat(
+                [billed.select(columns).with_columns(as_text), still.select(columns).with_columns(as_text)],
+                how="vertical_relaxed",
+            )
             .sort("month", "kommun", "status", "episode_id")
             .collect()
         )
@@ -119,7 +123,7 @@ def assemble(
         count("episodes", status == "individual").alias("individual_episodes"),
         count("billable_days", status == "individual").alias("individual_billable_days"),
         count("amount_ore", status == "individual").alias("individual_amount_ore"),
-        count("still_admitted", status == "individual").alias("accruing_episodes"),
+        count("accruing", status == "individual").alias("accruing_episodes"),
         count("episodes", status == "not_covered").alias("not_covered_episodes"),
         *[count(r, status == "not_covered").alias(f"not_covered_{r}") for r in REASONS],
         *per_care,

@@ -112,7 +112,9 @@ def betalningsansvar(
     if output_format is OutputFormat.json:
         objects = contract(result, episodes=with_episodes)
         payload = objects[0] if chosen_month is not None else objects
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        # Indented for a person at a terminal; compact for a pipe (the C encoder is ~10× faster).
+        indent = 2 if sys.stdout.isatty() else None
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=indent) + "\n")
     elif output_format is OutputFormat.csv:
         sys.stdout.write(csv_frame(result).write_csv())
     else:

@@ -19,7 +19,7 @@ def looks_like_personnummer(text: pl.Expr) -> pl.Expr:
     >>> pl.select(looks_like_personnummer(pl.lit("P-000123"))).item()
     False
     """
-    digits = text.str.replace_all(r"[-+]", "")
+    digits = text.str.replace_all(r"[-+]", "", literal=False)
     ten = digits.str.slice(-10)
     luhn_sum = pl.sum_horizontal(
         [_luhn_term(ten.str.slice(i, 1).cast(pl.Int32, strict=False), i) for i in range(10)]
@@ -32,6 +32,20 @@ def looks_like_personnummer(text: pl.Expr) -> pl.Expr:
         & plausible_date.fill_null(False)
         & (luhn_sum % 10 == 0).fill_null(False)
     )
+
+
+def personnummer_rows(frame: pl.DataFrame, column: str) -> pl.Series:
+    """Row positions in ``frame`` whose ``column`` is a personnummer.
+
+    The pattern is tested on every row (one regex scan); the check digit only on the matches,
+    which in pseudonymised data are none.
+    """
+    candidates = frame.select(pl.col(column).str.contains(_PATTERN).fill_null(False).arg_true()).to_series()
+    if candidates.len() == 0:
+        return candidates
+    subset = frame.get_column(column).gather(candidates).to_frame()
+    hits = subset.select(looks_like_personnummer(pl.col(column))).to_series()
+    return candidates.filter(hits)
 
 
 def _luhn_term(digit: pl.Expr, position: int) -> pl.Expr:

@@ -131,33 +131,90 @@ def _check_header(frame: pl.DataFrame, columns: Sequence[Column], source: str) -
 def type_columns(table: Table, columns: Sequence[Column]) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
     """Type every column; return the typed frame and frames of problems (row, column, reason).
 
-    Columns that are absent and optional are added as nulls.
+    The common case costs a few column scans: each column is typed once (text columns with few
+    distinct values — dates, booleans, codes — are parsed once per distinct value), a cheap mask
+    finds the bad rows, and only those rows get a worded reason. Absent optional columns are
+    added as nulls.
     """
-    frame = table.frame.with_row_index("__row", offset=table.first_row)
-    exprs: list[pl.Expr] = []
-    checks: list[pl.Expr] = []
+    raw = table.frame
+    typed_columns: list[pl.Series] = []
+    masks: dict[str, pl.Expr] = {}
     for column in columns:
-        if column.name not in frame.columns:
-            exprs.append(pl.lit(None, dtype=_DTYPES[column.kind]).alias(column.name))
+        if column.name not in raw.columns:
+            typed_columns.append(pl.Series(column.name, [None] * raw.height, dtype=_DTYPES[column.kind]))
             continue
-        raw = pl.col(column.name)
-        typed = _typed(raw, frame.schema[column.name], column)
-        exprs.append(typed.alias(column.name))
-        checks.append(_problem_expr(raw, typed, frame.schema[column.name], column).alias(column.name))
-    problems_wide = frame.select(pl.col("__row"), *checks) if checks else None
-    typed_frame = frame.select(pl.col("__row"), *exprs)
-    problem_frames = []
-    if problems_wide is not None:
-        for column in columns:
-            if column.name in problems_wide.columns:
-                problem_frames.append(
-                    problems_wide.filter(pl.col(column.name).is_not_null()).select(
-                        pl.col("__row").cast(pl.Int64).alias("row"),
-                        pl.lit(column.name).alias("column"),
-                        pl.col(column.name).alias("reason"),
-                    )
-                )
+        series = raw.get_column(column.name)
+        typed = _typed_series(series, column)
+        typed_columns.append(typed)
+        bad = _bad_mask(series, typed, column)
+        if bad is not None:
+            masks[column.name] = bad
+    typed_frame = pl.DataFrame(typed_columns).with_row_index("__row", offset=table.first_row)
+    if not masks:
+        return typed_frame, []
+    flags = pl.DataFrame(
+        {name: mask for name, mask in masks.items()}  # noqa: C416 - a dict of Series for polars
+    )
+    any_bad = flags.select(pl.any_horizontal(pl.all()).alias("bad")).get_column("bad")
+    if not any_bad.any():
+        return typed_frame, []
+    bad_raw = raw.filter(any_bad)
+    bad_typed = typed_frame.filter(any_bad)
+    reasons = bad_raw.select(
+        *[
+            _problem_expr(pl.col(c.name), pl.lit(bad_typed.get_column(c.name)), raw.schema[c.name], c).alias(
+                c.name
+            )
+            for c in columns
+            if c.name in masks
+        ]
+    ).with_columns(bad_typed.get_column("__row"))
+    problem_frames = [
+        reasons.filter(pl.col(name).is_not_null()).select(
+            pl.col("__row").cast(pl.Int64).alias("row"),
+            pl.lit(name).alias("column"),
+            pl.col(name).alias("reason"),
+        )
+        for name in masks
+    ]
     return typed_frame, problem_frames
+
+
+def _typed_series(series: pl.Series, column: Column) -> pl.Series:
+    dtype = series.dtype
+    if column.kind in ("date", "bool") and dtype == _DTYPES[column.kind]:
+        return series
+    if column.kind == "int" and dtype.is_integer():
+        return series.cast(pl.Int64)
+    if column.kind == "date" and dtype == pl.Datetime:
+        return series.cast(pl.Date)
+    expr = _typed(pl.col(column.name), dtype, column).alias(column.name)
+    if column.kind in ("date", "bool", "choice", "kommun") and series.len() > 1000:
+        # Few distinct values: parse each once and map back.
+        distinct = series.unique()
+        if distinct.len() * 4 < series.len():
+            parsed = distinct.to_frame().select(expr).to_series()
+            if column.kind in ("choice", "kommun") and parsed.equals(distinct, check_names=False):
+                return series.rename(column.name)
+            return series.replace_strict(distinct, parsed, default=None, return_dtype=_DTYPES[column.kind])
+    return series.to_frame().select(expr).to_series()
+
+
+def _bad_mask(series: pl.Series, typed: pl.Series, column: Column) -> pl.Series | None:
+    """Rows that certainly have a problem in this column (cheap; the reason is worded later)."""
+    bad: pl.Series | None = None
+    if column.kind in ("choice", "kommun"):
+        allowed = column.choices if column.kind == "choice" else all_codes_frame()["kommun"].to_list()
+        distinct = typed.unique().drop_nulls()
+        unknown = distinct.filter(~distinct.is_in(allowed))
+        if unknown.len():
+            bad = typed.is_in(unknown.to_list())
+    parse_failed = typed.is_null()
+    if column.nullable:
+        parse_failed = parse_failed & series.is_not_null() if typed.dtype != series.dtype else None  # type: ignore[assignment]
+    if parse_failed is not None and parse_failed.any():
+        bad = parse_failed if bad is None else bad | parse_failed
+    return bad
 
 
 def _text(raw: pl.Expr, dtype: pl.DataType) -> pl.Expr:
@@ -167,15 +224,8 @@ def _text(raw: pl.Expr, dtype: pl.DataType) -> pl.Expr:
 
 
 def _typed(raw: pl.Expr, dtype: pl.DataType, column: Column) -> pl.Expr:
-    target = _DTYPES[column.kind]
-    if column.kind in ("date", "bool") and dtype == target:
-        return raw
-    if column.kind == "int" and dtype.is_integer():
-        return raw.cast(pl.Int64)
     text = _text(raw, dtype)
     if column.kind == "date":
-        if dtype == pl.Datetime:
-            return raw.cast(pl.Date)
         return text.str.to_date("%Y-%m-%d", strict=False)
     if column.kind == "bool":
         lower = text.str.to_lowercase()
