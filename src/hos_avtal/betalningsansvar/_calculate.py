@@ -72,11 +72,8 @@ def calculate_betalningsansvar(
 
 def _months(frame: pl.DataFrame, months: Month | str | Sequence[Month | str] | None) -> list[Month]:
     if months is None:
-        found = (
-            frame.select(pl.col("discharge_date").dt.month_start().unique().drop_nulls().sort())
-            .to_series()
-            .to_list()
-        )
+        distinct_days = frame.get_column("discharge_date").unique().drop_nulls()
+        found = distinct_days.dt.month_start().unique().sort().to_list()
         if not found:
             raise CalculationError(
                 "the input has no discharged episodes, so it has no billing month; name one (--month YYYY-MM)"

@@ -223,16 +223,18 @@ def pending(episodes: pl.LazyFrame, months: pl.DataFrame) -> pl.DataFrame:
     Admitted at the end of M ⇔ ready ≤ end(M) and not discharged by end(M); since discharge
     never precedes readiness, that count is ``#ready ≤ end(M) − #discharged ≤ end(M)``.
     """
-    ready = episodes.group_by(
-        pl.col("kommun").cast(pl.String), pl.col("ready_date").dt.month_start().alias("month")
-    ).agg(pl.len().cast(pl.Int64).alias("delta"))
-    left = (
-        episodes.filter(pl.col("discharge_date").is_not_null())
-        .group_by(pl.col("kommun").cast(pl.String), pl.col("discharge_date").dt.month_start().alias("month"))
-        .agg((-pl.len().cast(pl.Int64)).alias("delta"))
-    )
+
+    # Group on the dates first (few distinct per kommun), then fold the dates into months.
+    def count_by_month(column: str, sign: int) -> pl.LazyFrame:
+        return (
+            episodes.filter(pl.col(column).is_not_null())
+            .group_by("kommun", column)
+            .agg((pl.len().cast(pl.Int64) * sign).alias("delta"))
+            .select(pl.col("kommun").cast(pl.String), pl.col(column).dt.month_start().alias("month"), "delta")
+        )
+
     running = (
-        pl.concat([ready, left])
+        pl.concat([count_by_month("ready_date", 1), count_by_month("discharge_date", -1)])
         .group_by("kommun", "month")
         .agg(pl.col("delta").sum())
         .sort("kommun", "month")

@@ -7,8 +7,8 @@ from pathlib import Path
 import polars as pl
 
 from hos_avtal.io._privacy import personnummer_rows
-from hos_avtal.municipalities import all_municipalities
 from hos_avtal.io._table import Column, Table, problems_to_error, read_table, type_columns
+from hos_avtal.municipalities import all_municipalities
 
 CARE_TYPES = ("somatik", "psykiatri")
 

@@ -138,7 +138,7 @@ def type_columns(table: Table, columns: Sequence[Column]) -> tuple[pl.DataFrame,
     """
     raw = table.frame
     typed_columns: list[pl.Series] = []
-    masks: dict[str, pl.Expr] = {}
+    masks: dict[str, pl.Series] = {}
     for column in columns:
         if column.name not in raw.columns:
             typed_columns.append(pl.Series(column.name, [None] * raw.height, dtype=_DTYPES[column.kind]))
@@ -152,9 +152,7 @@ def type_columns(table: Table, columns: Sequence[Column]) -> tuple[pl.DataFrame,
     typed_frame = pl.DataFrame(typed_columns).with_row_index("__row", offset=table.first_row)
     if not masks:
         return typed_frame, []
-    flags = pl.DataFrame(
-        {name: mask for name, mask in masks.items()}  # noqa: C416 - a dict of Series for polars
-    )
+    flags = pl.DataFrame(masks)
     any_bad = flags.select(pl.any_horizontal(pl.all()).alias("bad")).get_column("bad")
     if not any_bad.any():
         return typed_frame, []
@@ -189,7 +187,9 @@ def _typed_series(series: pl.Series, column: Column) -> pl.Series:
     if column.kind == "date" and dtype == pl.Datetime:
         return series.cast(pl.Date)
     expr = _typed(pl.col(column.name), dtype, column).alias(column.name)
-    if column.kind in ("date", "bool", "choice", "kommun") and series.len() > 1000:
+    if column.kind == "text" and dtype == pl.String and not _needs_cleaning(series):
+        return series.rename(column.name)
+    if series.len() > 1000 and (column.kind != "text" or series.head(1000).n_unique() < 250):
         # Few distinct values: parse each once and map back.
         distinct = series.unique()
         if distinct.len() * 4 < series.len():
@@ -198,6 +198,12 @@ def _typed_series(series: pl.Series, column: Column) -> pl.Series:
                 return series.rename(column.name)
             return series.replace_strict(distinct, parsed, default=None, return_dtype=_DTYPES[column.kind])
     return series.to_frame().select(expr).to_series()
+
+
+def _needs_cleaning(series: pl.Series) -> bool:
+    """Whether any cell is empty or has surrounding white space (both rare in system exports)."""
+    lengths = series.str.len_bytes()
+    return bool(((lengths == 0) | (series.str.strip_chars().str.len_bytes() != lengths)).any())
 
 
 def _bad_mask(series: pl.Series, typed: pl.Series, column: Column) -> pl.Series | None:

@@ -1,0 +1,54 @@
+"""hos_avtal: the calculations of the healthcare agreement between VGR and its 49 municipalities.
+
+The public surface is small and re-exported here; everything in a module whose name starts with
+an underscore is private.
+
+>>> from hos_avtal import load_ruleset, parties
+>>> load_ruleset("vgr-2023").valid_to, len(parties())
+(datetime.date(2026, 12, 31), 49)
+"""
+
+from hos_avtal._types import KommunCode, Month, Ore, RuleSetRef
+from hos_avtal.betalningsansvar import BetalningsansvarResult, calculate_betalningsansvar
+from hos_avtal.betalningsansvar._report import contract
+from hos_avtal.errors import (
+    CalculationError,
+    HosAvtalError,
+    InputError,
+    MissingParameterError,
+    Problem,
+    RuleSetError,
+    RuleSetNotApplicableError,
+)
+from hos_avtal.io import read_episodes, validate_episodes
+from hos_avtal.municipalities import Municipality, lookup, parties
+from hos_avtal.rules import BetalningsansvarParameters, RuleSet, load_ruleset, select_ruleset
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BetalningsansvarParameters",
+    "BetalningsansvarResult",
+    "CalculationError",
+    "HosAvtalError",
+    "InputError",
+    "KommunCode",
+    "MissingParameterError",
+    "Month",
+    "Municipality",
+    "Ore",
+    "Problem",
+    "RuleSet",
+    "RuleSetError",
+    "RuleSetNotApplicableError",
+    "RuleSetRef",
+    "__version__",
+    "calculate_betalningsansvar",
+    "contract",
+    "load_ruleset",
+    "lookup",
+    "parties",
+    "read_episodes",
+    "select_ruleset",
+    "validate_episodes",
+]
