@@ -10,8 +10,8 @@ from typing import Any
 
 import polars as pl
 import pytest
-from helpers import episode, frame
 
+from helpers import episode, frame
 from hos_avtal.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
@@ -69,7 +69,8 @@ def test_json_for_one_month_is_the_spec_contract(capsys, monkeypatch, march: Pat
     assert harryda["individual_amount_sek"] == "65100.00"
     dalsed = municipality(month, "1438")
     assert (dalsed["not_covered_episodes"], dalsed["not_covered_reasons"]) == (1, {"no_admission_notice": 1})
-    assert dalsed["total_amount_sek"] == "0.00" and dalsed["zero_invoice"]
+    assert dalsed["total_amount_sek"] == "0.00"
+    assert dalsed["zero_invoice"]
     partille = municipality(month, "1402")
     assert (partille["pending_episodes"], partille["average_episodes"]) == (2, 0)
     assert month["totals"]["total_amount_sek"] == "74400.00"
@@ -87,7 +88,8 @@ def test_without_month_every_discharge_month_in_order(capsys, monkeypatch, march
 def test_csv_has_one_row_per_municipality_and_month(capsys, monkeypatch, march: Path) -> None:  # type: ignore[no-untyped-def]
     code, out, _ = run(capsys, monkeypatch, "betalningsansvar", str(march), "--format", "csv")
     rows = pl.read_csv(out.encode(), infer_schema=False)
-    assert code == 0 and rows.height == 98
+    assert code == 0
+    assert rows.height == 98
     assert (
         rows.filter(pl.col("kommun") == "1480", pl.col("month") == "2022-03")["total_amount_sek"].item()
         == "9300.00"
@@ -97,7 +99,9 @@ def test_csv_has_one_row_per_municipality_and_month(capsys, monkeypatch, march: 
 def test_table_for_people(capsys, monkeypatch, march: Path) -> None:  # type: ignore[no-untyped-def]
     code, out, _ = run(capsys, monkeypatch, "betalningsansvar", str(march), "--month", "2022-03")
     assert code == 0
-    assert "1480 Göteborg" in out and "9\u00a0300,00" in out and "vgr-2018" in out
+    assert "1480 Göteborg" in out
+    assert "9\u00a0300,00" in out
+    assert "vgr-2018" in out
     assert "Outside the agreement" in out
 
 
@@ -143,7 +147,8 @@ def test_user_mistakes_give_a_message_and_a_non_zero_exit(
     code, out, err = run(capsys, monkeypatch, "betalningsansvar", str(march), *args)
     assert code != 0
     assert message in err
-    assert "Traceback" not in err and out == ""
+    assert "Traceback" not in err
+    assert out == ""
 
 
 def test_daily_amount_for_a_year_without_a_verified_amount(capsys, monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -173,8 +178,10 @@ def test_bad_file_lists_every_bad_row_and_writes_nothing(capsys, monkeypatch, tm
     frame(episode("e1", 3, kommun="180"), episode("e1", 3)).write_csv(bad)
     out_file = tmp_path / "lines.csv"
     code, out, err = run(capsys, monkeypatch, "betalningsansvar", str(bad), "--episodes-out", str(out_file))
-    assert code == 2 and out == ""
-    assert "row 2, column 'kommun'" in err and "row 3, column 'episode_id'" in err
+    assert code == 2
+    assert out == ""
+    assert "row 2, column 'kommun'" in err
+    assert "row 3, column 'episode_id'" in err
     assert not out_file.exists()
 
 
@@ -213,4 +220,5 @@ def test_the_installed_console_script_exits_cleanly_on_bad_input(tmp_path: Path)
         check=False,
     )
     assert result.returncode == 2
-    assert "no such file" in result.stderr and "Traceback" not in result.stderr
+    assert "no such file" in result.stderr
+    assert "Traceback" not in result.stderr

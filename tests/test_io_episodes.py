@@ -7,8 +7,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from helpers import HEADER, episode, frame, write_csv
 
+from helpers import HEADER, episode, frame, write_csv
 from hos_avtal.errors import InputError
 from hos_avtal.io import read_episodes, validate_episodes
 

@@ -45,7 +45,8 @@ class TestParameters:
         assert p.average_threshold_days == Decimal("3.0")
         assert (p.individual_after_days, p.free_days) == (7, 3)
         assert p.threshold_fraction == (30, 10)
-        assert not p.separate_care_type_averages and not p.accrue_while_admitted
+        assert not p.separate_care_type_averages
+        assert not p.accrue_while_admitted
 
     def test_the_statute_bills_every_day_after_three_per_individual(self) -> None:
         p = load_ruleset("lag-2017-612").betalningsansvar("2019-05")
@@ -60,7 +61,9 @@ class TestParameters:
         with pytest.raises(MissingParameterError) as error:
             select_ruleset(month).betalningsansvar(month)
         message = str(error.value)
-        assert month[:4] in message and "--daily-amount" in message and "daily_amount_sek" in message
+        assert month[:4] in message
+        assert "--daily-amount" in message
+        assert "daily_amount_sek" in message
 
     def test_the_user_can_supply_the_daily_amount(self) -> None:
         p = load_ruleset("vgr-2023").betalningsansvar("2024-03", daily_amount_sek=Decimal("9876.50"))

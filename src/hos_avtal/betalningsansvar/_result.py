@@ -57,8 +57,11 @@ class BetalningsansvarResult:
                 ignore_nulls=True,
             ).alias("reasons")
         )
+        # Reasons explain a not-covered line; on other lines they would only confuse.
         billed = billed.with_columns(
-            pl.when(pl.col("reasons") == "").then(None).otherwise(pl.col("reasons")).alias("reasons")
+            pl.when((pl.col("status") == "not_covered") & (pl.col("reasons") != ""))
+            .then(pl.col("reasons"))
+            .alias("reasons")
         )
         still = (
             self._episodes.join(month_frame.lazy(), how="cross")

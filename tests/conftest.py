@@ -1,0 +1,25 @@
+"""Shared test configuration: hypothesis profiles.
+
+``dev`` (the default) keeps the property tests to well under a minute on a laptop; ``ci`` runs
+more examples and is chosen when the environment variable ``HOS_AVTAL_CI`` is set.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from hypothesis import HealthCheck, settings
+
+# The reference implementation is imported as a plain module (``from reference import …``),
+# also by the benchmarks, so the tests directory must be importable.
+sys.path.insert(0, str(Path(__file__).parent))
+
+_SUPPRESSED = [HealthCheck.too_slow, HealthCheck.data_too_large]
+
+settings.register_profile("dev", max_examples=150, deadline=None, suppress_health_check=_SUPPRESSED)
+settings.register_profile(
+    "ci", max_examples=400, deadline=None, suppress_health_check=_SUPPRESSED, print_blob=True
+)
+settings.load_profile("ci" if os.environ.get("HOS_AVTAL_CI") else "dev")
