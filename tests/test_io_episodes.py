@@ -162,3 +162,38 @@ def test_validated_frame_has_the_engine_schema() -> None:
     episodes = validate_episodes(frame(episode("e1", 3)))
     assert episodes.schema["ready_date"] == pl.Date
     assert episodes.schema["sip_needed"] == pl.Boolean
+
+
+def test_the_fast_path_for_clean_typed_files_gives_the_same_frame_as_checking_every_cell() -> None:
+    from hos_avtal.io._episodes import _proven_clean, _validate_cell_by_cell
+    from hos_avtal.io._table import Table
+    from hos_avtal.synth import month_range, synth_episodes
+
+    table = Table(
+        synth_episodes(month_range("2022-02..2022-03"), episodes_per_month=2000, seed=3), "synth", 1
+    )
+    fast = _proven_clean(table)
+    assert fast is not None
+    assert fast.equals(_validate_cell_by_cell(table))
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        {"kommun": "999"},
+        {"care_type": "Somatik"},
+        {"episode_id": "e0"},
+        {"person_id": "19121212-1212"},
+        {"person_id": " p1"},
+        {"ready_date": dt.date(2022, 3, 31)},
+        {"admission_notice": None},
+        {"sip_needed": True, "sip_invited": None},
+    ],
+)
+def test_any_doubt_leaves_the_fast_path(spoil: dict[str, object]) -> None:
+    from hos_avtal.io._episodes import _proven_clean
+    from hos_avtal.io._table import Table
+
+    rows = [episode(f"e{i}", 3) for i in range(3)]
+    rows[1].update(spoil)
+    assert _proven_clean(Table(frame(*rows), "t", 1)) is None

@@ -92,16 +92,15 @@ def month_object(
     rules: MonthRules,
     *,
     episodes: bool = False,
-    rows: pl.DataFrame | None = None,
-    outside: pl.DataFrame | None = None,
+    rows: list[dict[str, Any]] | None = None,
+    outside: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The SPEC §4 output object for one month (``rows``/``outside``: the month's part, if known)."""
+    """The SPEC §4 output object for one month (``rows``/``outside``: the month's rows, if known)."""
     month = rules.parameters.month
     if rows is None:
-        rows = result.municipalities.filter(pl.col("month") == month)
+        rows = result.municipalities.filter(pl.col("month") == month).to_dicts()
     if outside is None:
-        outside = result.outside_agreement.filter(pl.col("month") == month)
-    municipalities = [_municipality_object(r) for r in rows.iter_rows(named=True)]
+        outside = result.outside_agreement.filter(pl.col("month") == month).to_dicts()
     obj: dict[str, Any] = {
         "ruleset": rules.ruleset.id,
         "ruleset_name": rules.ruleset.name,
@@ -109,13 +108,13 @@ def month_object(
         "daily_amount_sek": format_sek(rules.parameters.daily_amount_ore),
         "daily_amount_source": rules.parameters.daily_amount_source,
         "parameters": parameters_object(rules),
-        "municipalities": municipalities,
+        "municipalities": [_municipality_object(r) for r in rows],
         "totals": _totals(rows),
         "outside_agreement": {
-            "episodes": int(outside["episodes"].sum()),
-            "days": int(outside["days"].sum()),
-            "pending_episodes": int(outside["pending_episodes"].sum()),
-            "by_kommun": outside.drop("month").to_dicts(),
+            "episodes": sum(o["episodes"] for o in outside),
+            "days": sum(o["days"] for o in outside),
+            "pending_episodes": sum(o["pending_episodes"] for o in outside),
+            "by_kommun": [{k: v for k, v in o.items() if k != "month"} for o in outside],
         },
     }
     if episodes:
@@ -123,32 +122,37 @@ def month_object(
     return obj
 
 
-def _totals(rows: pl.DataFrame) -> dict[str, Any]:
-    sums = rows.select(*_COUNTS, *_MONEY).sum().row(0, named=True)
+def _totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    def total(column: str) -> int:
+        return sum(int(r[column]) for r in rows)
+
     return {
-        "municipalities": rows.height,
-        "liable_municipalities": int(rows["liable"].sum()),
-        "zero_invoices": int((rows["total_amount_ore"] == 0).sum()),
-        "recurring_liability_municipalities": int(rows["recurring_liability"].sum()),
-        **{c: int(sums[c]) for c in _COUNTS},
-        "average_amount_sek": format_sek(int(sums["average_amount_ore"])),
-        "individual_amount_sek": format_sek(int(sums["individual_amount_ore"])),
-        "total_amount_sek": format_sek(int(sums["total_amount_ore"])),
+        "municipalities": len(rows),
+        "liable_municipalities": total("liable"),
+        "zero_invoices": sum(r["total_amount_ore"] == 0 for r in rows),
+        "recurring_liability_municipalities": total("recurring_liability"),
+        **{c: total(c) for c in _COUNTS},
+        "average_amount_sek": format_sek(total("average_amount_ore")),
+        "individual_amount_sek": format_sek(total("individual_amount_ore")),
+        "total_amount_sek": format_sek(total("total_amount_ore")),
     }
 
 
 def contract(result: BetalningsansvarResult, *, episodes: bool = False) -> list[dict[str, Any]]:
     """One SPEC §4 object per computed month, in month order."""
-    rows = result.municipalities.partition_by("month", as_dict=True, include_key=True)
-    outside = result.outside_agreement.partition_by("month", as_dict=True, include_key=True)
-    empty = result.outside_agreement.clear()
+    rows: dict[Any, list[dict[str, Any]]] = {}
+    for row in result.municipalities.to_dicts():  # one conversion for every month
+        rows.setdefault(row["month"], []).append(row)
+    outside: dict[Any, list[dict[str, Any]]] = {}
+    for row in result.outside_agreement.to_dicts():
+        outside.setdefault(row["month"], []).append(row)
     return [
         month_object(
             result,
             rules,
             episodes=episodes,
-            rows=rows[(rules.parameters.month,)],
-            outside=outside.get((rules.parameters.month,), empty),
+            rows=rows[rules.parameters.month],
+            outside=outside.get(rules.parameters.month, []),
         )
         for rules in result.months
     ]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import polars as pl
 
-from hos_avtal.io._privacy import personnummer_rows
+from hos_avtal.io._privacy import PERSONNUMMER_PATTERN, personnummer_rows
 from hos_avtal.io._table import Column, Table, problems_to_error, read_table, type_columns
 from hos_avtal.municipalities import all_municipalities
 
@@ -32,6 +32,7 @@ EPISODE_COLUMNS: tuple[Column, ...] = (
 KOMMUN = pl.Enum([m.code for m in all_municipalities()])
 """Kommun codes as an Enum of every Swedish code: integer keys for grouping, strings outside."""
 CARE_TYPE = pl.Enum(CARE_TYPES)
+_KOMMUN_CODES = frozenset(m.code for m in all_municipalities())
 
 EPISODE_SCHEMA: dict[str, pl.DataType] = {
     "episode_id": pl.String(),
@@ -69,6 +70,59 @@ def validate_episodes(frame: pl.DataFrame, source: str = "episodes") -> pl.DataF
 
 
 def _validate(table: Table) -> pl.DataFrame:
+    clean = _proven_clean(table)
+    if clean is not None:
+        return clean
+    return _validate_cell_by_cell(table)
+
+
+def _proven_clean(table: Table) -> pl.DataFrame | None:
+    """The typed frame, if one parallel pass proves a natively typed input clean; else ``None``.
+
+    Files from systems (Parquet with real dates and booleans) are nearly always clean, so this
+    pass answers one question per check over whole columns — any null? any unknown code? any id
+    twice? — instead of typing every cell. Any doubt sends the input to the cell-by-cell path,
+    which words every problem; the result is the same frame either way.
+    """
+    frame = table.frame
+    expected = {c.name: EPISODE_SCHEMA[c.name] for c in EPISODE_COLUMNS}
+    expected.update(kommun=pl.String(), care_type=pl.String())
+    if any(name in frame.columns and frame.schema[name] != dtype for name, dtype in expected.items()):
+        return None
+    required = [c.name for c in EPISODE_COLUMNS if not c.nullable]
+    texts = [name for name in ("episode_id", "person_id", "hospital") if name in frame.columns]
+    probe = frame.select(
+        pl.sum_horizontal(pl.col(required).null_count()).alias("nulls"),
+        *[_untidy(pl.col(name)).alias(f"untidy_{name}") for name in texts],
+        *[
+            pl.col(name).str.contains(PERSONNUMMER_PATTERN).any().alias(f"pnr_{name}")
+            for name in ("episode_id", "person_id")
+        ],
+        (pl.col("episode_id").hash().n_unique() != pl.len()).alias("duplicates"),
+        (pl.col("discharge_date") < pl.col("ready_date")).any().alias("order"),
+        (pl.col("sip_needed") & pl.col("sip_invited").is_null()).any().alias("sip"),
+        pl.col("kommun").unique().implode().alias("kommuner"),
+        pl.col("care_type").unique().implode().alias("care_types"),
+    ).row(0, named=True)
+    flagged = probe.pop("nulls") > 0 or any(v is True for v in probe.values())
+    if (
+        flagged
+        or not set(probe["kommuner"]) <= _KOMMUN_CODES
+        or not set(probe["care_types"]) <= set(CARE_TYPES)
+    ):
+        return None
+    if "hospital" not in frame.columns:
+        frame = frame.with_columns(pl.lit(None, pl.String).alias("hospital"))
+    return frame.select(list(EPISODE_SCHEMA)).cast(EPISODE_SCHEMA)  # type: ignore[arg-type]
+
+
+def _untidy(text: pl.Expr) -> pl.Expr:
+    """Any cell empty or with surrounding white space."""
+    length = text.str.len_bytes()
+    return ((length == 0) | (text.str.strip_chars().str.len_bytes() != length)).any()
+
+
+def _validate_cell_by_cell(table: Table) -> pl.DataFrame:
     typed, problems = type_columns(table, EPISODE_COLUMNS)
     row = pl.col("__row").cast(pl.Int64).alias("row")
     checks = typed.select(

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import polars as pl
 
-_PATTERN = r"^(?:\d{2})?\d{6}[-+]?\d{4}$"
+PERSONNUMMER_PATTERN = r"^(?:\d{2})?\d{6}[-+]?\d{4}$"
+_PATTERN = PERSONNUMMER_PATTERN
 
 
 def looks_like_personnummer(text: pl.Expr) -> pl.Expr:
