@@ -147,3 +147,41 @@ class TestUserRuleSetFiles:
         path.write_text(text, "utf-8")
         with pytest.raises(RuleSetError, match="overlap"):
             load_ruleset(path)
+
+
+class TestPlacementAndHomeCareParameters:
+    def test_the_schablon_is_exact_thirds_with_a_30_day_deadline(self) -> None:
+        from fractions import Fraction
+
+        p = load_ruleset("vgr-2023").placements("2024-03")
+        assert (p.schablon_region_share, p.agreement_overdue_days) == (Fraction(1, 3), 30)
+
+    def test_a_rule_set_without_placement_terms_says_so(self) -> None:
+        with pytest.raises(MissingParameterError, match=r"placements\.schablon_region_share"):
+            load_ruleset("vgr-2018").placements("2022-03")
+
+    @pytest.mark.parametrize(
+        ("service", "year", "ore"),
+        [("hemtjanst", 2019, 41_200), ("hemtjanst", 2022, 44_100), ("hemsjukvard", 2019, 66_900),
+         ("hemsjukvard", 2022, 74_400), ("hemsjukvard", 2024, 82_800)],
+    )  # fmt: skip
+    def test_vastkom_tariffs(self, service: str, year: int, ore: int) -> None:
+        from hos_avtal.rules._home_care import recommended_tariff
+
+        assert recommended_tariff(service, year)[0] == ore
+
+    @pytest.mark.parametrize(
+        ("service", "year"), [("hemtjanst", 2024), ("hemsjukvard", 2021), ("hemtjanst", 2023)]
+    )
+    def test_a_year_without_a_tariff_names_service_and_year(self, service: str, year: int) -> None:
+        from hos_avtal.rules._home_care import recommended_tariff
+
+        with pytest.raises(MissingParameterError, match=rf"no {service} tariff for {year}.*--tariffs"):
+            recommended_tariff(service, year)
+
+    def test_a_bad_share_names_its_key(self, tmp_path: Path) -> None:
+        path = tmp_path / "x.toml"
+        path.write_text(DRAFT_2027.read_text("utf-8").replace('value = "1/3"', 'value = "4/3"'), "utf-8")
+        with pytest.raises(RuleSetError) as error:
+            load_ruleset(path)
+        assert error.value.key == "placements.schablon_region_share.values[0].value"

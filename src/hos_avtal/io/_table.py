@@ -16,7 +16,7 @@ import polars as pl
 from hos_avtal.errors import InputError, Problem
 from hos_avtal.municipalities._registry import all_codes_frame
 
-ColumnKind = Literal["text", "kommun", "date", "bool", "choice", "int"]
+ColumnKind = Literal["text", "kommun", "date", "bool", "choice", "int", "money", "month"]
 
 TRUE_WORDS = ("true", "1", "ja", "j", "yes", "y", "sant")
 FALSE_WORDS = ("false", "0", "nej", "n", "no", "falskt")
@@ -28,7 +28,12 @@ _DTYPES: dict[str, pl.DataType] = {
     "date": pl.Date(),
     "bool": pl.Boolean(),
     "int": pl.Int64(),
+    "money": pl.Int64(),  # integer öre
+    "month": pl.Date(),  # the month's first day
 }
+
+_MONEY = r"^-?\d+(?:\.\d{1,2})?$"
+_MONTH = r"^\d{4}-(?:0[1-9]|1[0-2])$"
 
 PROBLEM_SCHEMA = {"row": pl.Int64, "column": pl.String, "reason": pl.String}
 
@@ -186,6 +191,16 @@ def _typed_series(series: pl.Series, column: Column) -> pl.Series:
         return series.cast(pl.Int64)
     if column.kind == "date" and dtype == pl.Datetime:
         return series.cast(pl.Date)
+    if column.kind == "month" and dtype in (pl.Date, pl.Datetime):
+        return series.cast(pl.Date).dt.month_start().rename(column.name)
+    if column.kind == "money" and (dtype.is_integer() or dtype == pl.Decimal):
+        # Integers are whole kronor; a Decimal column is exact. Binary floats go through their
+        # shortest text form, so 1234.5 is 123450 öre and 0.1 + 0.2 is refused, not rounded.
+        return (
+            series.to_frame()
+            .select(_money(pl.col(column.name).cast(pl.String)).alias(column.name))
+            .to_series()
+        )
     expr = _typed(pl.col(column.name), dtype, column).alias(column.name)
     if column.kind == "text" and dtype == pl.String and not _needs_cleaning(series):
         return series.rename(column.name)
@@ -238,9 +253,26 @@ def _typed(raw: pl.Expr, dtype: pl.DataType, column: Column) -> pl.Expr:
         return pl.when(lower.is_in(TRUE_WORDS)).then(True).when(lower.is_in(FALSE_WORDS)).then(False)
     if column.kind == "int":
         return text.str.to_integer(strict=False)
+    if column.kind == "money":
+        return _money(text)
+    if column.kind == "month":
+        return pl.when(text.str.contains(_MONTH)).then(
+            pl.concat_str(text, pl.lit("-01")).str.to_date("%Y-%m-%d")
+        )
     if column.kind == "choice":
         return text.str.to_lowercase()
     return text
+
+
+def _money(text: pl.Expr) -> pl.Expr:
+    """Kronor as text (``1234.50``, ``1 234,50``, ``-5``) to integer öre, exactly; else null."""
+    cleaned = text.str.replace_all(r"[\s\u00a0]", "").str.replace(",", ".", literal=True)
+    whole = cleaned.str.extract(r"^-?(\d+)", 1).cast(pl.Int64, strict=False)
+    cents = (
+        cleaned.str.extract(r"\.(\d{1,2})$", 1).str.pad_end(2, "0").cast(pl.Int64, strict=False).fill_null(0)
+    )
+    sign = pl.when(cleaned.str.starts_with("-")).then(-1).otherwise(1)
+    return pl.when(cleaned.str.contains(_MONEY)).then(sign * (whole * 100 + cents))
 
 
 def _problem_expr(raw: pl.Expr, typed: pl.Expr, dtype: pl.DataType, column: Column) -> pl.Expr:
@@ -260,6 +292,11 @@ def _problem_expr(raw: pl.Expr, typed: pl.Expr, dtype: pl.DataType, column: Colu
         )
     elif column.kind == "int":
         cases.append((unparsed, pl.concat_str(shown, pl.lit(" is not a whole number"))))
+    elif column.kind == "money":
+        message = pl.lit(" is not an amount in kronor with at most two decimals, e.g. 12500.50")
+        cases.append((unparsed, pl.concat_str(shown, message)))
+    elif column.kind == "month":
+        cases.append((unparsed, pl.concat_str(shown, pl.lit(" is not a month; write it as YYYY-MM"))))
     elif column.kind == "choice":
         message = pl.lit(f" is not one of {', '.join(column.choices)}")
         cases.append((~empty & ~typed.is_in(column.choices), pl.concat_str(shown, message)))

@@ -149,19 +149,29 @@ def first_day(value: dt.date) -> dt.date:
 
 
 def validate_ruleset_parameters(ruleset: Any, source: str) -> None:
-    """Check every betalningsansvar value's type; name the key of the first bad one."""
-    for name, parameter in ruleset.betalningsansvar_parameters.items():
-        if name not in PARAMETER_TYPES:
-            known = ", ".join(sorted(PARAMETER_TYPES))
-            raise RuleSetError(source, f"unknown parameter; known: {known}", key=f"betalningsansvar.{name}")
-        for index, value in enumerate(parameter.values):
-            try:
-                check_value(name, value.value)
-            except ValueError as exc:
-                raise RuleSetError(
-                    source, str(exc), key=f"betalningsansvar.{name}.values[{index}].value"
-                ) from None
-    if ruleset.kind != "national":
-        missing = [name for name in REQUIRED if name not in ruleset.betalningsansvar_parameters]
-        if missing:
-            raise RuleSetError(source, f"missing parameter(s): {', '.join(missing)}", key="betalningsansvar")
+    """Check the type of every value of every capability; name the key of the first bad one."""
+    from hos_avtal.rules import _home_care, _placements
+
+    checkers = {
+        "betalningsansvar": (check_value, REQUIRED),
+        "placements": (_placements.check_value, _placements.REQUIRED),
+        "home_care": (_home_care.check_value, ()),
+    }
+    for capability, (check, required) in checkers.items():
+        parameters = getattr(ruleset, f"{capability}_parameters")
+        for name, parameter in parameters.items():
+            for index, value in enumerate(parameter.values):
+                try:
+                    check(name, value.value)
+                except ValueError as exc:
+                    key = (
+                        f"{capability}.{name}"
+                        if "unknown parameter" in str(exc)
+                        else f"{capability}.{name}.values[{index}].value"
+                    )
+                    raise RuleSetError(source, str(exc), key=key) from None
+        # A rule set that speaks of a capability must say everything it needs.
+        if ruleset.kind in ("agreement", "statute") and (parameters or capability == "betalningsansvar"):
+            missing = [name for name in required if name not in parameters]
+            if missing:
+                raise RuleSetError(source, f"missing parameter(s): {', '.join(missing)}", key=capability)

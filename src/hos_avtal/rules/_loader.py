@@ -44,6 +44,11 @@ def national_parameters() -> RuleSet:
     return _shipped("national")
 
 
+def vastkom_recommendations() -> RuleSet:
+    """VästKom's recommended hemtjänst and hemsjukvård tariffs, shared by every rule set."""
+    return _shipped("vastkom")
+
+
 def shipped_rulesets() -> list[RuleSet]:
     """The rule sets that ship with hos_avtal, oldest first."""
     return [_shipped(name) for name in _SHIPPED]

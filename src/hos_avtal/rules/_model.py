@@ -15,6 +15,7 @@ from hos_avtal.months import format_month
 if TYPE_CHECKING:
     from hos_avtal._types import Month
     from hos_avtal.rules._betalningsansvar import BetalningsansvarParameters
+    from hos_avtal.rules._placements import PlacementParameters
 
 RawValue = bool | int | Decimal | str | list[str]
 
@@ -68,7 +69,7 @@ class RuleSet(BaseModel):
 
     id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")]
     name: str
-    kind: Literal["agreement", "statute", "national"]
+    kind: Literal["agreement", "statute", "national", "recommendation"]
     auto_select: bool = False
     """Chosen automatically for the months it covers (the VGR agreements, never the statute)."""
     valid_from: dt.date | None = None
@@ -79,10 +80,12 @@ class RuleSet(BaseModel):
     betalningsansvar_parameters: Annotated[
         dict[str, Parameter], Field(alias="betalningsansvar", default_factory=dict)
     ]
+    placements_parameters: Annotated[dict[str, Parameter], Field(alias="placements", default_factory=dict)]
+    home_care_parameters: Annotated[dict[str, Parameter], Field(alias="home_care", default_factory=dict)]
 
     @model_validator(mode="after")
     def _validity(self) -> RuleSet:
-        if self.kind != "national" and self.valid_from is None:
+        if self.kind in ("agreement", "statute") and self.valid_from is None:
             raise ValueError("valid_from is required")
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
             raise ValueError("valid_to is before valid_from")
@@ -109,6 +112,12 @@ class RuleSet(BaseModel):
         from hos_avtal.rules._betalningsansvar import resolve_betalningsansvar
 
         return resolve_betalningsansvar(self, month, daily_amount_sek)
+
+    def placements(self, month: Month | str) -> PlacementParameters:
+        """The placement cost-split parameters in force for ``month``."""
+        from hos_avtal.rules._placements import resolve_placements
+
+        return resolve_placements(self, month)
 
     def require(self, capability: str, name: str, month: Month) -> ParameterValue:
         params: dict[str, Parameter] = getattr(self, f"{capability}_parameters")

@@ -1,0 +1,62 @@
+"""Hemtjänst and hemsjukvård tariffs in another municipality (SPEC §2 and §6).
+
+The tariffs are VästKom's recommendations (``data/vastkom.toml``), per calendar year and service;
+a rule set may carry its own (a scenario), and a municipality's own decision ("för egen del
+besluta") overrides both — that last layer is the home-care module's tariff file.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from hos_avtal._types import Ore
+from hos_avtal.errors import MissingParameterError
+from hos_avtal.money import sek_to_ore
+
+SERVICES = ("hemtjanst", "hemsjukvard")
+PARAMETER_TYPES = tuple(f"{service}_sek_per_hour" for service in SERVICES)
+
+
+def check_value(name: str, value: object) -> object:
+    if name not in PARAMETER_TYPES:
+        raise ValueError(f"unknown parameter; known: {', '.join(PARAMETER_TYPES)}")
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        raise ValueError(f'invalid value {value!r}: an amount in kronor per hour, e.g. "744"')
+    amount = Decimal(repr(value)) if isinstance(value, float) else Decimal(str(value))
+    if not amount.is_finite() or amount <= 0:
+        raise ValueError(f"invalid value {value!r}: must be a positive amount in kronor per hour")
+    sek_to_ore(amount)
+    return amount
+
+
+def recommended_tariff(service: str, year: int, ruleset: Any | None = None) -> tuple[Ore, str]:
+    """The tariff in öre per hour for ``service`` in ``year``, and its source.
+
+    The named rule set's own value first (a scenario), then VästKom's recommendation. A year
+    with neither is an error that names the service and the year; a tariff is never guessed.
+    """
+    import datetime as dt
+
+    from hos_avtal.rules._loader import vastkom_recommendations
+
+    if service not in SERVICES:
+        raise ValueError(f"unknown service {service!r}; known: {', '.join(SERVICES)}")
+    name = f"{service}_sek_per_hour"
+    day = dt.date(year, 1, 1)
+    for candidate in (ruleset, vastkom_recommendations()):
+        if candidate is None:
+            continue
+        parameter = candidate.home_care_parameters.get(name)
+        value = parameter.value_at(day) if parameter else None
+        if value is not None:
+            amount = check_value(name, value.value)
+            assert isinstance(amount, Decimal)
+            return sek_to_ore(amount), value.source
+    known = vastkom_recommendations().home_care_parameters[name].values
+    years = ", ".join(str(v.valid_from.year) for v in known)
+    raise MissingParameterError(
+        f"no {service} tariff for {year}: VästKom recommended one for {years} only, and hos_avtal "
+        f"never guesses a tariff. Give the municipality's own {year} tariff in a tariff file "
+        f"(--tariffs FILE with columns kommun, year, service, sek_per_hour)."
+    )
