@@ -21,9 +21,15 @@ app = typer.Typer(
 )
 
 
+COMMAND_MODULES = ("_betalningsansvar", "_placements", "_home_care", "_synth", "_rulesets")
+"""Each module registers its commands on ``app`` when imported."""
+
+
 def _register() -> None:
-    # Importing the command modules registers them on ``app``.
-    from hos_avtal.cli import _betalningsansvar, _rulesets, _synth  # noqa: F401
+    import importlib
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"hos_avtal.cli.{name}")
 
 
 def main() -> None:

@@ -1,0 +1,1 @@
+"""``hos-avtal home-care``: hemtjänst and hemsjukvård invoiced between municipalities."""

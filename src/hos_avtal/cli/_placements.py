@@ -1,0 +1,1 @@
+"""``hos-avtal placements``: placement cost splits between region and municipality."""
