@@ -24,15 +24,12 @@ from hypothesis import strategies as st
 from hos_avtal.betalningsansvar import (
     BetalningsansvarResult,
     MonthRules,
-    _engine,
     calculate_betalningsansvar,
 )
-from hos_avtal.betalningsansvar._params import params_frame
+from hos_avtal.betalningsansvar._calculate import calculate_with_parameters
 from hos_avtal.betalningsansvar._report import contract
-from hos_avtal.betalningsansvar._result import assemble, outside_rows
 from hos_avtal.io._episodes import EPISODE_SCHEMA
-from hos_avtal.municipalities import parties, parties_frame
-from hos_avtal.municipalities._registry import all_codes_frame
+from hos_avtal.municipalities import parties
 from hos_avtal.rules import CONDITIONS, BetalningsansvarParameters, load_ruleset
 from reference import (
     MUNICIPALITY_KEYS,
@@ -66,31 +63,8 @@ def episodes_frame(episodes: Sequence[dict[str, Any]]) -> pl.DataFrame:
 def run_engine(
     episodes: Sequence[dict[str, Any]], params: Sequence[BetalningsansvarParameters]
 ) -> BetalningsansvarResult:
-    """``calculate_betalningsansvar``'s composition, with the month parameters given directly."""
-    params = sorted(params, key=lambda p: p.month)
-    frame = episodes_frame(episodes)
-    months = params_frame(params)
-    parties_ = parties_frame()
-    lazy = frame.lazy()
-    lines = _engine.classify(lazy, months, parties_["kommun"].to_list())
-    groups = _engine.aggregate(lines)
-    pooled = _engine.pooled(groups, months)
-    pending = _engine.pending(lazy, months)
-    municipalities = assemble(
-        groups,
-        pooled,
-        pending,
-        months,
-        parties_,
-        recurring_months={p.month: p.recurring_liability_months for p in params},
-    )
-    return BetalningsansvarResult(
-        months=[MonthRules(RULESET, p) for p in params],
-        municipalities=municipalities,
-        outside_agreement=outside_rows(groups, pending, all_codes_frame()),
-        _lines=lines,
-        _episodes=lazy,
-    )
+    """The engine with the month parameters given directly (no rule-set lookup)."""
+    return calculate_with_parameters(episodes_frame(episodes), [MonthRules(RULESET, p) for p in params])
 
 
 def engine_rows(result: BetalningsansvarResult, month: dt.date) -> dict[str, dict[str, Any]]:

@@ -18,7 +18,7 @@
 (5, 16, 930000)
 """
 
-from hos_avtal.betalningsansvar._calculate import calculate_betalningsansvar
+from hos_avtal.betalningsansvar._calculate import calculate_betalningsansvar, calculate_with_parameters
 from hos_avtal.betalningsansvar._result import BetalningsansvarResult, MonthRules
 
-__all__ = ["BetalningsansvarResult", "MonthRules", "calculate_betalningsansvar"]
+__all__ = ["BetalningsansvarResult", "MonthRules", "calculate_betalningsansvar", "calculate_with_parameters"]

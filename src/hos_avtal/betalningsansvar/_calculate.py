@@ -49,8 +49,17 @@ def calculate_betalningsansvar(
     month_list = _months(frame, months)
     amount = Decimal(str(daily_amount_sek)) if daily_amount_sek is not None else None
     resolved = resolve_months(month_list, ruleset, amount)
-    params = params_frame([p for _, p in resolved])
+    return calculate_with_parameters(frame, [MonthRules(r, p) for r, p in resolved])
 
+
+def calculate_with_parameters(frame: pl.DataFrame, months: Sequence[MonthRules]) -> BetalningsansvarResult:
+    """The engine on a validated frame with each month's parameters given, not looked up.
+
+    What-if scenarios and the property tests use this to run the rules with parameters no
+    shipped rule set has.
+    """
+    months = sorted(months, key=lambda m: m.parameters.month)
+    params = params_frame([m.parameters for m in months])
     parties = parties_frame()
     lazy = frame.lazy()
     lines = _engine.classify(lazy, params, parties["kommun"].to_list())
@@ -59,10 +68,10 @@ def calculate_betalningsansvar(
     pending = _engine.pending(lazy, params)
     municipalities = assemble(
         groups, pooled, pending, params, parties,
-        recurring_months={p.month: p.recurring_liability_months for _, p in resolved},
+        recurring_months={m.parameters.month: m.parameters.recurring_liability_months for m in months},
     )  # fmt: skip
     return BetalningsansvarResult(
-        months=[MonthRules(r, p) for r, p in resolved],
+        months=list(months),
         municipalities=municipalities,
         outside_agreement=outside_rows(groups, pending, all_codes_frame()),
         _lines=lines,
