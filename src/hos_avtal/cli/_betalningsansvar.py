@@ -70,7 +70,7 @@ def betalningsansvar(
         typer.Option(
             "--format",
             "-f",
-            help="table for people; json (the SPEC §4 contract) or csv for systems.",
+            help="table for people; json (the output contract in README.md) or csv for systems.",
         ),
     ] = OutputFormat.table,
     episodes_out: Annotated[
