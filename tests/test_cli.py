@@ -222,3 +222,32 @@ def test_the_installed_console_script_exits_cleanly_on_bad_input(tmp_path: Path)
     assert result.returncode == 2
     assert "no such file" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_synth_writes_inputs_every_calculation_accepts(capsys, monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """One synth run gives episodes, placements and visits that the three commands compute."""
+    args = (
+        "synth", "--months", "2022-06..2022-07", "--out", str(tmp_path / "e.parquet"),
+        "--placements-out", str(tmp_path / "pl"), "--visits-out", str(tmp_path / "visits" / "v.csv"),
+        "--episodes-per-month", "300", "--placements", "20", "--visits-per-month", "200",
+    )  # fmt: skip
+    code, _, err = run(capsys, monkeypatch, *args)
+    assert code == 0, err
+    for name in ("placements.csv", "costs.csv", "agreements.csv"):
+        assert (tmp_path / "pl" / name).is_file()
+    code, out, err = run(
+        capsys, monkeypatch, "betalningsansvar", str(tmp_path / "e.parquet"), "--format", "json"
+    )
+    assert code == 0, err
+    assert [m["month"] for m in json.loads(out)] == ["2022-06", "2022-07"]
+    code, out, err = run(
+        capsys, monkeypatch, "home-care", str(tmp_path / "visits" / "v.csv"), "--format", "json"
+    )
+    assert code == 0, err
+    assert [m["month"] for m in json.loads(out)] == ["2022-06", "2022-07"]
+
+
+def test_synth_needs_an_output(capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    code, _, err = run(capsys, monkeypatch, "synth")
+    assert code == 2
+    assert "name at least one output" in err

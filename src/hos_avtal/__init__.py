@@ -20,8 +20,10 @@ from hos_avtal.errors import (
     RuleSetError,
     RuleSetNotApplicableError,
 )
+from hos_avtal.home_care import HomeCareResult, calculate_home_care
 from hos_avtal.io import read_episodes, validate_episodes
 from hos_avtal.municipalities import Municipality, lookup, parties
+from hos_avtal.placements import PlacementResult, calculate_placements
 from hos_avtal.rules import BetalningsansvarParameters, RuleSet, load_ruleset, select_ruleset
 
 __version__ = "0.1.0"
@@ -30,6 +32,7 @@ __all__ = [
     "BetalningsansvarParameters",
     "BetalningsansvarResult",
     "CalculationError",
+    "HomeCareResult",
     "HosAvtalError",
     "InputError",
     "KommunCode",
@@ -37,6 +40,7 @@ __all__ = [
     "Month",
     "Municipality",
     "Ore",
+    "PlacementResult",
     "Problem",
     "RuleSet",
     "RuleSetError",
@@ -44,6 +48,8 @@ __all__ = [
     "RuleSetRef",
     "__version__",
     "calculate_betalningsansvar",
+    "calculate_home_care",
+    "calculate_placements",
     "contract",
     "load_ruleset",
     "lookup",

@@ -1,1 +1,185 @@
 """``hos-avtal home-care``: hemtjänst and hemsjukvård invoiced between municipalities."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from hos_avtal.cli._app import app
+from hos_avtal.cli._options import month_option
+
+if TYPE_CHECKING:
+    from hos_avtal.home_care import HomeCareResult
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+@app.command(
+    "home-care",
+    epilog=(
+        "How it is computed (SPEC §6): the municipality where the person stays (vistelsekommun, "
+        "host_kommun) invoices the home municipality (hemkommun, home_kommun). A visit belongs to "
+        "the month of its date and is priced at the host's tariff for the calendar year: the "
+        "host's own tariff from --tariffs, else the rule set's (--ruleset), else VästKom's "
+        "recommendation; none is an error, never a guess. One invoice line per month, host, home "
+        "and service: minutes × tariff / 60, rounded half up to öre once per line. Each "
+        "municipality's net position (invoiced − owed) is settled by at most one payment fewer "
+        "than there are non-zero positions. Visits of people from outside the 49 are reported "
+        "separately and never invoiced."
+    ),
+)
+def home_care(
+    visits: Annotated[
+        Path,
+        typer.Argument(
+            help=(
+                "Visit file: CSV (, or ; separated, UTF-8) or Parquet with visit_id, person_id, "
+                "home_kommun, host_kommun, date, service (hemtjanst/hemsjukvard), minutes."
+            ),
+            show_default=False,
+        ),
+    ],
+    month: Annotated[
+        str | None,
+        typer.Option("--month", "-m", help="Month YYYY-MM. Default: every month with a visit."),
+    ] = None,
+    tariffs: Annotated[
+        Path | None,
+        typer.Option(
+            "--tariffs",
+            "-t",
+            help=(
+                "The host municipalities' own tariffs: CSV or Parquet with kommun, year, service, "
+                "sek_per_hour. They override the rule set and VästKom's recommendation."
+            ),
+        ),
+    ] = None,
+    ruleset: Annotated[
+        str | None,
+        typer.Option(
+            "--ruleset",
+            "-r",
+            help="A rule-set id or .toml file whose home_care tariffs replace VästKom's (a scenario).",
+        ),
+    ] = None,
+    output_format: Annotated[
+        OutputFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table for people; json (one object per month) or csv (invoice lines) for systems.",
+        ),
+    ] = OutputFormat.table,
+) -> None:
+    """Invoice home care given during a temporary stay, per month, and net the invoices.
+
+    Prints the invoice lines (host → home), every municipality's net position and the payments
+    that settle them.
+    """
+    from hos_avtal.home_care import calculate_home_care
+    from hos_avtal.home_care._report import contract, csv_frame
+    from hos_avtal.io._visits import read_tariffs, read_visits
+
+    chosen_month = month_option(month)
+    frame = read_visits(visits)
+    own = read_tariffs(tariffs) if tariffs is not None else None
+    result = calculate_home_care(frame, chosen_month, tariffs=own, ruleset=ruleset, validate=False)
+
+    if output_format is OutputFormat.json:
+        objects = contract(result)
+        payload = objects[0] if chosen_month is not None else objects
+        indent = 2 if sys.stdout.isatty() else None
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=indent) + "\n")
+    elif output_format is OutputFormat.csv:
+        sys.stdout.write(csv_frame(result).write_csv())
+    else:
+        _render(result, source=str(visits))
+
+
+def _render(result: HomeCareResult, source: str) -> None:
+    """Rich tables per month: invoice lines, the non-zero net positions, and the payments."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from hos_avtal.home_care._report import contract
+    from hos_avtal.money import format_sek_sv, sek_to_ore
+
+    def kr(text: str) -> str:
+        return format_sek_sv(sek_to_ore(text))
+
+    probe = Console()
+    console = probe if probe.is_terminal else Console(width=150)
+    for month in contract(result):
+        lines = Table(
+            title=f"Hemtjänst och hemsjukvård i annan kommun {month['month']} — {source}",
+            caption="Tariffs: "
+            + "; ".join(
+                f"{t['host']} {t['host_name']} {t['year']} {t['service']} {kr(t['sek_per_hour'])} kr/h "
+                f"({t['source']})"
+                for t in month["tariffs"]
+            )
+            if month["tariffs"]
+            else "No visits between two of the 49 municipalities this month.",
+            caption_justify="left",
+            show_footer=True,
+        )
+        totals = month["totals"]
+        for header, justify, footer in (
+            ("Vistelsekommun (invoices)", "left", "Total"),
+            ("Hemkommun (pays)", "left", ""),
+            ("Service", "left", ""),
+            ("Visits", "right", str(totals["visits"])),
+            ("Hours", "right", ""),
+            ("kr/h", "right", ""),
+            ("Amount kr", "right", kr(totals["amount_sek"])),
+        ):
+            lines.add_column(header, justify=justify, footer=footer)  # type: ignore[arg-type]
+        for line in month["invoice_lines"]:
+            lines.add_row(
+                f"{line['host']} {line['host_name']}",
+                f"{line['home']} {line['home_name']}",
+                line["service"],
+                str(line["visits"]),
+                line["hours"].replace(".", ","),
+                kr(line["sek_per_hour"]),
+                kr(line["amount_sek"]),
+            )
+        console.print(lines)
+
+        positions = Table(
+            title=f"Net positions {month['month']} (municipalities with a non-zero position)",
+            caption="Net = invoiced as vistelsekommun − owed as hemkommun; the positions sum to zero.",
+            caption_justify="left",
+        )
+        for header in ("Kommun", "Invoiced kr", "Owed kr", "Net kr"):
+            positions.add_column(header, justify="left" if header == "Kommun" else "right")
+        for m in month["municipalities"]:
+            if m["net_sek"] != "0.00":
+                positions.add_row(
+                    f"{m['kommun']} {m['name']}", kr(m["invoiced_sek"]), kr(m["owed_sek"]), kr(m["net_sek"])
+                )
+        console.print(positions)
+
+        payments = Table(title=f"Payments {month['month']} ({totals['payments']} settle every position)")
+        for header in ("Payer", "Payee", "Amount kr"):
+            payments.add_column(header, justify="right" if header == "Amount kr" else "left")
+        for p in month["payments"]:
+            payments.add_row(
+                f"{p['payer']} {p['payer_name']}", f"{p['payee']} {p['payee_name']}", kr(p["amount_sek"])
+            )
+        console.print(payments)
+        outside = month["outside_agreement"]
+        if outside["visits"]:
+            console.print(
+                f"Outside the agreement (never invoiced): {outside['visits']} visits, {outside['minutes']} "
+                f"minutes, for people from {len(outside['by_kommun'])} municipalities outside the 49."
+            )

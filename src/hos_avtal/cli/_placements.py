@@ -1,1 +1,224 @@
 """``hos-avtal placements``: placement cost splits between region and municipality."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from hos_avtal.cli._app import app
+from hos_avtal.cli._options import month_option
+
+if TYPE_CHECKING:
+    from hos_avtal.placements import PlacementResult
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+def _date_option(value: str | None, name: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise typer.BadParameter(
+            f"{value!r} is not a date; write it as YYYY-MM-DD", param_hint=name
+        ) from None
+
+
+_FILE_HELP = "CSV (, or ; separated, UTF-8) or Parquet."
+
+
+@app.command(
+    "placements",
+    epilog=(
+        "How it is computed (SPEC §5, HoS-avtal Del C §6.3): each month's cost is split by the "
+        "written cost agreement in force on each day of the placement in that month; a month "
+        "only partly covered is split pro rata by calendar days. Among the agreements decided by "
+        "--as-of, the latest decision covering a day applies. schablon: the region pays exactly "
+        "one third (a rule-set parameter); percent: the region pays its percentage; fixed: one "
+        "party pays a fixed amount per month (capped at the cost, flagged fixed_capped), the other "
+        "the rest. Days without an agreement are paid by the placing party; an acute placement "
+        "still without one 30 days after its start is flagged agreement_overdue, a non-acute one "
+        "agreement_missing. The region's share is rounded half up to öre once per placement and "
+        "month, and the municipality pays the rest, so the shares always sum to the cost."
+    ),
+)
+def placements(
+    placements_file: Annotated[
+        Path, typer.Option("--placements", "-p", help=f"Placements: {_FILE_HELP}", show_default=False)
+    ],
+    costs_file: Annotated[
+        Path, typer.Option("--costs", "-c", help=f"Monthly costs: {_FILE_HELP}", show_default=False)
+    ],
+    agreements_file: Annotated[
+        Path, typer.Option("--agreements", "-a", help=f"Cost agreements: {_FILE_HELP}", show_default=False)
+    ],
+    month: Annotated[
+        str | None,
+        typer.Option("--month", "-m", help="Month YYYY-MM. Default: every month in the costs file."),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Use only agreements decided on or before this date (YYYY-MM-DD)."),
+    ] = None,
+    adjust_from: Annotated[
+        str | None,
+        typer.Option(
+            "--adjust-from",
+            help=(
+                "Also compute as of this date (what was billed) and list the lines whose shares "
+                "changed since (justering i efterhand), with signed deltas."
+            ),
+        ),
+    ] = None,
+    ruleset: Annotated[
+        str | None,
+        typer.Option(
+            "--ruleset",
+            "-r",
+            help="Rule-set id or .toml file. Default: the VGR agreement in force for each month.",
+        ),
+    ] = None,
+    output_format: Annotated[
+        OutputFormat,
+        typer.Option("--format", "-f", help="table for people; json (the contract) or csv for systems."),
+    ] = OutputFormat.table,
+) -> None:
+    """Split placement costs (HVB, familjehem) between the region and the municipality.
+
+    Prints one line per placement and month (cost, region share, kommun share, method, flags),
+    totals per municipality and party and, with --adjust-from, the adjustment lines.
+    """
+    from hos_avtal.placements import calculate_placements
+    from hos_avtal.placements._report import contract, csv_frame
+
+    chosen_month = month_option(month)
+    as_of_day = _date_option(as_of, "--as-of")
+    adjust_day = _date_option(adjust_from, "--adjust-from")
+    result = calculate_placements(
+        placements_file,
+        costs_file,
+        agreements_file,
+        chosen_month,
+        ruleset=ruleset,
+        as_of=as_of_day,
+        adjust_from=adjust_day,
+    )
+    if output_format is OutputFormat.json:
+        indent = 2 if sys.stdout.isatty() else None
+        sys.stdout.write(json.dumps(contract(result), ensure_ascii=False, indent=indent) + "\n")
+    elif output_format is OutputFormat.csv:
+        sys.stdout.write(csv_frame(result).write_csv())
+    else:
+        _render(result, source=str(costs_file))
+
+
+def _render(result: PlacementResult, source: str) -> None:
+    """Rich tables for people: the lines, the municipalities with placements, the adjustments."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from hos_avtal.money import format_sek_sv
+    from hos_avtal.months import format_month
+
+    probe = Console()
+    console = probe if probe.is_terminal else Console(width=150)
+    months = ", ".join(format_month(m) for m in result.month_list())
+    as_of = f" as of {result.as_of.isoformat()}" if result.as_of else ""
+    shares = ", ".join(dict.fromkeys(str(p.schablon_region_share) for p in result.months))
+    totals = result.totals()
+    lines = Table(
+        title=f"Placement cost split {months}{as_of} — {source}",
+        caption=(
+            f"Rule set {', '.join(result.ruleset_ids)}: schablon region share {shares}. "
+            "The region's share is rounded half up to öre; the municipality pays the rest."
+        ),
+        caption_justify="left",
+        show_footer=True,
+    )
+    for header, justify, footer in (
+        ("Month", "left", ""),
+        ("Placement", "left", f"{result.lines.height} lines"),
+        ("Kommun", "left", ""),
+        ("Cost kr", "right", format_sek_sv(totals["cost_ore"])),
+        ("Region kr", "right", format_sek_sv(totals["region_ore"])),
+        ("Kommun kr", "right", format_sek_sv(totals["kommun_ore"])),
+        ("Method", "left", ""),
+        ("Flags", "left", ""),
+    ):
+        lines.add_column(header, justify=justify, footer=footer)  # type: ignore[arg-type]
+    for r in result.lines.iter_rows(named=True):
+        lines.add_row(
+            format_month(r["month"]),
+            r["placement_id"],
+            r["kommun"],
+            format_sek_sv(r["cost_ore"]),
+            format_sek_sv(r["region_ore"]),
+            format_sek_sv(r["kommun_ore"]),
+            r["method"],
+            ", ".join(r["flags"]),
+            style="bold" if r["flags"] else None,
+        )
+    console.print(lines)
+
+    per_kommun = Table(
+        title="Per municipality (municipalities without placements left out)", show_footer=True
+    )
+    for header, justify, footer in (
+        ("Kommun", "left", "All 49"),
+        ("Placements", "right", str(int(result.municipalities["placements"].sum()))),
+        ("Cost kr", "right", format_sek_sv(totals["cost_ore"])),
+        ("Region kr", "right", format_sek_sv(totals["region_ore"])),
+        ("Kommun kr", "right", format_sek_sv(totals["kommun_ore"])),
+    ):
+        per_kommun.add_column(header, justify=justify, footer=footer)  # type: ignore[arg-type]
+    for r in result.municipalities.filter(result.municipalities["placements"] > 0).iter_rows(named=True):
+        per_kommun.add_row(
+            f"{r['kommun']} {r['name']}",
+            str(r["placements"]),
+            format_sek_sv(r["cost_ore"]),
+            format_sek_sv(r["region_ore"]),
+            format_sek_sv(r["kommun_ore"]),
+        )
+    console.print(per_kommun)
+
+    if result.adjustments is not None:
+        assert result.adjust_from is not None
+        sums = result.adjustment_totals()
+        adjustments = Table(
+            title=f"Adjustments since {result.adjust_from.isoformat()} (justering i efterhand)",
+            show_footer=True,
+        )
+        for header, justify, footer in (
+            ("Month", "left", ""),
+            ("Placement", "left", f"{result.adjustments.height} lines"),
+            ("Kommun", "left", ""),
+            ("Billed region kr", "right", ""),
+            ("Region kr", "right", ""),
+            ("Region Δ kr", "right", format_sek_sv(sums["region_delta_ore"])),
+            ("Kommun Δ kr", "right", format_sek_sv(sums["kommun_delta_ore"])),
+            ("Method", "left", ""),
+        ):
+            adjustments.add_column(header, justify=justify, footer=footer)  # type: ignore[arg-type]
+        for r in result.adjustments.iter_rows(named=True):
+            adjustments.add_row(
+                format_month(r["month"]),
+                r["placement_id"],
+                r["kommun"],
+                format_sek_sv(r["billed_region_ore"]),
+                format_sek_sv(r["region_ore"]),
+                format_sek_sv(r["region_delta_ore"]),
+                format_sek_sv(r["kommun_delta_ore"]),
+                f"{r['billed_method']} → {r['method']}",
+            )
+        console.print(adjustments)

@@ -1,4 +1,4 @@
-"""``hos-avtal synth``: generated (synthetic) episodes for demos, tests and benchmarks."""
+"""``hos-avtal synth``: generated (synthetic) inputs for demos, tests and benchmarks."""
 
 from __future__ import annotations
 
@@ -12,10 +12,12 @@ from hos_avtal.cli._app import app
 
 @app.command("synth")
 def synth(
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output file: .csv or .parquet.")],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Episode file to write (betalningsansvar): .csv or .parquet."),
+    ] = None,
     months: Annotated[
-        str,
-        typer.Option("--months", help="Discharge months FROM..TO (YYYY-MM..YYYY-MM) or one month."),
+        str, typer.Option("--months", help="Months FROM..TO (YYYY-MM..YYYY-MM) or one month.")
     ] = "2022-03",
     episodes_per_month: Annotated[
         int,
@@ -24,12 +26,53 @@ def synth(
             help="Episodes per month across all municipalities (VGR is a few thousand).",
         ),
     ] = 4000,
-    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same file.")] = 2022,
+    placements_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--placements-out",
+            help="Folder to write placements.csv, costs.csv and agreements.csv (placement cost splits).",
+        ),
+    ] = None,
+    placements: Annotated[int, typer.Option("--placements", help="Number of placements.")] = 200,
+    visits_out: Annotated[
+        Path | None,
+        typer.Option("--visits-out", help="Visit file to write (hemtjänst/hemsjukvård): .csv or .parquet."),
+    ] = None,
+    visits_per_month: Annotated[int, typer.Option("--visits-per-month", help="Visits per month.")] = 2000,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same files.")] = 2022,
 ) -> None:
-    """Write realistic synthetic episodes for the 49 municipalities (seeded, reproducible)."""
+    """Write realistic synthetic inputs for the 49 municipalities (seeded, reproducible)."""
     from hos_avtal.io import write_frame
-    from hos_avtal.synth import month_range, synth_episodes
+    from hos_avtal.synth import month_range
 
-    frame = synth_episodes(month_range(months), episodes_per_month=episodes_per_month, seed=seed)
-    write_frame(frame, out)
-    typer.echo(f"wrote {frame.height} episodes to {out}", err=True)
+    if out is None and placements_out is None and visits_out is None:
+        raise typer.BadParameter("name at least one output: --out, --placements-out or --visits-out")
+    try:
+        month_list = month_range(months)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    for path in (out, visits_out):
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+    if out is not None:
+        from hos_avtal.synth import synth_episodes
+
+        episodes = synth_episodes(month_list, episodes_per_month=episodes_per_month, seed=seed)
+        write_frame(episodes, out)
+        typer.echo(f"wrote {episodes.height} episodes to {out}", err=True)
+    if placements_out is not None:
+        from hos_avtal.synth import synth_placements
+
+        placements_out.mkdir(parents=True, exist_ok=True)
+        frames = synth_placements(month_list, placements=placements, seed=seed)
+        for name, frame in zip(("placements", "costs", "agreements"), frames, strict=True):
+            write_frame(frame, placements_out / f"{name}.csv")
+        typer.echo(
+            f"wrote {frames[0].height} placements, their costs and agreements to {placements_out}", err=True
+        )
+    if visits_out is not None:
+        from hos_avtal.synth import synth_visits
+
+        visits = synth_visits(month_list, visits_per_month=visits_per_month, seed=seed)
+        write_frame(visits, visits_out)
+        typer.echo(f"wrote {visits.height} visits to {visits_out}", err=True)

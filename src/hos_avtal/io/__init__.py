@@ -6,13 +6,28 @@ and a personnummer is never echoed in a message.
 
 from hos_avtal.io._episodes import EPISODE_COLUMNS, read_episodes, validate_episodes
 from hos_avtal.io._export import write_frame
+from hos_avtal.io._placements import (
+    PlacementInputError,
+    PlacementInputs,
+    read_placement_inputs,
+    validate_placement_inputs,
+)
 from hos_avtal.io._table import Column, read_table
+from hos_avtal.io._visits import read_tariffs, read_visits, validate_tariffs, validate_visits
 
 __all__ = [
     "EPISODE_COLUMNS",
     "Column",
+    "PlacementInputError",
+    "PlacementInputs",
     "read_episodes",
+    "read_placement_inputs",
     "read_table",
+    "read_tariffs",
+    "read_visits",
     "validate_episodes",
+    "validate_placement_inputs",
+    "validate_tariffs",
+    "validate_visits",
     "write_frame",
 ]

@@ -7,5 +7,7 @@
 """
 
 from hos_avtal.synth._episodes import month_range, synth_episodes
+from hos_avtal.synth._placements import synth_placements
+from hos_avtal.synth._visits import synth_visits
 
-__all__ = ["month_range", "synth_episodes"]
+__all__ = ["month_range", "synth_episodes", "synth_placements", "synth_visits"]
