@@ -1,0 +1,80 @@
+"""What a stored billing run is, as the rest of the package sees it (storage fills it in,
+exports and the CLI read it). Money columns end in ``_ore`` and hold integer öre; ids in every
+frame are pseudonymous (a personnummer was replaced by a keyed hash before anything was stored).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+import polars as pl
+
+RunState = Literal["draft", "final"]
+InputKind = Literal["episodes", "placements", "costs", "agreements", "visits", "tariffs"]
+
+
+@dataclass(frozen=True, slots=True)
+class RunInput:
+    """One input file of a run, identified by the SHA-256 of its bytes."""
+
+    kind: InputKind
+    name: str
+    sha256: str
+    rows: int
+
+
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    """A run's identity and audit trail."""
+
+    id: int
+    month: dt.date
+    version: int
+    """1 for the month's first run; N + 1 for a run made after final version N."""
+    state: RunState
+    ruleset_id: str
+    ruleset_hash: str
+    """SHA-256 of the rule set's parameters as used (so an edited rule-set file is a new run)."""
+    inputs_hash: str
+    """SHA-256 over the inputs' hashes and the options that change results (e.g. --daily-amount)."""
+    code_version: str
+    created_by: str
+    created_at: dt.datetime
+    finalized_by: str | None = None
+    finalized_at: dt.datetime | None = None
+    daily_amount_ore: int | None = None
+    corrects_run_id: int | None = None
+    """The last final run of the month when this run was made (its corrections are against it)."""
+
+
+@dataclass(frozen=True)
+class StoredRun:
+    """Everything a run computed and stored, as frames.
+
+    * ``betalningsansvar``: 49 rows, the columns of ``BetalningsansvarResult.municipalities``.
+    * ``episode_lines``: the columns of ``BetalningsansvarResult.episode_lines()``.
+    * ``placement_lines`` / ``placement_municipalities``: ``PlacementResult.lines`` and
+      ``.municipalities`` (``None`` when the run had no placement inputs).
+    * ``home_care_lines`` / ``home_care_municipalities`` / ``home_care_payments``:
+      ``HomeCareResult.lines``, ``.municipalities`` and ``.payments`` (``None`` without visits).
+    * ``corrections``: against ``summary.corrects_run_id`` — one row per changed line with
+      ``capability`` (``betalningsansvar``/``placements``/``home_care``), ``kommun``,
+      ``line_key`` (episode_id, "placement_id month", or "host home service"; ``"total"`` for a
+      municipality's total), ``previous_ore``, ``current_ore`` and ``delta_ore`` (current −
+      previous: positive is a debit, negative a credit). Empty for a month's first run.
+    """
+
+    summary: RunSummary
+    inputs: list[RunInput]
+    betalningsansvar: pl.DataFrame
+    episode_lines: pl.DataFrame
+    corrections: pl.DataFrame
+    placement_lines: pl.DataFrame | None = None
+    placement_municipalities: pl.DataFrame | None = None
+    home_care_lines: pl.DataFrame | None = None
+    home_care_municipalities: pl.DataFrame | None = None
+    home_care_payments: pl.DataFrame | None = None
+    recurring_liability: dict[str, int] = field(default_factory=dict)
+    """Per kommun: final months in a row with a liability up to and including this month."""
