@@ -94,3 +94,15 @@ class RuleSetNotApplicableError(CalculationError):
 
 class MissingParameterError(CalculationError):
     """A parameter has no value for the period, e.g. no fastställt belopp for a year."""
+
+
+class StorageError(HosAvtalError):
+    """The run database cannot be opened, upgraded or written."""
+
+
+class RunNotFoundError(StorageError):
+    """No billing run has the given id."""
+
+
+class FinalRunError(StorageError):
+    """The operation would change a final run, or make a second final run of one version."""

@@ -1,6 +1,19 @@
 """Monthly billing runs: all calculations of a month, stored, immutable once final, corrected by
 new versions, exported as fakturaunderlag (SPEC §8)."""
 
+from hos_avtal.runs._corrections import billed_lines, corrections
 from hos_avtal.runs._model import InputKind, RunInput, RunState, RunSummary, StoredRun
+from hos_avtal.runs._run import RunOutcome, execute_run, run_month
 
-__all__ = ["InputKind", "RunInput", "RunState", "RunSummary", "StoredRun"]
+__all__ = [
+    "InputKind",
+    "RunInput",
+    "RunOutcome",
+    "RunState",
+    "RunSummary",
+    "StoredRun",
+    "billed_lines",
+    "corrections",
+    "execute_run",
+    "run_month",
+]

@@ -1,0 +1,428 @@
+"""``hos-avtal run``: monthly billing runs, stored; finalize, list, show and compare them.
+
+Every subcommand takes ``--db`` (a database URL or a SQLite file path; default
+``HOS_AVTAL_DATABASE_URL``, else ``hos_avtal.sqlite`` in the current folder). Results go to
+standard output, progress to standard error, so a script can read the first and a person watch
+the second.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from hos_avtal.cli._app import app
+from hos_avtal.cli._options import amount_option, month_option
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from hos_avtal.runs import RunSummary, StoredRun
+    from hos_avtal.storage import Database
+
+run_app = typer.Typer(
+    help=(
+        "Monthly billing runs (SPEC §8): compute every supplied calculation for one month and store "
+        "the run; finalize, list, show and compare stored runs."
+    ),
+    no_args_is_help=False,
+)
+app.add_typer(run_app, name="run")
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help=(
+            "Database URL (postgresql+psycopg://…, sqlite:///…) or a SQLite file path. "
+            "Default: $HOS_AVTAL_DATABASE_URL, else hos_avtal.sqlite in the current folder."
+        ),
+        show_default=False,
+    ),
+]
+RunArgument = Annotated[int, typer.Argument(help="Run id (see 'hos-avtal run list').", show_default=False)]
+
+
+class ShowFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+def _open(db: str | None) -> Database:
+    from hos_avtal.storage import open_database
+
+    return open_database(db)
+
+
+def _console() -> Console:
+    from rich.console import Console
+
+    probe = Console()
+    return probe if probe.is_terminal else Console(width=150)
+
+
+@run_app.callback(invoke_without_command=True)
+def run(
+    ctx: typer.Context,
+    month: Annotated[str | None, typer.Option("--month", "-m", help="Billing month YYYY-MM.")] = None,
+    episodes: Annotated[
+        Path | None, typer.Option("--episodes", help="Episode file (CSV or Parquet).", show_default=False)
+    ] = None,
+    placements: Annotated[
+        Path | None, typer.Option("--placements", help="Placements file (with --costs and --agreements).")
+    ] = None,
+    costs: Annotated[Path | None, typer.Option("--costs", help="Monthly placement costs file.")] = None,
+    agreements: Annotated[Path | None, typer.Option("--agreements", help="Cost agreements file.")] = None,
+    visits: Annotated[Path | None, typer.Option("--visits", help="Home-care visits file.")] = None,
+    tariffs: Annotated[
+        Path | None, typer.Option("--tariffs", help="The host municipalities' own tariffs (with --visits).")
+    ] = None,
+    ruleset: Annotated[
+        str | None,
+        typer.Option(
+            "--ruleset", "-r", help="Rule-set id or .toml file. Default: the VGR agreement in force."
+        ),
+    ] = None,
+    daily_amount: Annotated[
+        str | None,
+        typer.Option("--daily-amount", help="Fastställt belopp in kronor, for a year without one."),
+    ] = None,
+    export_to: Annotated[
+        Path | None,
+        typer.Option(
+            "--export-to",
+            help="Also write the run's fakturaunderlag (CSV, Excel and PDF per municipality, and the "
+            "summary of all 49) to this folder.",
+        ),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Run one month and store it: betalningsansvar from --episodes; placements with --placements,
+    --costs and --agreements; home care with --visits.
+
+    The same month with identical inputs and rule set returns the stored run instead of a new one.
+    After a final run, changed inputs make the next version, with correction lines (credits and
+    debits) against the last final version. Ids that look like a personnummer are replaced by a
+    keyed hash before anything is stored.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    if month is None or episodes is None:
+        raise typer.BadParameter(
+            "give --month YYYY-MM and --episodes FILE to run a month, or a subcommand "
+            "(finalize, list, show, diff); see 'hos-avtal run --help'",
+            param_hint="--month/--episodes",
+        )
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
+
+    from hos_avtal.runs import execute_run
+
+    chosen = month_option(month)
+    assert chosen is not None
+    amount = amount_option(daily_amount)
+    database = _open(db)
+    try:
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        ) as bar:
+            task = bar.add_task(f"Run {chosen:%Y-%m}", total=1)
+
+            def progress(description: str, done: int, total: int) -> None:
+                bar.update(task, description=f"{chosen:%Y-%m}: {description}", completed=done, total=total)
+
+            outcome = execute_run(
+                database, chosen, episodes, placements, costs, agreements, visits, tariffs,
+                ruleset=ruleset, daily_amount_sek=amount, progress=progress,
+            )  # fmt: skip
+            stored = None
+            if export_to is not None:
+                from hos_avtal.storage import load_run
+
+                bar.update(task, description=f"{chosen:%Y-%m}: exporting the fakturaunderlag")
+                stored = load_run(database, outcome.summary.id)
+    finally:
+        database.close()
+    s = outcome.summary
+    how = "new" if outcome.created else "existing: identical inputs and rule set were already run"
+    print(f"run {s.id}: {s.month:%Y-%m} version {s.version}, {s.state} ({how})")
+    if export_to is not None and stored is not None:
+        from hos_avtal.exports import export_run
+
+        export_to.mkdir(parents=True, exist_ok=True)
+        paths = export_run(stored, export_to)
+        print(f"wrote {len(paths)} files to {export_to}")
+
+
+@run_app.command("finalize")
+def finalize_run(
+    run_id: RunArgument,
+    by: Annotated[str | None, typer.Option("--by", help="Who finalizes it. Default: the user name.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Make a draft run final. A final run is never changed; new data makes a new version."""
+    from hos_avtal.runs._run import _user
+    from hos_avtal.storage import finalize
+
+    database = _open(db)
+    try:
+        summary, changed = finalize(database, run_id, by or _user())
+    finally:
+        database.close()
+    if changed:
+        print(f"run {summary.id} is final: {summary.month:%Y-%m} version {summary.version}")
+    else:
+        print(
+            f"run {summary.id} was already final ({summary.month:%Y-%m} version {summary.version}, "
+            f"by {summary.finalized_by}); nothing changed"
+        )
+
+
+@run_app.command("list")
+def list_command(
+    month: Annotated[
+        str | None, typer.Option("--month", "-m", help="Only runs of this month (YYYY-MM).")
+    ] = None,
+    state: Annotated[str | None, typer.Option("--state", help="Only draft or final runs.")] = None,
+    db: DbOption = None,
+) -> None:
+    """The stored runs, oldest month first."""
+    from rich.table import Table
+
+    from hos_avtal.storage import list_runs
+
+    if state is not None and state not in ("draft", "final"):
+        raise typer.BadParameter(f"{state!r}: choose draft or final", param_hint="--state")
+    chosen = month_option(month)
+    database = _open(db)
+    try:
+        runs = list_runs(database, chosen, "final" if state == "final" else "draft" if state else None)
+    finally:
+        database.close()
+    if not runs:
+        print("no runs stored" + (" that match" if month or state else ""))
+        return
+    table = Table(title="Billing runs")
+    for header in ("Run", "Month", "Version", "State", "Rule set", "Created", "By", "Finalized", "Corrects"):
+        table.add_column(header)
+    for r in runs:
+        table.add_row(
+            str(r.id), f"{r.month:%Y-%m}", str(r.version), r.state, r.ruleset_id,
+            f"{r.created_at:%Y-%m-%d %H:%M}", r.created_by,
+            f"{r.finalized_at:%Y-%m-%d %H:%M} {r.finalized_by}" if r.finalized_at else "",
+            str(r.corrects_run_id or ""),
+        )  # fmt: skip
+    _console().print(table)
+
+
+@run_app.command("show")
+def show_command(
+    run_id: RunArgument,
+    output_format: Annotated[
+        ShowFormat, typer.Option("--format", "-f", help="table or json.")
+    ] = ShowFormat.table,
+    db: DbOption = None,
+) -> None:
+    """A run: its audit trail, inputs, per-municipality totals and correction lines."""
+    from hos_avtal.storage import load_run
+
+    database = _open(db)
+    try:
+        stored = load_run(database, run_id)
+    finally:
+        database.close()
+    if output_format is ShowFormat.json:
+        sys.stdout.write(json.dumps(_show_json(stored), ensure_ascii=False) + "\n")
+    else:
+        _show_table(stored)
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    xlsx = "xlsx"
+    pdf = "pdf"
+
+
+@run_app.command("export")
+def export_command(
+    run_id: RunArgument,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder to write the files to (created if missing).")
+    ],
+    kommun: Annotated[
+        str | None,
+        typer.Option("--kommun", "-k", help="Only this municipality (4-character code, e.g. 1480)."),
+    ] = None,
+    formats: Annotated[
+        list[ExportFormat] | None,
+        typer.Option("--format", "-f", help="csv, xlsx or pdf; repeat for several. Default: all three."),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Write the fakturaunderlag of a run: per municipality, and the summary of all 49.
+
+    CSV for systems, Excel for billing staff (Swedish headers, a summary and an episode sheet),
+    PDF for people. A draft is marked UTKAST in every file. Ids are pseudonymous; person ids are
+    never written.
+    """
+    from hos_avtal.exports import export_run
+    from hos_avtal.storage import load_run
+
+    chosen = [f.value for f in formats] if formats else ["csv", "xlsx", "pdf"]
+    database = _open(db)
+    try:
+        stored = load_run(database, run_id)
+    finally:
+        database.close()
+    out.mkdir(parents=True, exist_ok=True)
+    paths = export_run(stored, out, kommun=kommun, formats=chosen)  # type: ignore[arg-type]
+    for path in paths:
+        print(path)
+    print(f"wrote {len(paths)} files for run {run_id} to {out}", file=sys.stderr)
+
+
+@run_app.command("diff")
+def diff_command(run_a: RunArgument, run_b: RunArgument, db: DbOption = None) -> None:
+    """What run B bills differently from run A: per municipality totals and every changed line."""
+    from rich.table import Table
+
+    from hos_avtal.money import format_sek_sv
+    from hos_avtal.runs import corrections
+    from hos_avtal.runs._corrections import TOTAL, stored_frames
+    from hos_avtal.storage import load_run
+
+    database = _open(db)
+    try:
+        a, b = load_run(database, run_a), load_run(database, run_b)
+    finally:
+        database.close()
+    if a.summary.month != b.summary.month:
+        print(f"note: run {run_a} is {a.summary.month:%Y-%m} and run {run_b} is {b.summary.month:%Y-%m}")
+    changed = corrections(stored_frames(a), stored_frames(b))
+    if changed.height == 0:
+        print(f"runs {run_a} and {run_b} bill the same amounts")
+        return
+    console = _console()
+    for title, rows in (
+        ("Per municipality (totals)", changed.filter(changed["line_key"] == TOTAL)),
+        ("Changed lines", changed.filter(changed["line_key"] != TOTAL)),
+    ):
+        table = Table(title=f"{title}: run {run_a} → run {run_b}")
+        for header in ("Capability", "Kommun", "Line", f"Run {run_a}", f"Run {run_b}", "Difference"):
+            table.add_column(header, justify="right" if header.startswith(("Run", "Diff")) else "left")
+        for r in rows.iter_rows(named=True):
+            table.add_row(
+                r["capability"], r["kommun"], r["line_key"], format_sek_sv(r["previous_ore"]),
+                format_sek_sv(r["current_ore"]), format_sek_sv(r["delta_ore"]),
+            )  # fmt: skip
+        if rows.height:
+            console.print(table)
+    net = int(changed.filter(changed["line_key"] == TOTAL)["delta_ore"].sum())
+    print(f"{changed.height} changed rows; net change of the totals {format_sek_sv(net)} kr")
+
+
+def _summary_json(s: RunSummary) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "month": f"{s.month:%Y-%m}",
+        "version": s.version,
+        "state": s.state,
+        "ruleset_id": s.ruleset_id,
+        "ruleset_hash": s.ruleset_hash,
+        "inputs_hash": s.inputs_hash,
+        "code_version": s.code_version,
+        "created_by": s.created_by,
+        "created_at": s.created_at.isoformat(),
+        "finalized_by": s.finalized_by,
+        "finalized_at": s.finalized_at.isoformat() if s.finalized_at else None,
+        "daily_amount_ore": s.daily_amount_ore,
+        "corrects_run_id": s.corrects_run_id,
+    }
+
+
+def _totals(stored: StoredRun) -> list[dict[str, Any]]:
+    """Per municipality: betalningsansvar, placement share, home-care net (öre)."""
+    import polars as pl
+
+    frame = stored.betalningsansvar.select(
+        "kommun", "name", pl.col("total_amount_ore").alias("betalningsansvar_ore")
+    )
+    if stored.placement_municipalities is not None:
+        frame = frame.join(
+            stored.placement_municipalities.select("kommun", pl.col("kommun_ore").alias("placements_ore")),
+            on="kommun",
+            how="left",
+        )
+    if stored.home_care_municipalities is not None:
+        frame = frame.join(
+            stored.home_care_municipalities.select("kommun", pl.col("net_ore").alias("home_care_net_ore")),
+            on="kommun",
+            how="left",
+        )
+    recurring = stored.recurring_liability
+    return [
+        {**row, "consecutive_liable_months": recurring.get(row["kommun"], 0)}
+        for row in frame.sort("kommun").iter_rows(named=True)
+    ]
+
+
+def _show_json(stored: StoredRun) -> dict[str, Any]:
+    return {
+        "run": _summary_json(stored.summary),
+        "inputs": [
+            {"kind": i.kind, "name": i.name, "sha256": i.sha256, "rows": i.rows} for i in stored.inputs
+        ],
+        "municipalities": _totals(stored),
+        "episode_lines": stored.episode_lines.height,
+        "placement_lines": None if stored.placement_lines is None else stored.placement_lines.height,
+        "home_care_lines": None if stored.home_care_lines is None else stored.home_care_lines.height,
+        "corrections": stored.corrections.to_dicts(),
+    }
+
+
+def _show_table(stored: StoredRun) -> None:
+    from rich.table import Table
+
+    from hos_avtal.money import format_sek_sv
+
+    s = stored.summary
+    console = _console()
+    console.print(
+        f"Run {s.id}: {s.month:%Y-%m} version {s.version}, {s.state}\n"
+        f"Rule set {s.ruleset_id} (parameters {s.ruleset_hash[:12]}…), inputs {s.inputs_hash[:12]}…, "
+        f"hos_avtal {s.code_version}\n"
+        f"Created {s.created_at:%Y-%m-%d %H:%M} UTC by {s.created_by}"
+        + (f"; final {s.finalized_at:%Y-%m-%d %H:%M} UTC by {s.finalized_by}" if s.finalized_at else "")
+        + (f"\nCorrects run {s.corrects_run_id}" if s.corrects_run_id else "")
+    )
+    for i in stored.inputs:
+        console.print(f"  {i.kind}: {i.name} ({i.rows} rows, sha256 {i.sha256[:12]}…)")
+    rows = _totals(stored)
+    table = Table(title="Per municipality (kr)")
+    columns = [c for c in ("betalningsansvar_ore", "placements_ore", "home_care_net_ore") if c in rows[0]]
+    for header in ("Kommun", "Name", *[c.removesuffix("_ore") for c in columns], "Liable months in a row"):
+        table.add_column(header, justify="left" if header in ("Kommun", "Name") else "right")
+    for r in rows:
+        table.add_row(
+            r["kommun"],
+            r["name"],
+            *[format_sek_sv(r[c] or 0) for c in columns],
+            str(r["consecutive_liable_months"]),
+        )
+    console.print(table)
+    if stored.corrections.height:
+        total = stored.corrections.filter(stored.corrections["line_key"] == "total")
+        console.print(
+            f"{stored.corrections.height} correction rows against run {s.corrects_run_id}; "
+            f"net {format_sek_sv(int(total['delta_ore'].sum()))} kr "
+            "(see 'hos-avtal run diff' for every line)"
+        )

@@ -1,0 +1,337 @@
+"""One billing run: read and pseudonymise the inputs, compute the month, correct, store.
+
+Identity first: the inputs' bytes and the options are hashed before anything is computed, so a
+month run again with identical inputs and rule set returns the stored run at once. The database
+enforces the same identity with a unique constraint, for two runs started at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from hos_avtal._types import Month, RuleSetRef
+from hos_avtal.errors import InputError, Problem
+from hos_avtal.io._episodes import EPISODE_COLUMNS
+from hos_avtal.io._episodes import _validate as _validate_episodes
+from hos_avtal.io._placements import AGREEMENT_COLUMNS, COST_COLUMNS, PLACEMENT_COLUMNS, PlacementInputs
+from hos_avtal.io._placements import _validate_all as _validate_placements
+from hos_avtal.io._table import Column, Table, read_table
+from hos_avtal.io._visits import VISIT_COLUMNS, _validate_visits, read_tariffs, validate_tariffs
+from hos_avtal.months import parse_month
+from hos_avtal.rules import BetalningsansvarParameters, select_ruleset
+from hos_avtal.rules._loader import national_parameters, vastkom_recommendations
+from hos_avtal.rules._model import RuleSet
+from hos_avtal.runs._corrections import corrections, stored_frames
+from hos_avtal.runs._model import InputKind, RunInput, RunSummary
+from hos_avtal.runs._pseudonym import SETTING_KEY, environment_key, new_key, pseudonymise
+
+if TYPE_CHECKING:
+    from hos_avtal.storage import Database, NewRun
+
+Source = str | Path | pl.DataFrame
+Progress = Callable[[str, int, int], None]
+"""Called as ``progress(step description, steps done, steps in all)`` before each step."""
+
+_STEPS = 7
+_RETRIES = 5
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """A run and whether this call stored it (``False``: an identical run was already stored)."""
+
+    summary: RunSummary
+    created: bool
+
+
+def run_month(
+    db: Database,
+    month: Month | str,
+    episodes: Source,
+    placements: Source | None = None,
+    costs: Source | None = None,
+    agreements: Source | None = None,
+    visits: Source | None = None,
+    tariffs: Source | None = None,
+    ruleset: RuleSetRef | Path | RuleSet | None = None,
+    daily_amount_sek: Decimal | str | int | None = None,
+    created_by: str | None = None,
+    progress: Progress | None = None,
+) -> RunSummary:
+    """Compute every supplied calculation for ``month`` and store the run (or return the
+    identical stored one). See :func:`execute_run` for the details; this returns only the summary."""
+    return execute_run(
+        db, month, episodes, placements, costs, agreements, visits, tariffs,
+        ruleset, daily_amount_sek, created_by, progress,
+    ).summary  # fmt: skip
+
+
+def execute_run(
+    db: Database,
+    month: Month | str,
+    episodes: Source,
+    placements: Source | None = None,
+    costs: Source | None = None,
+    agreements: Source | None = None,
+    visits: Source | None = None,
+    tariffs: Source | None = None,
+    ruleset: RuleSetRef | Path | RuleSet | None = None,
+    daily_amount_sek: Decimal | str | int | None = None,
+    created_by: str | None = None,
+    progress: Progress | None = None,
+) -> RunOutcome:
+    """Run one month: betalningsansvar always, placements with all three placement inputs, home
+    care with visits (``tariffs``: the host municipalities' own tariffs, optional).
+
+    Inputs are files (hashed by their bytes) or frames (hashed by their CSV text). Any id that
+    looks like a personnummer is replaced by a keyed hash before validation, so nothing personal
+    reaches a calculation or the database. The run is version N + 1 after the month's final
+    version N (1 without one), and its correction lines are the differences against version N.
+    Everything is written in one transaction: a run killed half-way leaves nothing behind.
+    """
+    from hos_avtal.storage import StaleRunError, find_run, save_run
+
+    step = _stepper(progress)
+    billing_month = parse_month(month) if isinstance(month, str) else month.replace(day=1)
+    placement_sources = (placements, costs, agreements)
+    if any(s is not None for s in placement_sources) and any(s is None for s in placement_sources):
+        raise InputError("placements", [_problem("give --placements, --costs and --agreements together")])
+    if tariffs is not None and visits is None:
+        raise InputError("tariffs", [_problem("tariffs are used only with --visits")])
+
+    step("Reading inputs")
+    rules = ruleset if isinstance(ruleset, RuleSet) else select_ruleset(billing_month, ruleset)
+    amount = Decimal(str(daily_amount_sek)) if daily_amount_sek is not None else None
+    key = _pseudonym_key(db)
+    inputs: list[RunInput] = []
+    episode_table = _read(EPISODE_COLUMNS, episodes, "episodes", ("episode_id", "person_id"), key, inputs)
+    episode_frame = _validate_episodes(episode_table)
+    placement_inputs: PlacementInputs | None = None
+    if placements is not None and costs is not None and agreements is not None:
+        tables = (
+            _read(PLACEMENT_COLUMNS, placements, "placements", ("placement_id",), key, inputs),
+            _read(COST_COLUMNS, costs, "costs", ("placement_id",), key, inputs),
+            _read(AGREEMENT_COLUMNS, agreements, "agreements", ("placement_id",), key, inputs),
+        )
+        placement_inputs = _validate_placements(tables)
+    visit_frame: pl.DataFrame | None = None
+    tariff_frame: pl.DataFrame | None = None
+    if visits is not None:
+        visit_frame = _validate_visits(
+            _read(VISIT_COLUMNS, visits, "visits", ("visit_id", "person_id"), key, inputs)
+        )
+    if tariffs is not None:
+        tariff_frame = _read_tariffs(tariffs, inputs)
+
+    ruleset_hash = _ruleset_hash(rules)
+    inputs_hash = _inputs_hash(inputs, amount)
+    existing = find_run(db, billing_month, inputs_hash, ruleset_hash)
+    if existing is not None:
+        step("Stored run found", done=True)
+        return RunOutcome(existing, created=False)
+
+    frames, parameters = _compute(
+        billing_month, rules, amount, episode_frame, placement_inputs, visit_frame, tariff_frame, step
+    )
+    for _attempt in range(_RETRIES):
+        step("Corrections against the last final version")
+        new = _new_run(
+            db, billing_month, rules, ruleset_hash, inputs_hash, inputs, frames, parameters, created_by
+        )
+        step("Storing the run")
+        try:
+            summary, created = save_run(db, new)
+        except StaleRunError:
+            continue  # a run of this month was finalized meanwhile: correct against it instead
+        step("Done", done=True)
+        return RunOutcome(summary, created)
+    raise StaleRunError(
+        f"runs of {billing_month:%Y-%m} are being finalized too often to store this one; retry"
+    )
+
+
+def _compute(
+    month: Month,
+    rules: RuleSet,
+    amount: Decimal | None,
+    episodes: pl.DataFrame,
+    placements: PlacementInputs | None,
+    visits: pl.DataFrame | None,
+    tariffs: pl.DataFrame | None,
+    step: Callable[..., None],
+) -> tuple[dict[str, pl.DataFrame | None], BetalningsansvarParameters]:
+    from hos_avtal.betalningsansvar import calculate_betalningsansvar
+    from hos_avtal.home_care import calculate_home_care
+    from hos_avtal.placements import calculate_placements
+
+    step("Betalningsansvar")
+    ba = calculate_betalningsansvar(episodes, month, ruleset=rules, daily_amount_sek=amount, validate=False)
+    frames: dict[str, pl.DataFrame | None] = {
+        "betalningsansvar": ba.municipalities,
+        "episode_lines": ba.episode_lines(month),
+        "placement_lines": None,
+        "placement_municipalities": None,
+        "home_care_lines": None,
+        "home_care_municipalities": None,
+        "home_care_payments": None,
+    }
+    step("Placements")
+    if placements is not None:
+        split = calculate_placements(placements, months=month, ruleset=rules)
+        frames["placement_lines"] = split.lines
+        frames["placement_municipalities"] = split.municipalities
+    step("Home care")
+    if visits is not None:
+        care = calculate_home_care(visits, month, tariffs=tariffs, ruleset=rules, validate=False)
+        frames["home_care_lines"] = care.lines
+        frames["home_care_municipalities"] = care.municipalities
+        frames["home_care_payments"] = care.payments
+    return frames, ba.month_rules(month).parameters
+
+
+def _new_run(
+    db: Database,
+    month: Month,
+    rules: RuleSet,
+    ruleset_hash: str,
+    inputs_hash: str,
+    inputs: list[RunInput],
+    computed: dict[str, pl.DataFrame | None],
+    parameters: BetalningsansvarParameters,
+    created_by: str | None,
+) -> NewRun:
+    from hos_avtal import __version__
+    from hos_avtal.storage import NewRun, last_final_run, load_run, recurring_liability
+
+    previous = last_final_run(db, month)
+    frames = dict(computed)
+    ba = frames["betalningsansvar"]
+    assert ba is not None
+    # Recurring liability spans months, so it is counted across the stored final runs (SPEC §4).
+    counts = recurring_liability(db, month, ba)
+    needed = parameters.recurring_liability_months
+    frames["betalningsansvar"] = ba.with_columns(
+        pl.col("kommun")
+        .replace_strict(counts, default=0, return_dtype=pl.Int64)
+        .alias("consecutive_liable_months")
+    ).with_columns((pl.col("consecutive_liable_months") >= needed).alias("recurring_liability"))
+    frames["corrections"] = corrections(
+        stored_frames(load_run(db, previous.id)) if previous is not None else None, frames
+    )
+    return NewRun(
+        month=month,
+        version=previous.version + 1 if previous is not None else 1,
+        ruleset_id=rules.id,
+        ruleset_hash=ruleset_hash,
+        inputs_hash=inputs_hash,
+        code_version=__version__,
+        created_by=created_by or _user(),
+        created_at=dt.datetime.now(dt.UTC),
+        daily_amount_ore=parameters.daily_amount_ore,
+        corrects_run_id=previous.id if previous is not None else None,
+        inputs=inputs,
+        frames=frames,
+    )
+
+
+def _stepper(progress: Progress | None) -> Callable[..., None]:
+    """``step(description)`` reports the steps done so far; ``done=True`` reports all done."""
+    count = 0
+
+    def step(description: str, *, done: bool = False) -> None:
+        nonlocal count
+        if progress is not None:
+            progress(description, _STEPS if done else count, _STEPS)
+        count = min(count + 1, _STEPS - 1)
+
+    return step
+
+
+def _problem(reason: str) -> Problem:
+    return Problem(None, None, reason)
+
+
+def _pseudonym_key(db: Database) -> bytes:
+    from hos_avtal.storage import setting
+
+    return (environment_key() or setting(db, SETTING_KEY, new_key())).encode()
+
+
+def _read(
+    columns: tuple[Column, ...],
+    source: Source,
+    kind: InputKind,
+    id_columns: tuple[str, ...],
+    key: bytes,
+    inputs: list[RunInput],
+) -> Table:
+    """The raw table of one input with personnummer ids replaced, and its hash recorded."""
+    if isinstance(source, pl.DataFrame):
+        table = Table(source, kind, first_row=1)
+        digest = hashlib.sha256(source.write_csv().encode()).hexdigest()
+        name = f"<{kind} frame>"
+    else:
+        path = Path(source)
+        table = read_table(path, columns)  # refuses a missing file or column, naming it
+        digest = _file_hash(path)
+        name = path.name
+    frame, _replaced = pseudonymise(table.frame, id_columns, key)
+    inputs.append(RunInput(kind=kind, name=name, sha256=digest, rows=frame.height))
+    return Table(frame, table.source, table.first_row)
+
+
+def _read_tariffs(source: Source, inputs: list[RunInput]) -> pl.DataFrame:
+    if isinstance(source, pl.DataFrame):
+        digest = hashlib.sha256(source.write_csv().encode()).hexdigest()
+        frame = validate_tariffs(source)
+        inputs.append(RunInput("tariffs", "<tariffs frame>", digest, frame.height))
+        return frame
+    path = Path(source)
+    frame = read_tariffs(path)
+    inputs.append(RunInput("tariffs", path.name, _file_hash(path), frame.height))
+    return frame
+
+
+def _file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _ruleset_hash(rules: RuleSet) -> str:
+    """The rule set's parameters as used, with the national amounts and VästKom's tariffs that
+    every rule set falls back on: editing any of them makes a different run."""
+    payload = {
+        "ruleset": rules.model_dump(mode="json"),
+        "national": national_parameters().model_dump(mode="json"),
+        "vastkom": vastkom_recommendations().model_dump(mode="json"),
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def _inputs_hash(inputs: list[RunInput], amount: Decimal | None) -> str:
+    payload = {
+        "inputs": sorted([i.kind, i.sha256] for i in inputs),
+        "daily_amount_ore": None if amount is None else int((amount * 100).to_integral_value()),
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name in a container without a passwd entry
+        return os.environ.get("USER") or "unknown"

@@ -1,0 +1,52 @@
+"""Storage of billing runs: SQLAlchemy 2 with Alembic migrations; SQLite by default, PostgreSQL by URL.
+
+>>> import tempfile, pathlib
+>>> db = open_database(pathlib.Path(tempfile.mkdtemp()) / "runs.sqlite")  # created on first use
+>>> list_runs(db)
+[]
+>>> db.close()
+"""
+
+from hos_avtal.storage._database import (
+    DEFAULT_URL,
+    ENV_URL,
+    Database,
+    open_database,
+    resolve_url,
+    schema_revision,
+)
+from hos_avtal.storage._repository import (
+    NewRun,
+    StaleRunError,
+    delete_draft,
+    finalize,
+    find_run,
+    last_final_run,
+    list_runs,
+    load_run,
+    load_summary,
+    recurring_liability,
+    save_run,
+    setting,
+)
+
+__all__ = [
+    "DEFAULT_URL",
+    "ENV_URL",
+    "Database",
+    "NewRun",
+    "StaleRunError",
+    "delete_draft",
+    "finalize",
+    "find_run",
+    "last_final_run",
+    "list_runs",
+    "load_run",
+    "load_summary",
+    "open_database",
+    "recurring_liability",
+    "resolve_url",
+    "save_run",
+    "schema_revision",
+    "setting",
+]

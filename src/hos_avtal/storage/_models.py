@@ -1,0 +1,258 @@
+"""The storage schema: one row per billing run, its inputs, and every frame it computed.
+
+Core tables rather than ORM classes: a run is written with bulk inserts of whole frames and read
+back into frames, so objects per row would only cost time. Money is ``BigInteger`` öre (a year of
+a large municipality's placements overflows 32 bits). No column holds a personal id in clear: ids
+are pseudonymised before a frame reaches these tables (see :mod:`hos_avtal.runs._pseudonym`), and
+``person_id`` is not stored at all.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.types import TypeEngine
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+settings = Table(
+    "settings",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+    comment="Database-wide settings, e.g. the pseudonym key when none is given by environment.",
+)
+
+billing_run = Table(
+    "billing_run",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("month", Date, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("state", String(5), nullable=False, server_default="draft"),
+    Column("ruleset_id", Text, nullable=False),
+    Column("ruleset_hash", String(64), nullable=False),
+    Column("inputs_hash", String(64), nullable=False),
+    Column("code_version", String(50), nullable=False),
+    Column("created_by", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("finalized_by", Text),
+    Column("finalized_at", DateTime(timezone=True)),
+    Column("daily_amount_ore", BigInteger),
+    Column("corrects_run_id", Integer, ForeignKey("billing_run.id")),
+    Column("capabilities", Text, nullable=False),
+    CheckConstraint("state IN ('draft', 'final')", name="state"),
+    CheckConstraint("version >= 1", name="version"),
+    # Idempotency lives in the database: two identical runs racing cannot both be inserted.
+    UniqueConstraint("month", "inputs_hash", "ruleset_hash", name="uq_billing_run_identity"),
+)
+
+# At most one final run per (month, version): two finalizations racing cannot both win.
+Index(
+    "uq_billing_run_final_version",
+    billing_run.c.month,
+    billing_run.c.version,
+    unique=True,
+    sqlite_where=text("state = 'final'"),
+    postgresql_where=text("state = 'final'"),
+)
+
+run_input = Table(
+    "run_input",
+    metadata,
+    Column("run_id", Integer, ForeignKey("billing_run.id", ondelete="CASCADE"), primary_key=True),
+    Column("kind", String(20), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("rows", BigInteger, nullable=False),
+)
+
+
+def _run_id() -> Column[int]:
+    return Column("run_id", Integer, ForeignKey("billing_run.id", ondelete="CASCADE"), nullable=False)
+
+
+_INT = BigInteger
+_KOMMUN = String(4)
+
+_BA_COUNTS = (
+    "average_episodes", "average_days", "individual_episodes", "individual_billable_days",
+    "individual_amount_ore", "accruing_episodes", "not_covered_episodes",
+    "not_covered_no_admission_notice", "not_covered_no_ready_notice", "not_covered_sip_not_invited",
+    "not_covered_no_outpatient_plan", "not_covered_outpatient_unavailable",
+    *[
+        f"{name}_{care}"
+        for care in ("somatik", "psykiatri")
+        for name in (
+            "average_episodes", "average_days", "individual_episodes", "individual_billable_days",
+            "individual_amount_ore", "not_covered_episodes",
+        )
+    ],
+)  # fmt: skip
+
+betalningsansvar_row = Table(
+    "betalningsansvar_row",
+    metadata,
+    _run_id(),
+    Column("month", Date, nullable=False),
+    Column("threshold_den", _INT, nullable=False),
+    Column("kommun", _KOMMUN, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("kommunalforbund", Text),
+    *[Column(name, _INT, nullable=False) for name in _BA_COUNTS],
+    Column("liable", Boolean, nullable=False),
+    Column("liable_units", _INT, nullable=False),
+    Column("average_amount_ore", _INT, nullable=False),
+    Column("average_amount_ore_somatik", _INT, nullable=False),
+    Column("average_amount_ore_psykiatri", _INT, nullable=False),
+    Column("pending_episodes", _INT, nullable=False),
+    Column("total_amount_ore", _INT, nullable=False),
+    Column("consecutive_liable_months", _INT, nullable=False),
+    Column("recurring_liability", Boolean, nullable=False),
+    Index("ix_betalningsansvar_row_run", "run_id"),
+)
+
+episode_line = Table(
+    "episode_line",
+    metadata,
+    _run_id(),
+    Column("month", Date, nullable=False),
+    Column("episode_id", Text, nullable=False),
+    Column("kommun", _KOMMUN, nullable=False),
+    Column("care_type", String(20), nullable=False),
+    Column("hospital", Text),
+    Column("ready_date", Date, nullable=False),
+    Column("discharge_date", Date),
+    Column("status", String(20), nullable=False),
+    Column("days", _INT),
+    Column("billable_days", _INT),
+    Column("amount_ore", _INT),
+    Column("reasons", Text),
+    Index("ix_episode_line_run", "run_id"),
+)
+
+placement_line = Table(
+    "placement_line",
+    metadata,
+    _run_id(),
+    Column("month", Date, nullable=False),
+    Column("placement_id", Text, nullable=False),
+    Column("kommun", _KOMMUN, nullable=False),
+    Column("placed_by", String(10), nullable=False),
+    Column("acute", Boolean, nullable=False),
+    Column("ruleset", Text, nullable=False),
+    Column("days", _INT, nullable=False),
+    Column("cost_ore", _INT, nullable=False),
+    Column("region_ore", _INT, nullable=False),
+    Column("kommun_ore", _INT, nullable=False),
+    Column("method", String(20), nullable=False),
+    Column("flags", Text, nullable=False, comment="';'-separated flags"),
+    Index("ix_placement_line_run", "run_id"),
+)
+
+placement_municipality = Table(
+    "placement_municipality",
+    metadata,
+    _run_id(),
+    Column("kommun", _KOMMUN, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("kommunalforbund", Text),
+    Column("cost_ore", _INT, nullable=False),
+    Column("region_ore", _INT, nullable=False),
+    Column("kommun_ore", _INT, nullable=False),
+    Column("placements", _INT, nullable=False),
+    Index("ix_placement_municipality_run", "run_id"),
+)
+
+home_care_line = Table(
+    "home_care_line",
+    metadata,
+    _run_id(),
+    Column("month", Date, nullable=False),
+    Column("host", _KOMMUN, nullable=False),
+    Column("home", _KOMMUN, nullable=False),
+    Column("service", String(20), nullable=False),
+    Column("year", _INT, nullable=False),
+    Column("visits", _INT, nullable=False),
+    Column("minutes", _INT, nullable=False),
+    Column("tariff_ore", _INT, nullable=False),
+    Column("amount_ore", _INT, nullable=False),
+    Index("ix_home_care_line_run", "run_id"),
+)
+
+home_care_municipality = Table(
+    "home_care_municipality",
+    metadata,
+    _run_id(),
+    Column("month", Date, nullable=False),
+    Column("kommun", _KOMMUN, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("invoiced_ore", _INT, nullable=False),
+    Column("owed_ore", _INT, nullable=False),
+    Column("net_ore", _INT, nullable=False),
+    Index("ix_home_care_municipality_run", "run_id"),
+)
+
+home_care_payment = Table(
+    "home_care_payment",
+    metadata,
+    _run_id(),
+    Column("month", Date, nullable=False),
+    Column("payer", _KOMMUN, nullable=False),
+    Column("payee", _KOMMUN, nullable=False),
+    Column("amount_ore", _INT, nullable=False),
+    Index("ix_home_care_payment_run", "run_id"),
+)
+
+correction_line = Table(
+    "correction_line",
+    metadata,
+    _run_id(),
+    Column("capability", String(20), nullable=False),
+    Column("kommun", _KOMMUN, nullable=False),
+    Column("line_key", Text, nullable=False),
+    Column("previous_ore", _INT, nullable=False),
+    Column("current_ore", _INT, nullable=False),
+    Column("delta_ore", _INT, nullable=False),
+    Index("ix_correction_line_run", "run_id"),
+)
+
+FRAME_TABLES: dict[str, Table] = {
+    "betalningsansvar": betalningsansvar_row,
+    "episode_lines": episode_line,
+    "placement_lines": placement_line,
+    "placement_municipalities": placement_municipality,
+    "home_care_lines": home_care_line,
+    "home_care_municipalities": home_care_municipality,
+    "home_care_payments": home_care_payment,
+    "corrections": correction_line,
+}
+"""StoredRun field → the table holding that frame (columns named as in the frame, plus run_id)."""
+
+
+def frame_columns(table: Table) -> list[Column[TypeEngine[object]]]:
+    """The table's frame columns, in frame order (everything but ``run_id``)."""
+    return [c for c in table.columns if c.name != "run_id"]

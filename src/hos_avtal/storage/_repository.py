@@ -1,0 +1,446 @@
+"""Reading and writing billing runs. Every write is one transaction; final runs are immutable.
+
+The repository API has no way to change a final run: :func:`finalize` only moves a draft to
+final, :func:`delete_draft` refuses a final run, and nothing else updates a run. The database
+backs this up with triggers (see migration 0001) and with two unique indexes: one run per
+(month, inputs, rule set), and one final run per (month, version).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Connection, Row, Table, and_, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.types import BigInteger, Boolean, Date, Integer
+
+from hos_avtal.errors import FinalRunError, RunNotFoundError, StorageError
+from hos_avtal.runs._model import InputKind, RunInput, RunState, RunSummary, StoredRun
+from hos_avtal.storage._database import Database
+from hos_avtal.storage._models import (
+    FRAME_TABLES,
+    billing_run,
+    frame_columns,
+    run_input,
+    settings,
+)
+
+SORT_KEYS: dict[str, tuple[str, ...]] = {
+    "betalningsansvar": ("month", "kommun"),
+    "episode_lines": ("month", "kommun", "status", "episode_id"),
+    "placement_lines": ("month", "kommun", "placement_id"),
+    "placement_municipalities": ("kommun",),
+    "home_care_lines": ("month", "host", "home", "service"),
+    "home_care_municipalities": ("month", "kommun"),
+    "home_care_payments": ("month", "payer", "payee"),
+    "corrections": ("capability", "kommun", "line_key"),
+}
+"""The order frames are stored and loaded in (SQL gives no order without one)."""
+
+_OPTIONAL = frozenset(FRAME_TABLES) - {"betalningsansvar", "episode_lines", "corrections"}
+
+
+@dataclass(frozen=True)
+class NewRun:
+    """A computed run, ready to store. ``version`` and ``corrects_run_id`` were derived from the
+    month's last final run ``corrects_run_id``; :func:`save_run` checks it is still the last one."""
+
+    month: dt.date
+    version: int
+    ruleset_id: str
+    ruleset_hash: str
+    inputs_hash: str
+    code_version: str
+    created_by: str
+    created_at: dt.datetime
+    daily_amount_ore: int | None
+    corrects_run_id: int | None
+    inputs: list[RunInput]
+    frames: Mapping[str, pl.DataFrame | None]
+    """StoredRun field name → frame (``None`` for a capability without inputs)."""
+
+
+class StaleRunError(StorageError):
+    """The month's last final run changed while this run was computed: compute it again."""
+
+
+# ---------------------------------------------------------------------------------------- writes
+
+
+def save_run(db: Database, new: NewRun) -> tuple[RunSummary, bool]:
+    """Store a run in one transaction; ``(summary, True)``, or the existing identical run's
+    ``(summary, False)``.
+
+    Identity (month, inputs hash, rule-set hash) is enforced by a unique constraint, so two
+    processes saving the same run at once store it once: the loser's insert fails and it
+    returns the winner's run. Raises :class:`StaleRunError` if a newer final run appeared.
+    """
+    try:
+        with db.write() as connection:
+            existing = _find(connection, new.month, new.inputs_hash, new.ruleset_hash)
+            if existing is not None:
+                return existing, False
+            last = _last_final(connection, new.month)
+            if (last.id if last else None) != new.corrects_run_id:
+                raise StaleRunError(f"the last final run of {new.month:%Y-%m} changed; computing again")
+            run_id = connection.execute(
+                insert(billing_run)
+                .values(
+                    month=new.month,
+                    version=new.version,
+                    state="draft",
+                    ruleset_id=new.ruleset_id,
+                    ruleset_hash=new.ruleset_hash,
+                    inputs_hash=new.inputs_hash,
+                    code_version=new.code_version,
+                    created_by=new.created_by,
+                    created_at=new.created_at,
+                    daily_amount_ore=new.daily_amount_ore,
+                    corrects_run_id=new.corrects_run_id,
+                    capabilities=",".join(k for k, f in new.frames.items() if f is not None),
+                )
+                .returning(billing_run.c.id)
+            ).scalar_one()
+            if new.inputs:
+                connection.execute(
+                    insert(run_input),
+                    [
+                        {"run_id": run_id, "kind": i.kind, "name": i.name, "sha256": i.sha256, "rows": i.rows}
+                        for i in new.inputs
+                    ],
+                )
+            for name, frame in new.frames.items():
+                if frame is not None:
+                    insert_frame(connection, FRAME_TABLES[name], run_id, _sorted(name, frame))
+    except IntegrityError as exc:
+        # The identity constraint: an identical run was committed while this one was written.
+        with db.read() as connection:
+            existing = _find(connection, new.month, new.inputs_hash, new.ruleset_hash)
+        if existing is None:
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            raise StorageError(f"the run of {new.month:%Y-%m} could not be stored: {reason}") from exc
+        return existing, False
+    return load_summary(db, run_id), True
+
+
+def insert_frame(connection: Connection, table: Table, run_id: int, frame: pl.DataFrame) -> None:
+    """Bulk-insert a frame's rows (one executemany) into ``table`` under ``run_id``."""
+    if frame.height == 0:
+        return
+    names = [c.name for c in frame_columns(table)]
+    data = frame.select(names)
+    if "flags" in names and data.schema["flags"] == pl.List(pl.String):
+        data = data.with_columns(pl.col("flags").list.join(";"))
+    rows = data.with_columns(pl.lit(run_id).alias("run_id")).to_dicts()
+    connection.execute(insert(table), rows)
+
+
+def finalize(db: Database, run_id: int, finalized_by: str) -> tuple[RunSummary, bool]:
+    """Make a draft final: ``(summary, True)``; an already final run: ``(summary, False)``.
+
+    Refused (:class:`FinalRunError`) when the month already has a final run of this version or a
+    newer one: the draft was computed against an older final version, so its corrections would
+    be wrong; run the month again.
+    """
+    try:
+        with db.write() as connection:
+            row = connection.execute(
+                select(billing_run).where(billing_run.c.id == run_id).with_for_update()
+            ).first()
+            if row is None:
+                raise RunNotFoundError(f"no billing run {run_id}")
+            if row.state == "final":
+                return _summary(row), False
+            last = _last_final(connection, row.month)
+            if last is not None and last.version >= row.version:
+                raise FinalRunError(_superseded(row, last.version))
+            changed = connection.execute(
+                update(billing_run)
+                .where(and_(billing_run.c.id == run_id, billing_run.c.state == "draft"))
+                .values(state="final", finalized_by=finalized_by, finalized_at=_now())
+            ).rowcount
+    except IntegrityError:
+        # The partial unique index: another draft of this version became final at the same time.
+        with db.read() as connection:
+            row = _row(connection, run_id)
+            last = _last_final(connection, row.month)
+        raise FinalRunError(_superseded(row, last.version if last else row.version)) from None
+    return load_summary(db, run_id), changed == 1
+
+
+def _superseded(row: Row[Any], final_version: int) -> str:
+    return (
+        f"run {row.id} (version {row.version} of {row.month:%Y-%m}) cannot be made final: version "
+        f"{final_version} of that month is already final. Run the month again to make version "
+        f"{final_version + 1} with correction lines."
+    )
+
+
+def delete_draft(db: Database, run_id: int) -> None:
+    """Delete a draft run and everything it stored; a final run is refused."""
+    with db.write() as connection:
+        row = _row(connection, run_id)
+        if row.state == "final":
+            raise FinalRunError(f"run {run_id} is final: a final run is never modified or deleted")
+        connection.execute(billing_run.delete().where(billing_run.c.id == run_id))
+
+
+def setting(db: Database, key: str, default: str) -> str:
+    """The value of a database setting, storing ``default`` if it has none (first writer wins)."""
+    with db.read() as connection:
+        value = connection.execute(select(settings.c.value).where(settings.c.key == key)).scalar()
+    if value is not None:
+        return str(value)
+    try:
+        with db.write() as connection:
+            value = connection.execute(select(settings.c.value).where(settings.c.key == key)).scalar()
+            if value is not None:
+                return str(value)
+            connection.execute(insert(settings).values(key=key, value=default))
+            return default
+    except IntegrityError:
+        with db.read() as connection:
+            return str(connection.execute(select(settings.c.value).where(settings.c.key == key)).scalar_one())
+
+
+# ----------------------------------------------------------------------------------------- reads
+
+
+def load_summary(db: Database, run_id: int) -> RunSummary:
+    """A run's summary; :class:`RunNotFoundError` if there is none."""
+    with db.read() as connection:
+        return _summary(_row(connection, run_id))
+
+
+def find_run(db: Database, month: dt.date, inputs_hash: str, ruleset_hash: str) -> RunSummary | None:
+    """The run with this identity, if stored."""
+    with db.read() as connection:
+        return _find(connection, month, inputs_hash, ruleset_hash)
+
+
+def last_final_run(db: Database, month: dt.date) -> RunSummary | None:
+    """The month's final run of the highest version, if any."""
+    with db.read() as connection:
+        return _last_final(connection, month)
+
+
+def list_runs(db: Database, month: dt.date | None = None, state: RunState | None = None) -> list[RunSummary]:
+    """Runs, oldest month first, then by version and id; optionally of one month or state."""
+    query = select(billing_run).order_by(billing_run.c.month, billing_run.c.version, billing_run.c.id)
+    if month is not None:
+        query = query.where(billing_run.c.month == month.replace(day=1))
+    if state is not None:
+        query = query.where(billing_run.c.state == state)
+    with db.read() as connection:
+        return [_summary(row) for row in connection.execute(query)]
+
+
+def load_run(db: Database, run_id: int) -> StoredRun:
+    """Everything a run stored, as frames (see :class:`~hos_avtal.runs.StoredRun`), read in one
+    snapshot, with the recurring liability computed across the stored final runs."""
+    with db.read() as connection:
+        row = _row(connection, run_id)
+        summary = _summary(row)
+        present = set(str(row.capabilities).split(",")) if row.capabilities else set()
+        inputs = [
+            RunInput(kind=_kind(r.kind), name=r.name, sha256=r.sha256, rows=int(r.rows))
+            for r in connection.execute(
+                select(run_input).where(run_input.c.run_id == run_id).order_by(run_input.c.kind)
+            )
+        ]
+        frames = {
+            name: (
+                _read_frame(connection, name, run_id) if name in present or name not in _OPTIONAL else None
+            )
+            for name in FRAME_TABLES
+        }
+        recurring = _recurring(connection, summary.month, _frame(frames["betalningsansvar"]))
+    return StoredRun(
+        summary=summary,
+        inputs=inputs,
+        betalningsansvar=_frame(frames["betalningsansvar"]),
+        episode_lines=_frame(frames["episode_lines"]),
+        corrections=_frame(frames["corrections"]),
+        placement_lines=frames["placement_lines"],
+        placement_municipalities=frames["placement_municipalities"],
+        home_care_lines=frames["home_care_lines"],
+        home_care_municipalities=frames["home_care_municipalities"],
+        home_care_payments=frames["home_care_payments"],
+        recurring_liability=recurring,
+    )
+
+
+def recurring_liability(db: Database, month: dt.date, current: pl.DataFrame | None = None) -> dict[str, int]:
+    """Per kommun: liable months in a row up to and including ``month`` (SPEC §4).
+
+    Earlier months count as their last final version says; ``month`` itself as ``current`` says
+    (a run's betalningsansvar frame), else as its last final version. A month without a final
+    run breaks the row: only billed months count.
+    """
+    with db.read() as connection:
+        return _recurring(connection, month, current)
+
+
+def final_liability(connection: Connection, before: dt.date) -> pl.DataFrame:
+    """``month, kommun, liable`` of the last final version of every month before ``before``."""
+    latest = (
+        select(billing_run.c.month, func.max(billing_run.c.version).label("version"))
+        .where(and_(billing_run.c.state == "final", billing_run.c.month < before))
+        .group_by(billing_run.c.month)
+        .subquery()
+    )
+    runs = (
+        select(billing_run.c.id, billing_run.c.month)
+        .join(latest, and_(latest.c.month == billing_run.c.month, latest.c.version == billing_run.c.version))
+        .where(billing_run.c.state == "final")
+        .subquery()
+    )
+    table = FRAME_TABLES["betalningsansvar"]
+    query = select(runs.c.month, table.c.kommun, (table.c.total_amount_ore > 0).label("liable")).join(
+        table, table.c.run_id == runs.c.id
+    )
+    rows = connection.execute(query).all()
+    return pl.DataFrame(
+        [tuple(r) for r in rows],
+        schema={"month": pl.Date, "kommun": pl.String, "liable": pl.Boolean},
+        orient="row",
+    )
+
+
+def _recurring(connection: Connection, month: dt.date, current: pl.DataFrame | None) -> dict[str, int]:
+    month = month.replace(day=1)
+    if current is None:
+        last = _last_final(connection, month)
+        if last is None:
+            return {}
+        current = _read_frame(connection, "betalningsansvar", last.id)
+    now = current.filter(pl.col("month") == month).select(
+        "month", "kommun", (pl.col("total_amount_ore") > 0).alias("liable")
+    )
+    history = pl.concat([final_liability(connection, month), now])
+    index = pl.col("month").dt.year().cast(pl.Int64) * 12 + pl.col("month").dt.month().cast(pl.Int64)
+    target = month.year * 12 + month.month
+    # Walk back from this month: the row ends at the first month that is not liable or missing.
+    liable = history.filter(pl.col("liable")).with_columns((target - index).alias("back"))
+    counts: dict[str, int] = {}
+    for kommun, backs in liable.group_by("kommun").agg(pl.col("back").sort()).iter_rows():
+        n = 0
+        for back in backs:
+            if back != n:
+                break
+            n += 1
+        counts[kommun] = n
+    return {k: counts.get(k, 0) for k in now.get_column("kommun").to_list()}
+
+
+# ------------------------------------------------------------------------------------- internals
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _kind(text: str) -> InputKind:
+    kinds: tuple[InputKind, ...] = ("episodes", "placements", "costs", "agreements", "visits", "tariffs")
+    for kind in kinds:
+        if kind == text:
+            return kind
+    raise StorageError(f"unknown input kind {text!r} in the database")
+
+
+def _frame(frame: pl.DataFrame | None) -> pl.DataFrame:
+    if frame is None:
+        raise StorageError("a run without its betalningsansvar rows: the database is damaged")
+    return frame
+
+
+def _sorted(name: str, frame: pl.DataFrame) -> pl.DataFrame:
+    keys = [k for k in SORT_KEYS[name] if k in frame.columns]
+    return frame.sort(keys) if keys else frame
+
+
+def _row(connection: Connection, run_id: int) -> Row[Any]:
+    row = connection.execute(select(billing_run).where(billing_run.c.id == run_id)).first()
+    if row is None:
+        raise RunNotFoundError(f"no billing run {run_id}")
+    return row
+
+
+def _find(connection: Connection, month: dt.date, inputs_hash: str, ruleset_hash: str) -> RunSummary | None:
+    row = connection.execute(
+        select(billing_run).where(
+            and_(
+                billing_run.c.month == month,
+                billing_run.c.inputs_hash == inputs_hash,
+                billing_run.c.ruleset_hash == ruleset_hash,
+            )
+        )
+    ).first()
+    return _summary(row) if row is not None else None
+
+
+def _last_final(connection: Connection, month: dt.date) -> RunSummary | None:
+    row = connection.execute(
+        select(billing_run)
+        .where(and_(billing_run.c.month == month, billing_run.c.state == "final"))
+        .order_by(billing_run.c.version.desc())
+        .limit(1)
+    ).first()
+    return _summary(row) if row is not None else None
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    """SQLite returns naive datetimes; every stored time is UTC."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=dt.UTC)
+
+
+def _summary(row: Row[Any]) -> RunSummary:
+    created = _aware(row.created_at)
+    assert created is not None
+    state: RunState = "final" if row.state == "final" else "draft"
+    return RunSummary(
+        id=int(row.id),
+        month=row.month,
+        version=int(row.version),
+        state=state,
+        ruleset_id=row.ruleset_id,
+        ruleset_hash=row.ruleset_hash,
+        inputs_hash=row.inputs_hash,
+        code_version=row.code_version,
+        created_by=row.created_by,
+        created_at=created,
+        finalized_by=row.finalized_by,
+        finalized_at=_aware(row.finalized_at),
+        daily_amount_ore=None if row.daily_amount_ore is None else int(row.daily_amount_ore),
+        corrects_run_id=None if row.corrects_run_id is None else int(row.corrects_run_id),
+    )
+
+
+def _polars_type(column: Any) -> pl.DataType:
+    kind = column.type
+    if isinstance(kind, BigInteger | Integer):
+        return pl.Int64()
+    if isinstance(kind, Boolean):
+        return pl.Boolean()
+    if isinstance(kind, Date):
+        return pl.Date()
+    return pl.String()
+
+
+def _read_frame(connection: Connection, name: str, run_id: int) -> pl.DataFrame:
+    table = FRAME_TABLES[name]
+    columns = frame_columns(table)
+    schema = {c.name: _polars_type(c) for c in columns}
+    rows = connection.execute(select(*columns).where(table.c.run_id == run_id)).all()
+    frame = pl.DataFrame([tuple(r) for r in rows], schema=schema, orient="row")
+    if "flags" in schema:
+        frame = frame.with_columns(
+            pl.col("flags").str.split(";").list.eval(pl.element().filter(pl.element() != ""))
+        )
+    return _sorted(name, frame)
