@@ -418,3 +418,16 @@ def test_a_process_killed_mid_save_leaves_nothing(database_url: str, inputs: dic
         assert execute_run(db, MONTH, inputs["episodes"]).created
     finally:
         db.close()
+
+
+def test_the_known_head_revision_is_alembics_head() -> None:
+    """Opening an up-to-date database skips Alembic by comparing with HEAD_REVISION: a new
+    migration must update it, or databases would never be upgraded."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from hos_avtal.storage import _database
+
+    config = Config()
+    config.set_main_option("script_location", str(_database._MIGRATIONS))
+    assert ScriptDirectory.from_config(config).get_current_head() == _database.HEAD_REVISION
