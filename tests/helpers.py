@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+import pytest
 
 HEADER = (
     "episode_id,person_id,kommun,care_type,hospital,ready_date,discharge_date,admission_notice,"
@@ -68,3 +69,22 @@ def write_csv(path: Path, *lines: str, header: str = HEADER, separator: str = ",
     text = "\n".join([header.replace(",", separator), *lines]) + "\n"
     path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8"))
     return path
+
+
+def run_cli(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str
+) -> tuple[int, str, str]:
+    """Run ``hos-avtal ARGS`` in-process, as a user would: (exit code, stdout, stderr)."""
+    import sys
+
+    from hos_avtal.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["hos-avtal", *args])
+    monkeypatch.setenv("COLUMNS", "200")
+    try:
+        main()
+        code = 0
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else 1
+    out, err = capsys.readouterr()
+    return code, out, err

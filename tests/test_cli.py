@@ -11,24 +11,12 @@ from typing import Any
 import polars as pl
 import pytest
 
-from helpers import episode, frame
-from hos_avtal.cli import main
+from helpers import episode, frame, run_cli
 
 REPO = Path(__file__).resolve().parents[1]
 
 
-def run(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str
-) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["hos-avtal", *args])
-    monkeypatch.setenv("COLUMNS", "200")
-    try:
-        main()
-        code = 0
-    except SystemExit as exit_:
-        code = exit_.code if isinstance(exit_.code, int) else 1
-    out, err = capsys.readouterr()
-    return code, out, err
+run = run_cli
 
 
 @pytest.fixture

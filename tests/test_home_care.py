@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,7 @@ from typing import Any
 import polars as pl
 import pytest
 
-from hos_avtal.cli import main
+from helpers import run_cli
 from hos_avtal.errors import CalculationError, InputError, MissingParameterError
 from hos_avtal.home_care import HomeCareResult, calculate_home_care
 from hos_avtal.home_care._netting import settle
@@ -291,15 +290,7 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> 
     """Run ``hos-avtal ARGS`` in-process: (exit code, stdout, stderr)."""
 
     def run(*args: str) -> tuple[int, str, str]:
-        monkeypatch.setattr(sys, "argv", ["hos-avtal", *args])
-        monkeypatch.setenv("COLUMNS", "200")
-        try:
-            main()
-            code = 0
-        except SystemExit as exit_:
-            code = exit_.code if isinstance(exit_.code, int) else 1
-        out, err = capsys.readouterr()
-        return code, out, err
+        return run_cli(capsys, monkeypatch, *args)
 
     return run
 
