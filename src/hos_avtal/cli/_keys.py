@@ -1,0 +1,1 @@
+"""``hos-avtal keys``: API keys for the HTTP API."""

@@ -1,0 +1,1 @@
+"""``hos-avtal serve``: the HTTP API (uvicorn)."""
