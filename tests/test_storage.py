@@ -30,6 +30,7 @@ from hos_avtal.storage import (
     open_database,
     schema_revision,
 )
+from hos_avtal.storage._database import HEAD_REVISION
 from hos_avtal.storage._models import metadata
 from hos_avtal.synth import month_range, synth_episodes, synth_visits
 
@@ -136,14 +137,14 @@ def personnummer(birth: str, serial: str) -> str:
 
 def test_first_use_creates_the_schema_and_reopening_keeps_it(database_url: str) -> None:
     db = open_database(database_url)
-    assert schema_revision(db) == "0001"
+    assert schema_revision(db) == HEAD_REVISION
     with db.read() as connection:
         tables = set(sa.inspect(connection).get_table_names())
     assert {t.name for t in metadata.sorted_tables} <= tables
     assert list_runs(db) == []
     db.close()
     again = open_database(database_url)
-    assert schema_revision(again) == "0001"
+    assert schema_revision(again) == HEAD_REVISION
     again.close()
 
 

@@ -21,7 +21,16 @@ app = typer.Typer(
 )
 
 
-COMMAND_MODULES = ("_betalningsansvar", "_placements", "_home_care", "_synth", "_rulesets", "_run", "_keys", "_serve")
+COMMAND_MODULES = (
+    "_betalningsansvar",
+    "_placements",
+    "_home_care",
+    "_synth",
+    "_rulesets",
+    "_run",
+    "_keys",
+    "_serve",
+)
 """Each module registers its commands on ``app`` when imported."""
 
 

@@ -256,3 +256,51 @@ FRAME_TABLES: dict[str, Table] = {
 def frame_columns(table: Table) -> list[Column[TypeEngine[object]]]:
     """The table's frame columns, in frame order (everything but ``run_id``)."""
     return [c for c in table.columns if c.name != "run_id"]
+
+
+# ------------------------------------------------------------------ the HTTP API (migration 0002)
+
+api_key = Table(
+    "api_key",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    # SHA-256 of the whole token. Tokens are 32 random bytes, so a fast unsalted hash cannot be
+    # brute-forced; a slow password hash would only cost time on every request.
+    Column("token_sha256", String(64), nullable=False, unique=True),
+    Column("role", String(10), nullable=False),
+    Column("kommun", _KOMMUN),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+    CheckConstraint("role IN ('admin', 'billing', 'analyst', 'kommun')", name="role"),
+    CheckConstraint("(role = 'kommun') = (kommun IS NOT NULL)", name="kommun"),
+    comment="API keys of the HTTP API: only a hash of each token is stored.",
+)
+
+idempotency_key = Table(
+    "idempotency_key",
+    metadata,
+    Column("key_id", Integer, ForeignKey("api_key.id"), primary_key=True),
+    Column("idempotency_key", String(255), primary_key=True),
+    Column("method", String(10), nullable=False),
+    Column("path", Text, nullable=False),
+    Column("body_sha256", String(64), nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("location", Text),
+    Column("response", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    comment="Stored responses of POSTs sent with an Idempotency-Key, replayed on a retry.",
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key_id", Integer, ForeignKey("api_key.id"), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("method", String(10), nullable=False),
+    Column("path", Text, nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("resource_id", Text),
+    Index("ix_audit_log_key", "key_id"),
+    comment="Every write through the API: who (key id), when, what and the outcome; never bodies.",
+)

@@ -1,0 +1,105 @@
+"""The HTTP API of hos_avtal (FastAPI): every calculation and every stored billing run, under /v1.
+
+The web layer holds no rule logic: routes validate the request, call the same core functions as
+the CLI, and shape the answer. Errors are RFC 9457 problem documents; access is by API keys
+(``hos-avtal keys create``) with the roles admin, billing, analyst and kommun.
+
+>>> import tempfile, pathlib
+>>> app = create_app(str(pathlib.Path(tempfile.mkdtemp()) / "api.sqlite"))
+>>> sorted(p for p in app.openapi()["paths"] if p.startswith("/v1/rulesets"))
+['/v1/rulesets', '/v1/rulesets/{ruleset_id}']
+>>> app.state.database.close()
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from pydantic import BaseModel
+
+from hos_avtal import __version__
+from hos_avtal.api import _problems
+from hos_avtal.api._middleware import MAX_DEPTH, AuditMiddleware, BodyLimitMiddleware
+from hos_avtal.api._problems import PROBLEM_JSON
+from hos_avtal.api._schemas import BillingRunRequest, Problem
+from hos_avtal.api.routers import billing_runs, calculations, health, municipalities, rulesets
+from hos_avtal.storage import open_database
+
+__all__ = ["create_app"]
+
+_DESCRIPTION = """
+Calculations of the healthcare agreement between Västra Götalandsregionen and its 49
+municipalities, and the monthly billing runs built from them.
+
+* Authenticate with `Authorization: Bearer hk_…` (keys from `hos-avtal keys create`).
+* Money is a decimal string with two decimals (`"9300.00"`); dates are ISO 8601.
+* Errors are RFC 9457 problem details (`application/problem+json`) naming field, row and reason.
+* POSTs that create things accept an `Idempotency-Key` header for safe retries.
+"""
+
+
+def create_app(database_url: str | None = None, *, max_body_bytes: int = 20 * 2**20) -> FastAPI:
+    """The application on the run database at ``database_url`` (default as the CLI:
+    ``HOS_AVTAL_DATABASE_URL``, else ``hos_avtal.sqlite`` here), created or upgraded at once.
+
+    ``max_body_bytes`` bounds every request body, counted as it arrives (413 beyond it).
+    """
+    db = open_database(database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        db.close()
+
+    app = FastAPI(
+        title="hos-avtal",
+        version=__version__,
+        description=_DESCRIPTION,
+        lifespan=lifespan,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.database = db
+    _problems.install(app)
+    for module in (health, municipalities, rulesets, calculations, billing_runs):
+        app.include_router(module.router, prefix="/v1")
+    # Outermost first: the size limit refuses a body before anything reads it.
+    app.add_middleware(AuditMiddleware, db=db)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes, max_depth=MAX_DEPTH)
+    _openapi(app)
+    return app
+
+
+def _openapi(app: FastAPI) -> None:
+    """Problems are documented as ``application/problem+json`` only, and the JSON body of
+    ``POST /v1/billing-runs`` (read by hand, to accept file uploads too) gets its schema."""
+    original = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = original()
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for model in (BillingRunRequest, Problem):
+            _add_schema(components, model)
+        for path in schema.get("paths", {}).values():
+            for operation in path.values():
+                for response in operation.get("responses", {}).values():
+                    content = response.get("content", {})
+                    if PROBLEM_JSON in content:
+                        content.pop("application/json", None)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _add_schema(components: dict[str, Any], model: type[BaseModel]) -> None:
+    generated = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    for name, definition in generated.pop("$defs", {}).items():
+        components.setdefault(name, definition)
+    components.setdefault(model.__name__, generated)

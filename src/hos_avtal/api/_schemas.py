@@ -1,0 +1,343 @@
+"""The API's contract as pydantic models: what a client sends and what it gets back.
+
+Money is a decimal string with exactly two decimals (``"9300.00"``) in both directions, so no
+binary float ever carries an amount; dates are ISO 8601. Input rows are typed here only as far as
+JSON needs; the domain checks (known kommun codes, dates in order, duplicate ids, personnummer)
+stay in :mod:`hos_avtal.io`, which every input goes through, exactly as from a file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Money = Annotated[str, StringConstraints(pattern=r"^-?\d+\.\d{2}$", max_length=20)]
+MonthText = Annotated[str, StringConstraints(pattern=r"^(19|2\d)\d{2}-(0[1-9]|1[0-2])$")]
+Id = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Code = Annotated[str, StringConstraints(min_length=1, max_length=10)]
+RulesetId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=100)]
+MAX_ROWS = 2_000_000
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _Open(BaseModel):
+    """A response object that may carry more fields than the ones documented here."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+# ------------------------------------------------------------------------------------ problems
+
+
+class ProblemItem(BaseModel):
+    source: str | None = Field(None, description="Which input array (episodes, costs, …), if any.")
+    row: int | None = Field(None, description="1-based index in that array.")
+    column: str | None = None
+    field: str | None = Field(None, description="A request field outside the input arrays.")
+    reason: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[ProblemItem] | None = None
+
+
+# --------------------------------------------------------------------------------- input rows
+
+
+class EpisodeIn(_Strict):
+    """One vårdtillfälle (SPEC §4). ``person_id`` must be pseudonymous; it is never returned."""
+
+    episode_id: Id
+    person_id: Id
+    kommun: Code
+    care_type: Code
+    hospital: Annotated[str, StringConstraints(max_length=200)] | None = None
+    ready_date: dt.date
+    discharge_date: dt.date | None = None
+    admission_notice: bool
+    ready_notice: bool
+    sip_needed: bool
+    sip_invited: bool | None = None
+    outpatient_plan: bool
+    outpatient_available: bool
+
+
+class PlacementIn(_Strict):
+    placement_id: Id
+    kommun: Code
+    placed_by: Code
+    start_date: dt.date
+    end_date: dt.date | None = None
+    acute: bool
+
+
+class CostIn(_Strict):
+    placement_id: Id
+    month: MonthText
+    cost_sek: Money
+
+
+class AgreementIn(_Strict):
+    placement_id: Id
+    valid_from: dt.date
+    valid_to: dt.date | None = None
+    method: Code
+    region_percent: Annotated[str, StringConstraints(max_length=10)] | None = None
+    fixed_party: Code | None = None
+    fixed_sek_per_month: Money | None = None
+    decided_date: dt.date
+
+
+class VisitIn(_Strict):
+    visit_id: Id
+    person_id: Id
+    home_kommun: Code
+    host_kommun: Code
+    date: dt.date
+    service: Annotated[str, StringConstraints(min_length=1, max_length=50)]
+    minutes: Annotated[int, Field(ge=0, le=100_000)]
+
+
+class TariffIn(_Strict):
+    kommun: Code
+    year: Annotated[int, Field(ge=1900, le=2999)]
+    service: Annotated[str, StringConstraints(min_length=1, max_length=50)]
+    sek_per_hour: Money
+
+
+Episodes = Annotated[list[EpisodeIn], Field(min_length=1, max_length=MAX_ROWS)]
+Placements = Annotated[list[PlacementIn], Field(min_length=1, max_length=MAX_ROWS)]
+Costs = Annotated[list[CostIn], Field(min_length=1, max_length=MAX_ROWS)]
+Agreements = Annotated[list[AgreementIn], Field(min_length=1, max_length=MAX_ROWS)]
+Visits = Annotated[list[VisitIn], Field(min_length=1, max_length=MAX_ROWS)]
+Tariffs = Annotated[list[TariffIn], Field(min_length=1, max_length=MAX_ROWS)]
+
+
+# ------------------------------------------------------------------------------ calculations
+
+
+class BetalningsansvarRequest(_Strict):
+    episodes: Episodes
+    month: MonthText
+    ruleset: RulesetId | None = Field(None, description="Default: the VGR agreement in force.")
+    daily_amount_sek: Money | None = Field(None, description="Overrides the rule set's daily amount.")
+    include_episodes: bool = Field(False, description="Add the episode lines to the answer.")
+
+
+class PlacementsRequest(_Strict):
+    placements: Placements
+    costs: Costs
+    agreements: Agreements
+    months: Annotated[list[MonthText], Field(max_length=120)] | None = Field(
+        None, description="Default: every month with a cost."
+    )
+    ruleset: RulesetId | None = None
+    as_of: dt.date | None = None
+    adjust_from: dt.date | None = None
+
+
+class HomeCareRequest(_Strict):
+    visits: Visits
+    tariffs: Tariffs | None = None
+    months: Annotated[list[MonthText], Field(max_length=120)] | None = None
+    ruleset: RulesetId | None = None
+
+
+class BetalningsansvarMunicipality(_Open):
+    kommun: str
+    name: str
+    liable: bool
+    average_amount_sek: Money
+    individual_amount_sek: Money
+    total_amount_sek: Money
+    zero_invoice: bool
+
+
+class BetalningsansvarTotals(_Open):
+    municipalities: int
+    average_amount_sek: Money
+    individual_amount_sek: Money
+    total_amount_sek: Money
+
+
+class BetalningsansvarMonth(_Open):
+    """The SPEC §4 output object of one month (every field of the CLI's JSON output)."""
+
+    ruleset: str
+    ruleset_name: str
+    month: MonthText
+    daily_amount_sek: Money
+    daily_amount_source: str
+    parameters: dict[str, Any]
+    municipalities: list[BetalningsansvarMunicipality]
+    totals: BetalningsansvarTotals
+    outside_agreement: dict[str, Any]
+    episodes: list[dict[str, Any]] | None = None
+
+
+class PlacementMunicipality(_Open):
+    kommun: str
+    name: str
+    cost_sek: Money
+    region_sek: Money
+    kommun_sek: Money
+
+
+class PlacementTotals(_Open):
+    cost_sek: Money
+    region_sek: Money
+    kommun_sek: Money
+
+
+class PlacementsResult(_Open):
+    ruleset: str
+    as_of: dt.date | None
+    months: list[MonthText]
+    lines: list[dict[str, Any]]
+    municipalities: list[PlacementMunicipality]
+    totals: PlacementTotals
+
+
+class HomeCareMonth(_Open):
+    month: MonthText
+
+
+# ----------------------------------------------------------------------- reference data
+
+
+class MunicipalityOut(BaseModel):
+    code: str
+    name: str
+    lan: str
+    kommunalforbund: str | None
+
+
+class ParameterValueOut(BaseModel):
+    valid_from: dt.date
+    valid_to: dt.date | None
+    value: bool | int | str | list[str] = Field(description="Decimals are given as strings.")
+    source: str
+
+
+class ParameterOut(BaseModel):
+    name: str
+    calculation: Literal["betalningsansvar", "placements", "home_care"]
+    description: str
+    unit: str | None
+    values: list[ParameterValueOut]
+
+
+class RuleSetSummary(BaseModel):
+    id: str
+    name: str
+    kind: str
+    auto_select: bool
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+    source: str
+
+
+class RuleSetOut(RuleSetSummary):
+    parameters: list[ParameterOut]
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    version: str
+    database: Literal["ok"]
+
+
+# ----------------------------------------------------------------------------- billing runs
+
+
+class BillingRunRequest(_Strict):
+    """A billing run from JSON: the same inputs as the CLI's files, as arrays."""
+
+    month: MonthText
+    ruleset: RulesetId | None = None
+    daily_amount_sek: Money | None = None
+    episodes: Episodes
+    placements: Placements | None = None
+    costs: Costs | None = None
+    agreements: Agreements | None = None
+    visits: Visits | None = None
+    tariffs: Tariffs | None = None
+
+
+class RunInputOut(BaseModel):
+    kind: str
+    name: str
+    sha256: str
+    rows: int
+
+
+class RunSummaryOut(BaseModel):
+    id: int
+    month: MonthText
+    version: int
+    state: Literal["draft", "final"]
+    ruleset_id: str
+    ruleset_hash: str
+    inputs_hash: str
+    code_version: str
+    created_by: str
+    created_at: dt.datetime
+    finalized_by: str | None
+    finalized_at: dt.datetime | None
+    daily_amount_sek: Money | None
+    corrects_run_id: int | None
+
+
+class RunMunicipalityOut(BaseModel):
+    """One municipality's figures in a run; signs as in the fakturaunderlag."""
+
+    kommun: str
+    name: str
+    betalningsansvar_sek: Money
+    liable: bool
+    placements_settlement_sek: Money | None = Field(description="Positive: the municipality pays VGR.")
+    home_care_net_sek: Money | None = Field(description="Positive: the municipality receives net.")
+    corrections_net_sek: Money = Field(description="Against the previous final version; positive is a debit.")
+    to_region_sek: Money
+    grand_total_sek: Money = Field(description="Everything netted: positive, the municipality pays.")
+    zero_invoice: bool
+    consecutive_liable_months: int
+
+
+class RunDetailOut(BaseModel):
+    run: RunSummaryOut
+    inputs: list[RunInputOut]
+    municipalities: list[RunMunicipalityOut]
+
+
+class RunList(BaseModel):
+    runs: list[RunSummaryOut]
+
+
+class InvoiceBasisOut(BaseModel):
+    """One municipality's fakturaunderlag as JSON (the same basis as the CSV, Excel and PDF)."""
+
+    run: RunSummaryOut
+    kommun: str
+    name: str
+    kommunalforbund: str
+    draft: bool = Field(description="A draft run is for review, never for invoicing.")
+    betalningsansvar: dict[str, Any]
+    episodes: list[dict[str, Any]]
+    placements: dict[str, Any] | None
+    home_care: dict[str, Any] | None
+    corrections: dict[str, Any]
+    to_region_sek: Money
+    grand_total_sek: Money

@@ -1,0 +1,369 @@
+"""Billing runs: create (JSON arrays or uploaded CSV/Parquet files), list, read, finalize, and each
+municipality's invoice basis as JSON, CSV, Excel or PDF.
+
+A run is computed and stored by :func:`hos_avtal.runs.execute_run`, exactly as ``hos-avtal run``
+does; identical inputs return the stored run (200) instead of a new one (201).
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import Path as PathParam
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ValidationError
+from starlette.datastructures import UploadFile
+
+from hos_avtal.api._convert import invoice_json, rows_frame, run_municipalities, summary_json
+from hos_avtal.api._deps import (
+    READ_RUNS,
+    WRITE_RUNS,
+    DatabaseDep,
+    Idempotency,
+    check_kommun,
+    idempotency,
+    shipped_ruleset,
+    visible_kommun,
+)
+from hos_avtal.api._keys import ApiKey
+from hos_avtal.api._problems import ProblemError
+from hos_avtal.api._schemas import (
+    AgreementIn,
+    BillingRunRequest,
+    CostIn,
+    EpisodeIn,
+    InvoiceBasisOut,
+    MonthText,
+    PlacementIn,
+    RunDetailOut,
+    RunList,
+    RunSummaryOut,
+    TariffIn,
+    VisitIn,
+)
+from hos_avtal.api.routers._common import problems
+from hos_avtal.errors import InputError
+from hos_avtal.exports import build_run_basis
+from hos_avtal.exports._basis import invoice_stem
+from hos_avtal.months import parse_month
+from hos_avtal.runs import RunOutcome, execute_run
+from hos_avtal.storage import Database, finalize, list_runs, load_run
+
+router = APIRouter(prefix="/billing-runs", tags=["billing runs"])
+
+INPUTS = ("episodes", "placements", "costs", "agreements", "visits", "tariffs")
+_MODELS: dict[str, type[BaseModel]] = {
+    "episodes": EpisodeIn, "placements": PlacementIn, "costs": CostIn,
+    "agreements": AgreementIn, "visits": VisitIn, "tariffs": TariffIn,
+}  # fmt: skip
+MEDIA = {
+    "json": "application/json",
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+_FILE_FIELD = {"type": "string", "format": "binary"}
+_MULTIPART_SCHEMA = {
+    "type": "object",
+    "required": ["month", "episodes"],
+    "properties": {
+        "month": {"type": "string", "pattern": r"^(19|2\d)\d{2}-(0[1-9]|1[0-2])$"},
+        "ruleset": {"type": "string"},
+        "daily_amount_sek": {"type": "string", "pattern": r"^-?\d+\.\d{2}$"},
+        **{name: {**_FILE_FIELD, "description": f"{name} as CSV or Parquet"} for name in INPUTS},
+    },
+}
+_CREATE_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/BillingRunRequest"}},
+            "multipart/form-data": {"schema": _MULTIPART_SCHEMA},
+        },
+    }
+}
+_IDEMPOTENCY_HEADER = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+    "description": "Send the same key to retry safely; the first answer is replayed.",
+}
+
+
+def _summary_response(outcome: RunOutcome, idem: Idempotency, request: Request) -> JSONResponse:
+    body = summary_json(outcome.summary)
+    status = 201 if outcome.created else 200
+    location = f"/v1/billing-runs/{outcome.summary.id}"
+    request.state.resource_id = str(outcome.summary.id)
+    idem.store(status, body, location)
+    return JSONResponse(body, status_code=status, headers={"Location": location})
+
+
+def _json_run(db: Database, body: bytes, created_by: str) -> RunOutcome:
+    try:
+        run = BillingRunRequest.model_validate_json(body)
+    except ValidationError as exc:
+        raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from None
+    frames = {
+        name: rows_frame(rows, _MODELS[name]) for name in INPUTS if (rows := getattr(run, name)) is not None
+    }
+    return execute_run(
+        db,
+        run.month,
+        ruleset=shipped_ruleset(run.ruleset),
+        daily_amount_sek=run.daily_amount_sek,
+        created_by=created_by,
+        **frames,  # type: ignore[arg-type]
+    )
+
+
+async def _upload_run(db: Database, request: Request, created_by: str) -> RunOutcome:
+    form = await request.form(max_files=len(INPUTS), max_fields=10)
+    problems: list[dict[str, Any]] = []
+    texts: dict[str, str | None] = {}
+    for name in ("month", "ruleset", "daily_amount_sek"):
+        value = form.get(name)
+        if value is not None and not isinstance(value, str):
+            problems.append({"field": name, "reason": "must be a form field, not a file"})
+            value = None
+        texts[name] = value
+    if texts["month"] is None:
+        problems.append({"field": "month", "reason": "required, e.g. 2022-06"})
+    uploads: dict[str, UploadFile] = {}
+    for name in INPUTS:
+        value = form.get(name)
+        if isinstance(value, UploadFile):
+            uploads[name] = value
+        elif value is not None:
+            problems.append({"field": name, "reason": "must be an uploaded CSV or Parquet file"})
+    if "episodes" not in uploads:
+        problems.append({"field": "episodes", "reason": "required: the episodes file"})
+    if problems:
+        raise ProblemError(
+            422,
+            f"{len(problems)} problem(s) in the form",
+            errors=[{"source": None, "row": None, "column": None, **p} for p in problems],
+        )
+    month = texts["month"]
+    assert month is not None
+    if not re.fullmatch(r"(19|2\d)\d{2}-(0[1-9]|1[0-2])", month):
+        raise ProblemError(
+            422, "month must be YYYY-MM", errors=[_field("month", "must be YYYY-MM")]
+        ) from None
+    amount = texts["daily_amount_sek"]
+    if amount is not None and not re.fullmatch(r"\d+\.\d{2}", amount):
+        raise ProblemError(
+            422,
+            "daily_amount_sek must be kronor with two decimals, e.g. 9300.00",
+            errors=[_field("daily_amount_sek", "must be kronor with two decimals")],
+        )
+    ruleset = shipped_ruleset(texts["ruleset"])
+    with tempfile.TemporaryDirectory(prefix="hos-avtal-upload-") as folder:
+        paths: dict[str, Path] = {}
+        for name, upload in uploads.items():
+            suffix = ".parquet" if (upload.filename or "").lower().endswith(".parquet") else ".csv"
+            path = Path(folder) / f"{name}{suffix}"
+            path.write_bytes(await upload.read())
+            paths[name] = path
+        try:
+            return await run_in_threadpool(
+                execute_run,
+                db,
+                month,
+                ruleset=ruleset,
+                daily_amount_sek=texts["daily_amount_sek"],
+                created_by=created_by,
+                **paths,  # type: ignore[arg-type]
+            )
+        except InputError as exc:  # name the form field, not the temporary file
+            source = Path(exc.source).stem if exc.source.startswith(folder) else exc.source
+            raise InputError(source, exc.problems) from None
+
+
+def _field(name: str, reason: str) -> dict[str, Any]:
+    return {"source": None, "row": None, "column": None, "field": name, "reason": reason}
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=RunSummaryOut,
+    responses={
+        200: {"model": RunSummaryOut, "description": "An identical run was stored already."},
+        **problems(409, 415),
+    },
+    openapi_extra={**_CREATE_BODY, "parameters": [_IDEMPOTENCY_HEADER]},
+)
+async def create_run(
+    request: Request,
+    db: DatabaseDep,
+    key: Annotated[ApiKey, Depends(WRITE_RUNS)],
+    idem: Annotated[Idempotency, Depends(idempotency)],
+) -> JSONResponse:
+    """Compute and store a billing run of one month: betalningsansvar always, placements with all
+    three placement inputs, home care with visits. JSON arrays or multipart file uploads."""
+    replay = await run_in_threadpool(idem.replay)
+    if replay is not None:
+        return replay
+    created_by = f"api-key:{key.id}"
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type == "application/json":
+        outcome = await run_in_threadpool(_json_run, db, await request.body(), created_by)
+    elif content_type == "multipart/form-data":
+        outcome = await _upload_run(db, request, created_by)
+    else:
+        raise ProblemError(415, "send application/json or multipart/form-data")
+    return _summary_response(outcome, idem, request)
+
+
+@router.get("", response_model=RunList, responses=problems())
+def list_billing_runs(
+    db: DatabaseDep,
+    _key: Annotated[ApiKey, Depends(READ_RUNS)],
+    month: Annotated[MonthText | None, Query(description="YYYY-MM")] = None,
+    state: Annotated[Literal["draft", "final"] | None, Query()] = None,
+) -> RunList:
+    """Stored runs, oldest month first, then by version: identity and audit data, no figures
+    (so a kommun key sees nothing of another municipality here)."""
+    summaries = list_runs(db, parse_month(month) if month else None, state)
+    return RunList.model_validate({"runs": [summary_json(s) for s in summaries]})
+
+
+RunId = Annotated[int, PathParam(ge=1, le=2**31 - 1, description="Run id")]
+Kommun = Annotated[str, PathParam(pattern=r"^\d{4}$", description="Kommun code, e.g. 1480")]
+
+
+@router.get("/{run_id}", response_model=RunDetailOut, responses=problems(404))
+def get_billing_run(
+    db: DatabaseDep, key: Annotated[ApiKey, Depends(READ_RUNS)], run_id: RunId
+) -> RunDetailOut:
+    """A run's identity, inputs and each municipality's figures (a kommun key: its own only)."""
+    run = load_run(db, run_id)
+    basis = build_run_basis(run)
+    return RunDetailOut.model_validate(
+        {
+            "run": summary_json(run.summary),
+            "inputs": [
+                {"kind": i.kind, "name": i.name, "sha256": i.sha256, "rows": i.rows} for i in run.inputs
+            ],
+            "municipalities": run_municipalities(run, basis, visible_kommun(key)),
+        }
+    )
+
+
+@router.post(
+    "/{run_id}/finalize",
+    response_model=RunSummaryOut,
+    responses=problems(404, 409),
+    openapi_extra={"parameters": [_IDEMPOTENCY_HEADER]},
+)
+def finalize_run(
+    request: Request,
+    db: DatabaseDep,
+    key: Annotated[ApiKey, Depends(WRITE_RUNS)],
+    idem: Annotated[Idempotency, Depends(idempotency)],
+    run_id: RunId,
+) -> JSONResponse:
+    """Make a draft final (immutable from then on); finalizing a final run returns it unchanged.
+    A draft superseded by a newer final version is a 409: run the month again."""
+    request.state.resource_id = str(run_id)
+    replay = idem.replay()
+    if replay is not None:
+        return replay
+    summary, _changed = finalize(db, run_id, f"api-key:{key.id}")
+    body = summary_json(summary)
+    idem.store(200, body, None)
+    return JSONResponse(body)
+
+
+def _negotiate(request: Request, format: str | None) -> str:
+    """``?format=`` wins; else the first supported type in Accept; else JSON."""
+    if format is not None:
+        return format
+    accept = request.headers.get("accept", "")
+    ranked: list[tuple[float, int, str]] = []
+    for index, part in enumerate(accept.split(",")):
+        media, *params = (p.strip() for p in part.split(";"))
+        quality = 1.0
+        for param in params:
+            if param.startswith("q="):
+                try:
+                    quality = float(param[2:])
+                except ValueError:
+                    quality = 0.0
+        ranked.append((-quality, index, media.lower()))
+    if not ranked or accept.strip() == "":
+        return "json"
+    for quality, _index, media in sorted(ranked):
+        if quality == 0:
+            continue
+        for name, type_ in MEDIA.items():
+            if media == type_:
+                return name
+        if media in ("*/*", "application/*", "application/problem+json"):
+            return "json"
+    raise ProblemError(406, f"available as {', '.join(MEDIA.values())}; or use ?format=json|csv|xlsx|pdf")
+
+
+@router.get(
+    "/{run_id}/municipalities/{kommun}",
+    response_model=InvoiceBasisOut,
+    responses={
+        200: {
+            "description": "The invoice basis in the negotiated format.",
+            "content": {
+                MEDIA["csv"]: {"schema": {"type": "string"}},
+                MEDIA["xlsx"]: {"schema": {"type": "string", "format": "binary"}},
+                MEDIA["pdf"]: {"schema": {"type": "string", "format": "binary"}},
+            },
+        },
+        **problems(404, 406),
+    },
+)
+def invoice_basis(
+    request: Request,
+    db: DatabaseDep,
+    key: Annotated[ApiKey, Depends(READ_RUNS)],
+    run_id: RunId,
+    kommun: Kommun,
+    format: Annotated[Literal["json", "csv", "xlsx", "pdf"] | None, Query()] = None,
+) -> Response:
+    """One municipality's fakturaunderlag: JSON by default; CSV, Excel or PDF by Accept or ?format=.
+    The files are those of ``hos-avtal run export``; a draft is marked UTKAST."""
+    check_kommun(key, kommun)
+    chosen = _negotiate(request, format)
+    run = load_run(db, run_id)
+    run_basis = build_run_basis(run)
+    try:
+        basis = run_basis.get(kommun)
+    except KeyError:
+        raise ProblemError(404, f"{kommun} is not one of the 49 municipalities of the agreement") from None
+    if chosen == "json":
+        return JSONResponse(
+            InvoiceBasisOut.model_validate(invoice_json(run.summary, basis)).model_dump(mode="json")
+        )
+    if chosen == "csv":
+        from hos_avtal.exports._csv import invoice_frames, to_csv_bytes
+
+        data = to_csv_bytes(invoice_frames([basis])[0])
+    elif chosen == "xlsx":
+        from hos_avtal.exports._xlsx import invoice_workbook
+
+        data = invoice_workbook(basis)
+    else:
+        from hos_avtal.exports._pdf import invoice_pdf
+
+        data = invoice_pdf(basis)
+    filename = f"{invoice_stem(run_basis.run, basis.kommun, basis.name)}.{chosen}"
+    return Response(
+        data,
+        media_type=MEDIA[chosen],
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Vary": "Accept"},
+    )
