@@ -13,6 +13,7 @@ import logging
 from typing import Any
 
 import anyio.to_thread
+import numpy as np
 import sqlalchemy as sa
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -41,26 +42,28 @@ async def _send_problem(send: Send, status: int, detail: str, path: str, kind: s
 
 
 def json_depth_exceeds(body: bytes, limit: int) -> bool:
-    """Whether brackets nest deeper than ``limit`` (strings skipped); no parsing, no recursion."""
-    depth = 0
-    in_string = escaped = False
-    for byte in body:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif byte == 0x5C:  # backslash
-                escaped = True
-            elif byte == 0x22:
-                in_string = False
-        elif byte == 0x22:
-            in_string = True
-        elif byte in (0x5B, 0x7B):
-            depth += 1
-            if depth > limit:
-                return True
-        elif byte in (0x5D, 0x7D):
-            depth -= 1
-    return False
+    """Whether brackets nest deeper than ``limit`` (strings skipped); no parsing, no recursion.
+
+    Vectorised over the bytes with numpy, so a 3 MB body of 10 000 episodes costs milliseconds,
+    not the ~0.1 s of a byte-by-byte loop: a quote is escaped when an odd run of backslashes
+    precedes it; the bytes after an odd number of unescaped quotes are inside a string; the
+    depth is the running sum of the other brackets.
+    """
+    if not body:
+        return False
+    a = np.frombuffer(body, dtype=np.uint8)
+    backslash = a == 0x5C
+    run = np.cumsum(backslash, dtype=np.int32)  # bodies are capped at 20 MiB
+    # Backslashes in the run ending at each byte: the count minus the count at the last non-backslash.
+    run -= np.maximum.accumulate(np.where(backslash, 0, run))
+    escaped = np.zeros(a.shape, dtype=bool)
+    escaped[1:] = run[:-1] % 2 == 1
+    quote = (a == 0x22) & ~escaped
+    outside = (np.cumsum(quote, dtype=np.int32) & 1) == 0
+    opens = ((a == 0x5B) | (a == 0x7B)) & outside
+    closes = ((a == 0x5D) | (a == 0x7D)) & outside
+    depth = np.cumsum(opens.astype(np.int32) - closes, dtype=np.int32)
+    return bool(depth.max() > limit)
 
 
 class BodyLimitMiddleware:
