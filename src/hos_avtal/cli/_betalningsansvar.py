@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from hos_avtal.cli._app import app
-from hos_avtal.cli._options import amount_option, month_option
-
-
-class OutputFormat(StrEnum):
-    table = "table"
-    json = "json"
-    csv = "csv"
+from hos_avtal.cli._options import OutputFormat, amount_option, month_option, print_json
 
 
 @app.command(
@@ -112,9 +104,7 @@ def betalningsansvar(
     if output_format is OutputFormat.json:
         objects = contract(result, episodes=with_episodes)
         payload = objects[0] if chosen_month is not None else objects
-        # Indented for a person at a terminal; compact for a pipe (the C encoder is ~10× faster).
-        indent = 2 if sys.stdout.isatty() else None
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=indent) + "\n")
+        print_json(payload)
     elif output_format is OutputFormat.csv:
         sys.stdout.write(csv_frame(result).write_csv())
     else:

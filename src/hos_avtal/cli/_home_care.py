@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from hos_avtal.cli._app import app
-from hos_avtal.cli._options import month_option
+from hos_avtal.cli._options import OutputFormat, month_option, print_json
 
 if TYPE_CHECKING:
     from hos_avtal.home_care import HomeCareResult
-
-
-class OutputFormat(StrEnum):
-    table = "table"
-    json = "json"
-    csv = "csv"
 
 
 @app.command(
@@ -97,8 +89,7 @@ def home_care(
     if output_format is OutputFormat.json:
         objects = contract(result)
         payload = objects[0] if chosen_month is not None else objects
-        indent = 2 if sys.stdout.isatty() else None
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=indent) + "\n")
+        print_json(payload)
     elif output_format is OutputFormat.csv:
         sys.stdout.write(csv_frame(result).write_csv())
     else:

@@ -3,25 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from hos_avtal.cli._app import app
-from hos_avtal.cli._options import month_option
+from hos_avtal.cli._options import OutputFormat, month_option, print_json
 
 if TYPE_CHECKING:
     from hos_avtal.placements import PlacementResult
-
-
-class OutputFormat(StrEnum):
-    table = "table"
-    json = "json"
-    csv = "csv"
 
 
 def _date_option(value: str | None, name: str) -> dt.date | None:
@@ -115,8 +107,7 @@ def placements(
         adjust_from=adjust_day,
     )
     if output_format is OutputFormat.json:
-        indent = 2 if sys.stdout.isatty() else None
-        sys.stdout.write(json.dumps(contract(result), ensure_ascii=False, indent=indent) + "\n")
+        print_json(contract(result))
     elif output_format is OutputFormat.csv:
         sys.stdout.write(csv_frame(result).write_csv())
     else:
