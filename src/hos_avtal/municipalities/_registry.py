@@ -69,8 +69,12 @@ def lookup(code: KommunCode) -> Municipality:
     return _registry()[code]
 
 
+@cache
 def parties_frame() -> pl.DataFrame:
-    """The 49 parties as a frame: ``kommun``, ``name``, ``kommunalforbund``."""
+    """The 49 parties as a frame: ``kommun``, ``name``, ``kommunalforbund``.
+
+    Built once per process: polars frames are immutable, so every caller can share it.
+    """
     ps = parties()
     return pl.DataFrame(
         {
@@ -81,6 +85,7 @@ def parties_frame() -> pl.DataFrame:
     )
 
 
+@cache
 def all_codes_frame() -> pl.DataFrame:
     """Every Swedish municipality: ``kommun``, ``name``, ``lan``, ``is_party``."""
     ms = all_municipalities()
