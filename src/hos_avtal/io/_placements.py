@@ -19,6 +19,7 @@ from hos_avtal.errors import InputError
 from hos_avtal.io._privacy import personnummer_rows
 from hos_avtal.io._table import Column, Table, problems_to_error, read_table, type_columns
 from hos_avtal.municipalities import parties
+from hos_avtal.municipalities._registry import all_codes_frame
 
 PARTIES = ("region", "kommun")
 METHODS = ("schablon", "percent", "fixed")
@@ -267,7 +268,9 @@ def _placement_problems(frame: pl.DataFrame) -> list[pl.DataFrame]:
         _duplicates(frame, ["placement_id"], "placement_id", "placement_id"),
         _rows(
             frame,
-            pl.col("kommun").is_not_null() & ~pl.col("kommun").is_in(party_codes),
+            # A code that is no kommun code at all is already reported as such: say it once.
+            pl.col("kommun").is_in(all_codes_frame()["kommun"].to_list())
+            & ~pl.col("kommun").is_in(party_codes),
             "kommun",
             pl.concat_str(
                 pl.lit("'"),
