@@ -35,7 +35,7 @@ ROUNDS = {"vgr": 10, "100x": 3}
 
 def ensure_visits(size: str) -> Path:
     """The Parquet file of ``size`` (generated atomically if missing)."""
-    from hos_avtal.synth._episodes import month_range
+    from hos_avtal.months import month_range
     from hos_avtal.synth._visits import synth_visits
 
     path = DATA / f"visits-{size}-12m.parquet"

@@ -9,6 +9,7 @@ problem document). Nothing here ever carries a value of a personal id column.
     HosAvtalError
     ├── InputError            bad rows or columns in an input file or frame
     ├── RuleSetError          a rule-set file that cannot be read or validated
+    │   └── ScenarioError     a scenario file (an overlay on a rule set) that cannot be used
     └── CalculationError      the inputs are fine, but the rules cannot be applied
         ├── RuleSetNotApplicableError   month outside the rule set / no rule set for the month
         └── MissingParameterError       e.g. no fastställt belopp for the year
@@ -82,6 +83,19 @@ class RuleSetError(HosAvtalError):
         self.reason = reason
         where = f"{source}, key {key!r}" if key else source
         super().__init__(f"rule set {where}: {reason}")
+
+
+class ScenarioError(RuleSetError):
+    """A scenario file or request is missing, unreadable or invalid (unknown parameter, wrong type,
+    value out of range); the message names the file (or request) and the key."""
+
+    def __init__(self, source: str, reason: str, key: str | None = None) -> None:
+        super().__init__(source, reason, key)
+        where = f"{source}, key {key!r}" if key else source
+        self.args = (f"scenario {where}: {reason}",)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
 
 
 class CalculationError(HosAvtalError):

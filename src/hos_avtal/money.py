@@ -49,7 +49,7 @@ def format_sek(ore: Ore) -> str:
 
 
 def format_sek_sv(ore: Ore) -> str:
-    """Swedish display format for people: ``"9 300,00"`` (narrow no-break space grouping)."""
+    """Swedish display format for people: ``"9 300,00"`` (no-break space grouping)."""
     sign = "-" if ore < 0 else ""
     whole, frac = divmod(abs(ore), 100)
     return f"{sign}{whole:,}".replace(",", "\u00a0") + f",{frac:02d}"

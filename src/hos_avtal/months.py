@@ -34,3 +34,20 @@ def month_end(month: Month) -> dt.date:
 
 def previous_month(month: Month) -> Month:
     return (month - dt.timedelta(days=1)).replace(day=1)
+
+
+def month_range(text: str) -> list[Month]:
+    """``"2022-01..2022-12"`` (both included) or one month ``"2022-03"``.
+
+    >>> [format_month(m) for m in month_range("2022-11..2023-01")]
+    ['2022-11', '2022-12', '2023-01']
+    """
+    first, _, last = text.partition("..")
+    start, stop = parse_month(first), parse_month(last or first)
+    if stop < start:
+        raise ValueError(f"{text!r}: the range ends before it starts")
+    months = []
+    while start <= stop:
+        months.append(start)
+        start = (start + dt.timedelta(days=32)).replace(day=1)
+    return months

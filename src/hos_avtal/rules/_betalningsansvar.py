@@ -26,18 +26,21 @@ CONDITIONS: dict[str, str] = {
 ``sip_invited`` is met when no SIP is needed or öppenvården invited to it.
 """
 
-_NonNegativeDecimal = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
-_PositiveDecimal = Annotated[Decimal, Field(gt=0, allow_inf_nan=False)]
-_NonNegativeInt = Annotated[int, Field(ge=0, strict=True)]
+# The upper bounds only catch typing slips (a threshold of 30 instead of 3.0 is a real question,
+# 3000 is not): nothing in the agreement or the statute comes near them.
+_MAX_DAYS = 365
+_Days = Annotated[Decimal, Field(ge=0, le=_MAX_DAYS, allow_inf_nan=False)]
+_DailyAmount = Annotated[Decimal, Field(gt=0, le=1_000_000, allow_inf_nan=False)]
+_DayCount = Annotated[int, Field(ge=0, le=_MAX_DAYS, strict=True)]
 
 PARAMETER_TYPES: dict[str, TypeAdapter[Any]] = {
-    "daily_amount_sek": TypeAdapter(_PositiveDecimal),
-    "average_threshold_days": TypeAdapter(_NonNegativeDecimal),
-    "individual_after_days": TypeAdapter(_NonNegativeInt),
-    "free_days": TypeAdapter(_NonNegativeInt),
+    "daily_amount_sek": TypeAdapter(_DailyAmount),
+    "average_threshold_days": TypeAdapter(_Days),
+    "individual_after_days": TypeAdapter(_DayCount),
+    "free_days": TypeAdapter(_DayCount),
     "separate_care_type_averages": TypeAdapter(Annotated[bool, Field(strict=True)]),
     "accrue_while_admitted": TypeAdapter(Annotated[bool, Field(strict=True)]),
-    "recurring_liability_months": TypeAdapter(Annotated[int, Field(ge=1, strict=True)]),
+    "recurring_liability_months": TypeAdapter(Annotated[int, Field(ge=1, le=120, strict=True)]),
     "conditions": TypeAdapter(list[str]),
 }
 """The parameters a rule set may set for betalningsansvar, and the type of their values."""

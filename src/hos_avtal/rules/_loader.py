@@ -16,6 +16,8 @@ from hos_avtal.rules._betalningsansvar import validate_ruleset_parameters
 from hos_avtal.rules._model import RuleSet
 
 _SHIPPED = ("vgr-2018", "vgr-2023", "lag-2017-612")
+SHIPPED_IDS = _SHIPPED
+"""The ids of the rule sets that ship with hos_avtal, oldest first."""
 
 
 def _parse(text: str, source: str, origin: str) -> RuleSet:

@@ -6,7 +6,8 @@
 (True, True)
 """
 
-from hos_avtal.synth._episodes import month_range, synth_episodes
+from hos_avtal.months import month_range
+from hos_avtal.synth._episodes import synth_episodes
 from hos_avtal.synth._placements import synth_placements
 from hos_avtal.synth._visits import synth_visits
 

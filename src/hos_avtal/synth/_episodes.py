@@ -6,13 +6,11 @@ Everything is drawn with numpy from one seed, so a seed gives the same file on a
 
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
 import polars as pl
 
 from hos_avtal._types import Month
-from hos_avtal.months import month_end, parse_month
+from hos_avtal.months import month_end
 from hos_avtal.municipalities import parties
 from hos_avtal.municipalities._registry import all_municipalities
 
@@ -54,19 +52,6 @@ _SLOW_DAYS_P = np.array([0.10, 0.10, 0.12, 0.14, 0.15, 0.14, 0.13, 0.12])
 _LONG_SHARE = 0.05
 
 _CONDITIONS = ("admission_notice", "ready_notice", "outpatient_plan", "outpatient_available")
-
-
-def month_range(text: str) -> list[Month]:
-    """``"2022-01..2022-12"`` (both included) or one month ``"2022-03"``."""
-    first, _, last = text.partition("..")
-    start, stop = parse_month(first), parse_month(last or first)
-    if stop < start:
-        raise ValueError(f"{text!r}: the range ends before it starts")
-    months = []
-    while start <= stop:
-        months.append(start)
-        start = (start + dt.timedelta(days=32)).replace(day=1)
-    return months
 
 
 def synth_episodes(months: list[Month], *, episodes_per_month: int = 4000, seed: int = 2022) -> pl.DataFrame:

@@ -1,0 +1,271 @@
+"""``hos-avtal scenario``: what-if comparisons and parameter sweeps for negotiators (SPEC §7)."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from hos_avtal.cli._app import app
+from hos_avtal.cli._options import amount_option, print_json
+from hos_avtal.errors import HosAvtalError
+
+if TYPE_CHECKING:
+    from hos_avtal._types import Month
+    from hos_avtal.scenarios import Comparison, ScenarioData
+
+scenario_app = typer.Typer(
+    help=(
+        "What-if scenarios: compare a base rule set with scenario files on the same data, or sweep "
+        "a grid of parameter values; tables, CSV, JSON, Excel and charts (PNG/SVG)."
+    ),
+    no_args_is_help=True,
+)
+app.add_typer(scenario_app, name="scenario")
+
+
+class ReportFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+EpisodesOption = Annotated[
+    Path | None,
+    typer.Option("--episodes", "-e", help="Episode file (CSV or Parquet): compares betalningsansvar."),
+]
+PlacementsOption = Annotated[
+    Path | None, typer.Option("--placements", help="Placements file (with --costs and --agreements).")
+]
+CostsOption = Annotated[Path | None, typer.Option("--costs", help="Placement costs per month.")]
+AgreementsOption = Annotated[Path | None, typer.Option("--agreements", help="Cost-split agreements.")]
+VisitsOption = Annotated[
+    Path | None, typer.Option("--visits", help="Home-care visit file: compares hemtjänst/hemsjukvård.")
+]
+TariffsOption = Annotated[
+    Path | None, typer.Option("--tariffs", help="The host municipalities' own tariffs (they stay fixed).")
+]
+MonthsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--months", help="Months FROM..TO (YYYY-MM..YYYY-MM) or one month. Default: all in the data."
+    ),
+]
+DailyAmountOption = Annotated[
+    str | None,
+    typer.Option(
+        "--daily-amount",
+        help="Fastställt belopp (SEK per day) for years none ships for; a scenario may set its own.",
+    ),
+]
+FormatOption = Annotated[
+    ReportFormat,
+    typer.Option("--format", "-f", help="table for people; json or csv for systems; xlsx (needs --out)."),
+]
+OutOption = Annotated[Path | None, typer.Option("--out", "-o", help="Write the report to this file.")]
+
+
+def read_data(
+    episodes: Path | None,
+    placements: Path | None,
+    costs: Path | None,
+    agreements: Path | None,
+    visits: Path | None,
+    tariffs: Path | None,
+) -> ScenarioData:
+    from hos_avtal.scenarios import ScenarioData
+
+    data = ScenarioData.read(
+        episodes=episodes,
+        placements=placements,
+        costs=costs,
+        agreements=agreements,
+        visits=visits,
+        tariffs=tariffs,
+    )
+    if not data.capabilities:
+        raise typer.BadParameter("give the data: --episodes, --placements/--costs/--agreements or --visits")
+    return data
+
+
+def months_option(text: str | None) -> list[Month] | None:
+    from hos_avtal.months import month_range
+
+    if text is None:
+        return None
+    try:
+        return month_range(text)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--months") from None
+
+
+def require_out(output_format: ReportFormat, out: Path | None) -> None:
+    """Checked before any work: Excel is a file, never bytes on a terminal."""
+    if output_format is ReportFormat.xlsx and out is None:
+        raise typer.BadParameter("--format xlsx writes a file: give --out FILE.xlsx", param_hint="--out")
+
+
+def write_report(payload: bytes | str, out: Path | None, output_format: ReportFormat) -> None:
+    if out is None:
+        assert isinstance(payload, str), "require_out() refuses binary output without --out"
+        sys.stdout.write(payload)
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(payload, bytes):
+        out.write_bytes(payload)
+    else:
+        out.write_text(payload, "utf-8")
+    print(f"wrote {out}", file=sys.stderr)
+
+
+@scenario_app.command(
+    "compare",
+    epilog=(
+        "Each scenario file (TOML) names a base rule set and the parameters it changes "
+        "(see scenarios/ in the repository). Every variant runs the same engines as a billing run; "
+        "the amount compared is what each municipality pays: its betalningsansvar, its share of "
+        "placement costs, and what it owes other municipalities for home care."
+    ),
+)
+def compare_command(
+    scenario: Annotated[
+        list[Path], typer.Option("--scenario", "-s", help="Scenario file (TOML); repeat for several.")
+    ],
+    base: Annotated[
+        str | None,
+        typer.Option(
+            "--base", "-b", help="Base rule set (id or .toml file). Default: the first scenario's base."
+        ),
+    ] = None,
+    episodes: EpisodesOption = None,
+    placements: PlacementsOption = None,
+    costs: CostsOption = None,
+    agreements: AgreementsOption = None,
+    visits: VisitsOption = None,
+    tariffs: TariffsOption = None,
+    months: MonthsOption = None,
+    daily_amount: DailyAmountOption = None,
+    output_format: FormatOption = ReportFormat.table,
+    out: OutOption = None,
+    chart: Annotated[
+        Path | None,
+        typer.Option(
+            "--chart", help="Bar chart per municipality, base against the scenarios (.png or .svg)."
+        ),
+    ] = None,
+    trend_chart: Annotated[
+        Path | None,
+        typer.Option(
+            "--trend-chart", help="The pooled average per month against the threshold (.png or .svg)."
+        ),
+    ] = None,
+    kommun: Annotated[
+        str | None,
+        typer.Option("--kommun", help="The trend chart for one municipality (code) instead of all 49."),
+    ] = None,
+) -> None:
+    """Compare the base with one or more scenarios: per municipality, per kommunalförbund and in total."""
+    from hos_avtal.scenarios import compare, load_scenario
+    from hos_avtal.scenarios._report import comparison_csv, comparison_json
+
+    require_out(output_format, out)
+    scenarios = [load_scenario(path) for path in scenario]
+    data = read_data(episodes, placements, costs, agreements, visits, tariffs)
+    comparison = compare(
+        data, scenarios, base=base, months=months_option(months), daily_amount_sek=amount_option(daily_amount)
+    )
+    if chart is not None:
+        _bar_chart(comparison, chart)
+    if trend_chart is not None:
+        _trend_chart(comparison, trend_chart, kommun)
+    if output_format is ReportFormat.json:
+        if out is None:
+            print_json(comparison_json(comparison))
+        else:
+            import json
+
+            write_report(
+                json.dumps(comparison_json(comparison), ensure_ascii=False, indent=2), out, output_format
+            )
+    elif output_format is ReportFormat.csv:
+        write_report(comparison_csv(comparison), out, output_format)
+    elif output_format is ReportFormat.xlsx:
+        from hos_avtal.scenarios._excel import comparison_xlsx
+
+        write_report(comparison_xlsx(comparison), out, output_format)
+    else:
+        from hos_avtal.cli._scenario_tables import render_comparison
+
+        render_comparison(comparison)
+
+
+def _bar_chart(comparison: Comparison, path: Path) -> None:
+    from hos_avtal.charts import comparison_bars
+
+    series = [(f"s{i}_ore", v.label) for i, v in enumerate(comparison.scenarios, start=1)]
+    try:
+        comparison_bars(
+            comparison.municipalities(),
+            series,
+            path,
+            title="Vad kommunerna hade betalat: bas och scenarier",
+            base=("base_ore", comparison.variants[0].label),
+        )
+    except ValueError as exc:
+        raise HosAvtalError(f"--chart {path}: {exc}") from None
+    print(f"wrote {path}", file=sys.stderr)
+
+
+def _trend_chart(comparison: Comparison, path: Path, kommun: str | None) -> None:
+    import polars as pl
+
+    from hos_avtal.charts import pooled_trend
+
+    if not comparison.betalningsansvar:
+        raise typer.BadParameter("the trend chart needs --episodes", param_hint="--trend-chart")
+    # One threshold line per chart: the base, and the scenarios that keep its threshold (a
+    # different switch day changes which episodes are pooled, so their average moves too).
+    base = comparison.trend(0, kommun)
+    frames = []
+    for index, variant in enumerate(comparison.variants):
+        frame = base if index == 0 else comparison.trend(index, kommun)
+        if index and not frame.get_column("threshold_days").equals(base.get_column("threshold_days")):
+            continue
+        label = frame.get_column("series")[0] if frame.height else ""
+        frames.append(frame.with_columns(pl.lit(f"{label} – {variant.label}").alias("series")))
+    try:
+        pooled_trend(
+            pl.concat(frames), path, title="Genomsnittligt antal dagar efter utskrivningsklar per månad"
+        )
+    except ValueError as exc:
+        raise HosAvtalError(f"--trend-chart {path}: {exc}") from None
+    print(f"wrote {path}", file=sys.stderr)
+
+
+@scenario_app.command("check")
+def check_command(
+    files: Annotated[
+        list[Path], typer.Argument(help="Scenario files (TOML) to validate.", show_default=False)
+    ],
+) -> None:
+    """Validate scenario files and show what each changes (a broken file names the key)."""
+    import json
+
+    from hos_avtal.scenarios import load_scenario
+    from hos_avtal.scenarios._report import json_value
+
+    for path in files:
+        scenario = load_scenario(path)
+        scenario.ruleset()  # the base must load too
+        print(f"{path}: {scenario.name} — base {scenario.base}")
+        if scenario.description:
+            print(f"  {scenario.description}")
+        for capability, changes in scenario.overrides.items():
+            for name, value in changes.items():
+                print(f"  {capability}.{name} = {json.dumps(json_value(value), ensure_ascii=False)}")
+        if not scenario.overrides:
+            print("  (changes nothing: the base itself)")

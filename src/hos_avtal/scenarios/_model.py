@@ -1,0 +1,212 @@
+"""A scenario: a base rule set and the parameters a negotiator changes (SPEC §7).
+
+A scenario file is TOML::
+
+    name = "Tröskel 2,5 dagar"
+    description = "Vad hade ett lägre tröskelvärde kostat?"
+    base = "vgr-2023"              # a shipped rule-set id or a rule-set file (relative to this file)
+
+    [betalningsansvar]
+    average_threshold_days = "2.5"
+
+    [placements]
+    schablon_region_share = "0.33"
+
+    [home_care]
+    hemtjanst_sek_per_hour = "750"
+
+Every key of a capability table is a rule-set parameter name; each value replaces the
+parameter for every month (one value, no dates). The rule set it produces is the base with those
+values swapped in, so the engines run unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from hos_avtal._types import RuleSetRef
+from hos_avtal.errors import RuleSetError, ScenarioError
+from hos_avtal.rules import _betalningsansvar, _home_care, _placements, load_ruleset
+from hos_avtal.rules._loader import SHIPPED_IDS
+from hos_avtal.rules._model import Parameter, ParameterValue, RawValue, RuleSet
+
+CAPABILITIES = ("betalningsansvar", "placements", "home_care")
+
+PARAMETERS: dict[str, tuple[str, ...]] = {
+    "betalningsansvar": tuple(_betalningsansvar.PARAMETER_TYPES),
+    "placements": _placements.PARAMETER_TYPES,
+    "home_care": _home_care.PARAMETER_TYPES,
+}
+"""The parameters a scenario may change, per capability: exactly the rule sets' own names."""
+
+_CHECKS = {
+    "betalningsansvar": _betalningsansvar.check_value,
+    "placements": _placements.check_value,
+    "home_care": _home_care.check_value,
+}
+_TOP_LEVEL = ("name", "description", "base", *CAPABILITIES)
+_SINCE_ALWAYS = dt.date(1900, 1, 1)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A named overlay on a base rule set; ``overrides[capability][parameter]`` is the new value.
+
+    >>> s = scenario_from_mapping(
+    ...     {"name": "Tröskel 2,5", "base": "vgr-2023", "betalningsansvar": {"average_threshold_days": 2.5}}
+    ... )
+    >>> s.overrides["betalningsansvar"]["average_threshold_days"]
+    Decimal('2.5')
+    >>> rules = s.ruleset()
+    >>> rules.id, rules.betalningsansvar("2024-05", daily_amount_sek=Decimal(9300)).average_threshold_days
+    ('vgr-2023+troskel-2-5', Decimal('2.5'))
+    """
+
+    name: str
+    base: RuleSetRef
+    description: str = ""
+    overrides: Mapping[str, Mapping[str, RawValue]] = field(default_factory=dict)
+    origin: str = "request"
+    """The file the scenario came from, or ``"request"`` for one built in memory (the API)."""
+
+    @property
+    def slug(self) -> str:
+        """The name as a short ASCII id: ``"Tröskel 2,5"`` → ``"troskel-2-5"``."""
+        return slugify(self.name)
+
+    def changes(self, capability: str) -> Mapping[str, RawValue]:
+        return self.overrides.get(capability, {})
+
+    def ruleset(self, fallback: RuleSet | None = None) -> RuleSet:
+        """The base rule set with this scenario's values swapped in.
+
+        A capability the base says nothing about (the statute has no placement rules) is taken
+        from ``fallback`` (the comparison's base), so a scenario on ``lag-2017-612`` can still be
+        compared on placements and home care.
+        """
+        try:
+            base = load_ruleset(self.base)
+        except ScenarioError:
+            raise
+        except RuleSetError as exc:
+            raise ScenarioError(self.origin, f"the base rule set cannot be used: {exc}", key="base") from None
+        update: dict[str, Any] = {"id": f"{base.id}+{self.slug}", "name": f"{base.name} — {self.name}"}
+        for capability in CAPABILITIES:
+            attribute = f"{capability}_parameters"
+            parameters: dict[str, Parameter] = dict(getattr(base, attribute))
+            if not parameters and fallback is not None:
+                parameters = dict(getattr(fallback, attribute))
+            for name, value in self.changes(capability).items():
+                parameters[name] = Parameter(
+                    description=f"Scenario {self.name!r}",
+                    values=[
+                        ParameterValue(
+                            valid_from=_SINCE_ALWAYS,
+                            value=value,
+                            source=f"scenario {self.name!r} ({self.origin})",
+                        )
+                    ],
+                )
+            update[attribute] = parameters
+        return base.model_copy(update=update)
+
+
+def slugify(text: str) -> str:
+    table = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "Å": "a", "Ä": "a", "Ö": "o"})
+    slug = re.sub(r"[^a-z0-9]+", "-", text.translate(table).lower()).strip("-")
+    return slug or "scenario"
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario file; a broken one names the file and the key."""
+    path = Path(path)
+    try:
+        text = path.read_text("utf-8-sig")
+    except OSError as exc:
+        raise ScenarioError(str(path), f"cannot be read ({exc.strerror})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(str(path), f"not valid TOML: {exc}") from None
+    return scenario_from_mapping(data, origin=str(path), relative_to=path.parent)
+
+
+def scenario_from_mapping(
+    data: Mapping[str, Any], *, origin: str = "request", relative_to: Path | None = None
+) -> Scenario:
+    """Validate a scenario given as a mapping (a parsed file, or the API's JSON).
+
+    ``base`` is a shipped rule-set id or a rule-set file; a relative file path is taken relative
+    to ``relative_to`` (the scenario file's folder). Without ``relative_to`` (the API) only
+    shipped ids are accepted, so a request can never make the server read its own files.
+    """
+    unknown = [key for key in data if key not in _TOP_LEVEL]
+    if unknown:
+        raise ScenarioError(origin, f"unknown key; known: {', '.join(_TOP_LEVEL)}", key=unknown[0])
+    name = data.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise ScenarioError(origin, "a scenario needs a name (a non-empty text)", key="name")
+    description = data.get("description", "")
+    if not isinstance(description, str):
+        raise ScenarioError(origin, "the description must be a text", key="description")
+    base = _base(data.get("base"), origin, relative_to)
+    overrides: dict[str, dict[str, RawValue]] = {}
+    for capability in CAPABILITIES:
+        table = data.get(capability, {})
+        if not isinstance(table, Mapping):
+            raise ScenarioError(origin, "must be a table of parameter = value", key=capability)
+        overrides[capability] = {
+            name: _checked(capability, name, value, origin) for name, value in table.items()
+        }
+    return Scenario(
+        name=name.strip(),
+        base=base,
+        description=description.strip(),
+        overrides={k: v for k, v in overrides.items() if v},
+        origin=origin,
+    )
+
+
+def _base(value: object, origin: str, relative_to: Path | None) -> RuleSetRef:
+    if not isinstance(value, str) or not value.strip():
+        raise ScenarioError(
+            origin, f"a scenario needs a base: a rule-set id ({', '.join(SHIPPED_IDS)}) or file", key="base"
+        )
+    value = value.strip()
+    if value in SHIPPED_IDS:
+        return value
+    if relative_to is None:
+        raise ScenarioError(
+            origin, f"unknown rule set {value!r}; known: {', '.join(SHIPPED_IDS)}", key="base"
+        )
+    path = Path(value) if Path(value).is_absolute() else relative_to / value
+    if not path.exists():
+        raise ScenarioError(origin, f"no rule-set file {str(path)!r}", key="base")
+    return str(path)
+
+
+def _checked(capability: str, name: str, value: object, origin: str) -> RawValue:
+    key = f"{capability}.{name}"
+    if name not in PARAMETERS[capability]:
+        known = ", ".join(PARAMETERS[capability])
+        raise ScenarioError(origin, f"unknown parameter; known for {capability}: {known}", key=key)
+    if isinstance(value, float):  # TOML/JSON floats: keep what the user wrote, not the binary value
+        value = Decimal(repr(value))
+    try:
+        typed = _CHECKS[capability](name, value)
+    except ValueError as exc:
+        raise ScenarioError(origin, str(exc), key=key) from None
+    if isinstance(typed, Fraction):  # a share: keep the user's exact text ("1/3", "0.33")
+        return str(value).strip()
+    if isinstance(typed, tuple):
+        return list(typed)
+    assert isinstance(typed, bool | int | Decimal | str | list), typed
+    return typed
