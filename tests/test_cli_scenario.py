@@ -73,7 +73,7 @@ def test_the_table_groups_by_kommunalforbund_with_subtotals(
         "1480 Göteborg",
         "Summa Göteborgsregionen",
         "Totalt, 49 kommuner",
-        "−100,0 %",
+        "-100,0 %",
         "9\u00a0300,00",
     ):
         assert text in out

@@ -246,6 +246,87 @@ def _trend_chart(comparison: Comparison, path: Path, kommun: str | None) -> None
     print(f"wrote {path}", file=sys.stderr)
 
 
+@scenario_app.command(
+    "sweep",
+    epilog=(
+        "Sweepable: average_threshold_days, individual_after_days, free_days, daily_amount_sek, "
+        "separate_care_type_averages (betalningsansvar; from the episodes' day histograms, so a "
+        "thousand combinations cost about one calculation), schablon_region_share (placements), "
+        "hemtjanst_sek_per_hour and hemsjukvard_sek_per_hour (home care). Example: "
+        "--param average_threshold_days=2.0:4.0:0.1 --param individual_after_days=5:10:1"
+    ),
+)
+def sweep_command(
+    base: Annotated[str, typer.Option("--base", "-b", help="Base rule set (id or .toml file).")],
+    param: Annotated[
+        list[str],
+        typer.Option(
+            "--param", "-p", help="NAME=START:STOP:STEP (STOP included) or NAME=V1,V2,…; repeat for a grid."
+        ),
+    ],
+    episodes: EpisodesOption = None,
+    placements: PlacementsOption = None,
+    costs: CostsOption = None,
+    agreements: AgreementsOption = None,
+    visits: VisitsOption = None,
+    tariffs: TariffsOption = None,
+    months: MonthsOption = None,
+    daily_amount: DailyAmountOption = None,
+    output_format: FormatOption = ReportFormat.table,
+    out: OutOption = None,
+    heatmap: Annotated[
+        Path | None,
+        typer.Option("--heatmap", help="With two parameters: the totals as a heatmap (.png or .svg)."),
+    ] = None,
+) -> None:
+    """Every combination of the parameter values at once: totals per combination and per municipality."""
+    from hos_avtal.scenarios._sweep import parse_axis, sweep
+    from hos_avtal.scenarios._sweep_report import sweep_csv, sweep_json
+
+    require_out(output_format, out)
+    axes = [parse_axis(text) for text in param]
+    if heatmap is not None and len(axes) != 2:
+        raise typer.BadParameter("a heatmap needs exactly two --param", param_hint="--heatmap")
+    data = read_data(episodes, placements, costs, agreements, visits, tariffs)
+    result = sweep(
+        data, axes, base=base, months=months_option(months), daily_amount_sek=amount_option(daily_amount)
+    )
+    if heatmap is not None:
+        from hos_avtal.charts import sweep_heatmap
+        from hos_avtal.scenarios._sweep import LABELS_SV
+
+        x, y = (a.name for a in axes)
+        highlight = (
+            (result.base_values[x], result.base_values[y]) if {x, y} <= result.base_values.keys() else None
+        )
+        try:
+            sweep_heatmap(
+                result.combinations, x, y, heatmap, title=f"Totalt för 49 kommuner, bas {result.ruleset.id}",
+                x_label=LABELS_SV[x], y_label=LABELS_SV[y], highlight=highlight,
+            )  # fmt: skip
+        except ValueError as exc:
+            raise HosAvtalError(f"--heatmap {heatmap}: {exc}") from None
+        print(f"wrote {heatmap}", file=sys.stderr)
+    if output_format is ReportFormat.json:
+        import json
+
+        payload = sweep_json(result)
+        if out is None:
+            print_json(payload)
+        else:
+            write_report(json.dumps(payload, ensure_ascii=False, indent=2), out, output_format)
+    elif output_format is ReportFormat.csv:
+        write_report(sweep_csv(result), out, output_format)
+    elif output_format is ReportFormat.xlsx:
+        from hos_avtal.scenarios._excel import sweep_xlsx
+
+        write_report(sweep_xlsx(result), out, output_format)
+    else:
+        from hos_avtal.cli._scenario_tables import render_sweep
+
+        render_sweep(result)
+
+
 @scenario_app.command("check")
 def check_command(
     files: Annotated[

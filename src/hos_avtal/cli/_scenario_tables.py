@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from hos_avtal.scenarios import Comparison
+    from hos_avtal.scenarios._sweep import Sweep
 
 
 def console() -> Console:
@@ -28,7 +29,7 @@ def kr(ore: int) -> str:
 def pct(permille: int | None) -> str:
     if permille is None:
         return "–"
-    sign = "+" if permille > 0 else "−" if permille < 0 else ""
+    sign = "+" if permille > 0 else "-" if permille < 0 else ""
     whole, tenth = divmod(abs(permille), 10)
     return f"{sign}{whole},{tenth} %"
 
@@ -86,3 +87,49 @@ def _caption(comparison: Comparison) -> str:
         ruleset = variant.ruleset.id if variant.ruleset else "–"
         parts.append(f"{variant.label}: {changes or 'inga ändringar'} (bas {ruleset}).")
     return " ".join(parts)
+
+
+MAX_TABLE_ROWS = 200
+"""Beyond this many combinations the table shows the cheapest and dearest; CSV/Excel hold all."""
+
+
+def render_sweep(result: Sweep) -> None:
+    """One row per combination (or the extremes of a large grid), the base's total in the title."""
+    from rich.table import Table
+
+    names = [a.name for a in result.axes]
+    rows = result.combinations
+    note = ""
+    if rows.height > MAX_TABLE_ROWS:
+        half = MAX_TABLE_ROWS // 2
+        ordered = rows.sort("total_ore")
+        rows = ordered.head(half).vstack(ordered.tail(half))
+        total = result.combinations.height
+        note = f" The {MAX_TABLE_ROWS} lowest and highest of {total}; --format csv/xlsx has all."
+    months = result.months
+    span = format_month(months[0]) + (f"..{format_month(months[-1])}" if len(months) > 1 else "")
+    table = Table(
+        title=f"Parametersvep {span}, bas {result.ruleset.id}: totalt {kr(result.base_total_ore)} kr",
+        caption=f"Delar: {', '.join(result.capabilities)}. Basens värden: "
+        + ", ".join(f"{k} = {v}" for k, v in result.base_values.items())
+        + "."
+        + note,
+        caption_justify="left",
+    )
+    table.add_column("#", justify="right")
+    for name in names:
+        table.add_column(name, justify="right")
+    for header in ("Totalt kr", "Skillnad kr", "%"):
+        table.add_column(header, justify="right")
+    for row in rows.iter_rows(named=True):
+        is_base = all(result.base_values.get(n) == row[n] for n in names)
+        diff = row["diff_ore"]
+        table.add_row(
+            str(row["combination"]),
+            *[row[n] for n in names],
+            kr(row["total_ore"]),
+            ("+" if diff > 0 else "") + kr(diff),
+            pct(row["diff_permille"]),
+            style="bold" if is_base else None,
+        )
+    console().print(table)

@@ -3,7 +3,8 @@
 Sheet *Jämförelse*: the 49 municipalities grouped by kommunalförbund, each group followed by its
 subtotal, then the county total; base, each scenario, the difference in kronor and in percent.
 Sheet *Per del* (more than one capability): the totals per capability. Sheet *Parametrar*: what
-each scenario changed, so the workbook explains itself when it is forwarded.
+each scenario changed, so the workbook explains itself when it is forwarded. A sweep's workbook
+has every combination, every municipality per combination and, for two parameters, the matrix.
 Amounts are exact decimals in kronor with the format ``#,##0.00`` (a Swedish Excel shows
 ``9 300,00``), percentages real percentages.
 """
@@ -21,6 +22,7 @@ from hos_avtal.money import ore_to_decimal
 from hos_avtal.months import format_month
 from hos_avtal.scenarios._compare import Comparison
 from hos_avtal.scenarios._report import json_value
+from hos_avtal.scenarios._sweep import Sweep
 
 CAPABILITY_SV = {
     "betalningsansvar": "Betalningsansvar (utskrivningsklara)",
@@ -196,3 +198,99 @@ def _parameter_sheet(book: Any, formats: dict[str, Any], comparison: Comparison)
     sheet.write_row(["Månader", months, "", "", "", ""], text)
     for col, width in enumerate((26, 28, 18, 30, 14, 50)):
         sheet.ws.set_column(col, col, width)
+
+
+def sweep_xlsx(result: Sweep) -> bytes:
+    """A sweep as a workbook: every combination, every municipality, and for two parameters a matrix.
+
+    >>> from hos_avtal.synth import synth_episodes, month_range
+    >>> from hos_avtal.scenarios import ScenarioData
+    >>> from hos_avtal.scenarios._sweep import parse_axis, sweep
+    >>> data = ScenarioData(episodes=synth_episodes(month_range("2022-03"), episodes_per_month=300, seed=2))
+    >>> axes = [parse_axis("average_threshold_days=2.5,3"), parse_axis("free_days=2,3")]
+    >>> sweep_xlsx(sweep(data, axes, base="vgr-2018"))[:2]
+    b'PK'
+    """
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(
+        buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    )
+    book.set_properties({"title": "Parametersvep", "created": None})
+    formats = _formats(book)
+    names = [a.name for a in result.axes]
+    months = result.months
+    span = format_month(months[0]) + (f"–{format_month(months[-1])}" if len(months) > 1 else "")
+    title = f"Parametersvep {span}, bas {result.ruleset.id}: {ore_to_decimal(result.base_total_ore)} kr"
+
+    sheet = _Sheet(book, "Kombinationer", formats)
+    sheet.ws.write(0, 0, title, formats["title"])
+    sheet.row = 2
+    headers = ["Kombination", *names, "Totalt (kr)", "Skillnad mot bas (kr)", "Skillnad (%)"]
+    sheet.write_row(headers, ["header"] * len(headers))
+    sheet.ws.freeze_panes(sheet.row, 0)
+    for row in result.combinations.iter_rows(named=True):
+        permille = row["diff_permille"]
+        sheet.write_row(
+            [
+                row["combination"],
+                *[row[n] for n in names],
+                ore_to_decimal(row["total_ore"]),
+                ore_to_decimal(row["diff_ore"]),
+                None if permille is None else Decimal(permille) / 1000,
+            ],
+            ["text"] * (1 + len(names)) + ["money", "money", "pct"],
+        )
+    sheet.ws.set_column(0, len(headers), 18)
+
+    per_kommun = _Sheet(book, "Per kommun", formats)
+    per_kommun.ws.write(0, 0, f"{title} – belopp per kommun och kombination (kr)", formats["title"])
+    per_kommun.row = 2
+    wide = result.wide()
+    combination_columns = [f"c{i}" for i in range(result.combinations.height)]
+    headers = [
+        "Kommun",
+        "Kod",
+        "Kommunalförbund",
+        "Bas (kr)",
+        *[f"Kombination {i}" for i in range(len(combination_columns))],
+    ]
+    per_kommun.write_row(headers, ["header"] * len(headers))
+    per_kommun.ws.freeze_panes(per_kommun.row, 3)
+    for row in wide.iter_rows(named=True):
+        per_kommun.write_row(
+            [
+                row["name"],
+                row["kommun"],
+                row["kommunalforbund"],
+                *[ore_to_decimal(row[c]) for c in ["base_ore", *combination_columns]],
+            ],
+            ["text"] * 3 + ["money"] * (1 + len(combination_columns)),
+        )
+    per_kommun.ws.set_column(0, 2, 20)
+    per_kommun.ws.set_column(3, len(headers), 15)
+
+    if len(names) == 2:
+        _matrix_sheet(book, formats, result, title)
+    book.close()
+    return buffer.getvalue()
+
+
+def _matrix_sheet(book: Any, formats: dict[str, Any], result: Sweep, title: str) -> None:
+    """Totals with the second parameter down and the first across, coloured like the heatmap."""
+    x, y = result.axes
+    totals = {
+        (row[x.name], row[y.name]): row["total_ore"] for row in result.combinations.iter_rows(named=True)
+    }
+    sheet = _Sheet(book, "Matris", formats)
+    sheet.ws.write(0, 0, f"{title} – totalt (kr): {y.name} nedåt, {x.name} åt höger", formats["title"])
+    sheet.row = 2
+    sheet.write_row([f"{y.name} \\ {x.name}", *x.labels], ["header"] * (1 + len(x.labels)))
+    for y_label in y.labels:
+        sheet.write_row(
+            [y_label, *[ore_to_decimal(totals[(x_label, y_label)]) for x_label in x.labels]],
+            ["header"] + ["money"] * len(x.labels),
+        )
+    last_row, last_col = 2 + len(y.labels), len(x.labels)
+    sheet.ws.conditional_format(3, 1, last_row, last_col, {"type": "3_color_scale"})
+    sheet.ws.set_column(0, 0, 26)
+    sheet.ws.set_column(1, last_col, 16)

@@ -98,25 +98,39 @@ class Scenario:
             raise
         except RuleSetError as exc:
             raise ScenarioError(self.origin, f"the base rule set cannot be used: {exc}", key="base") from None
-        update: dict[str, Any] = {"id": f"{base.id}+{self.slug}", "name": f"{base.name} — {self.name}"}
-        for capability in CAPABILITIES:
-            attribute = f"{capability}_parameters"
-            parameters: dict[str, Parameter] = dict(getattr(base, attribute))
-            if not parameters and fallback is not None:
-                parameters = dict(getattr(fallback, attribute))
-            for name, value in self.changes(capability).items():
-                parameters[name] = Parameter(
-                    description=f"Scenario {self.name!r}",
-                    values=[
-                        ParameterValue(
-                            valid_from=_SINCE_ALWAYS,
-                            value=value,
-                            source=f"scenario {self.name!r} ({self.origin})",
-                        )
-                    ],
-                )
-            update[attribute] = parameters
-        return base.model_copy(update=update)
+        return overlay(base, self.overrides, label=self.name, origin=self.origin, fallback=fallback)
+
+
+def overlay(
+    base: RuleSet,
+    overrides: Mapping[str, Mapping[str, RawValue]],
+    *,
+    label: str,
+    origin: str = "request",
+    fallback: RuleSet | None = None,
+) -> RuleSet:
+    """``base`` with the values of ``overrides[capability][name]`` swapped in for every month.
+
+    Each replaced value cites the scenario (``label`` and ``origin``) as its source, so a result
+    explains itself; ``fallback`` supplies a capability ``base`` says nothing about.
+    """
+    update: dict[str, Any] = {"id": f"{base.id}+{slugify(label)}", "name": f"{base.name} — {label}"}
+    for capability in CAPABILITIES:
+        attribute = f"{capability}_parameters"
+        parameters: dict[str, Parameter] = dict(getattr(base, attribute))
+        if not parameters and fallback is not None:
+            parameters = dict(getattr(fallback, attribute))
+        for name, value in overrides.get(capability, {}).items():
+            parameters[name] = Parameter(
+                description=f"Scenario {label!r}",
+                values=[
+                    ParameterValue(
+                        valid_from=_SINCE_ALWAYS, value=value, source=f"scenario {label!r} ({origin})"
+                    )
+                ],
+            )
+        update[attribute] = parameters
+    return base.model_copy(update=update)
 
 
 def slugify(text: str) -> str:
@@ -164,7 +178,7 @@ def scenario_from_mapping(
         if not isinstance(table, Mapping):
             raise ScenarioError(origin, "must be a table of parameter = value", key=capability)
         overrides[capability] = {
-            name: _checked(capability, name, value, origin) for name, value in table.items()
+            name: check_parameter(capability, name, value, origin) for name, value in table.items()
         }
     return Scenario(
         name=name.strip(),
@@ -193,7 +207,7 @@ def _base(value: object, origin: str, relative_to: Path | None) -> RuleSetRef:
     return str(path)
 
 
-def _checked(capability: str, name: str, value: object, origin: str) -> RawValue:
+def check_parameter(capability: str, name: str, value: object, origin: str) -> RawValue:
     key = f"{capability}.{name}"
     if name not in PARAMETERS[capability]:
         known = ", ".join(PARAMETERS[capability])

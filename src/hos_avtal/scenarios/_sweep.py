@@ -1,0 +1,357 @@
+"""A grid of parameter values, every combination at once (SPEC §7).
+
+``--param average_threshold_days=2.0:4.0:0.5`` (STOP included) or ``--param
+separate_care_type_averages=false,true``. Betalningsansvar parameters are evaluated from the
+episodes' day histograms (:mod:`hos_avtal.scenarios._histogram`), so a thousand combinations cost
+about one calculation; a placement share or a tariff re-runs that (small) engine once per
+distinct value, never once per combination.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from hos_avtal._types import Month, RuleSetRef
+from hos_avtal.betalningsansvar._calculate import _months as discharge_months
+from hos_avtal.betalningsansvar._params import resolve_months
+from hos_avtal.betalningsansvar._result import MonthRules
+from hos_avtal.errors import ScenarioError
+from hos_avtal.home_care import calculate_home_care
+from hos_avtal.municipalities import parties_frame
+from hos_avtal.placements import calculate_placements
+from hos_avtal.rules import load_ruleset
+from hos_avtal.rules._model import RawValue, RuleSet
+from hos_avtal.scenarios._compare import _permille
+from hos_avtal.scenarios._data import ScenarioData
+from hos_avtal.scenarios._histogram import SWEEPABLE, sweep_betalningsansvar
+from hos_avtal.scenarios._model import check_parameter, overlay
+
+SWEEP_PARAMETERS: dict[str, str] = {
+    **dict.fromkeys(SWEEPABLE, "betalningsansvar"),
+    "schablon_region_share": "placements",
+    "hemtjanst_sek_per_hour": "home_care",
+    "hemsjukvard_sek_per_hour": "home_care",
+}
+"""The parameters a sweep can vary, and the capability each belongs to."""
+
+LABELS_SV: dict[str, str] = {
+    "average_threshold_days": "Genomsnittsgräns (dagar)",
+    "individual_after_days": "Individuell beräkning efter dag",
+    "free_days": "Fria dagar vid individuell beräkning",
+    "daily_amount_sek": "Dagbelopp (kr)",
+    "separate_care_type_averages": "Separata genomsnitt somatik/psykiatri",
+    "schablon_region_share": "Regionens andel vid schablon",
+    "hemtjanst_sek_per_hour": "Hemtjänst (kr per timme)",
+    "hemsjukvard_sek_per_hour": "Hemsjukvård (kr per timme)",
+}
+"""How a chart or a Swedish report names each sweepable parameter."""
+
+MAX_VALUES = 1_000
+MAX_COMBINATIONS = 10_000
+_SOURCE = "--param"
+
+
+@dataclass(frozen=True)
+class Axis:
+    """One swept parameter and its values (typed as a rule-set value; labels are exact text)."""
+
+    name: str
+    capability: str
+    values: tuple[RawValue, ...]
+
+    @property
+    def labels(self) -> list[str]:
+        return [label(v, self.name) for v in self.values]
+
+
+def label(value: RawValue, name: str = "") -> str:
+    """A value as exact text: ``Decimal("2.50")`` → ``"2.5"``, ``True`` → ``"true"``.
+
+    A threshold keeps one decimal (``"3.0"``): that is how the agreement writes it.
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        text = format(value.normalize(), "f")
+        if name == "average_threshold_days" and "." not in text:
+            text += ".0"
+        return text
+    return str(value)
+
+
+def parse_axis(text: str) -> Axis:
+    """``NAME=START:STOP:STEP`` (STOP included) or ``NAME=V1,V2,…``; NAME may be ``capability.name``.
+
+    >>> parse_axis("average_threshold_days=2.5:3.5:0.5").labels
+    ['2.5', '3.0', '3.5']
+    >>> parse_axis("betalningsansvar.separate_care_type_averages=false,true").values
+    (False, True)
+    """
+    name, sep, spec = text.partition("=")
+    name = name.strip().rsplit(".", 1)[-1] if "." in name else name.strip()
+    if not sep or not spec.strip():
+        raise ScenarioError(_SOURCE, f"{text!r}: write NAME=START:STOP:STEP or NAME=V1,V2,…")
+    capability = SWEEP_PARAMETERS.get(name)
+    if capability is None:
+        raise ScenarioError(_SOURCE, f"cannot be swept; sweepable: {', '.join(SWEEP_PARAMETERS)}", key=name)
+    if ":" in spec:
+        raw = _range(name, spec.strip())
+    elif capability == "placements":
+        raw = [v.strip() for v in spec.split(",")]  # a share stays the user's exact text
+    else:
+        raw = [_scalar(v.strip()) for v in spec.split(",")]
+    values = tuple(dict.fromkeys(check_parameter(capability, name, v, _SOURCE) for v in raw))
+    if len(values) > MAX_VALUES:
+        raise ScenarioError(_SOURCE, f"{len(values)} values; at most {MAX_VALUES} per parameter", key=name)
+    return Axis(name, capability, values)
+
+
+def _scalar(text: str) -> object:
+    lowered = text.lower()
+    if lowered in ("true", "false", "ja", "nej"):
+        return lowered in ("true", "ja")
+    if "/" in text:
+        return text  # an exact share such as 1/3
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return text
+    return int(number) if number == number.to_integral_value() and "." not in text else number
+
+
+def _range(name: str, spec: str) -> list[object]:
+    parts = spec.split(":")
+    try:
+        start, stop, step = (Decimal(p.strip()) for p in parts)
+    except (ValueError, InvalidOperation):
+        raise ScenarioError(_SOURCE, f"{spec!r}: START:STOP:STEP must be three numbers", key=name) from None
+    if step <= 0 or stop < start:
+        raise ScenarioError(_SOURCE, f"{spec!r}: STEP must be positive and STOP not below START", key=name)
+    count = int((stop - start) / step) + 1
+    if count > MAX_VALUES:
+        raise ScenarioError(_SOURCE, f"{spec!r} gives {count} values; at most {MAX_VALUES}", key=name)
+    values = [start + i * step for i in range(count)]
+    whole = all(v == v.to_integral_value() for v in (start, step))
+    if whole and name in ("individual_after_days", "free_days"):
+        return [int(v) for v in values]
+    if name == "schablon_region_share":
+        return [str(v) for v in values]
+    return list(values)
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """Every combination's total and every municipality's amount, against the base.
+
+    ``combinations``: ``combination`` (0-based), one String column per axis (exact labels),
+    ``total_ore``, ``diff_ore`` and ``diff_permille`` against ``base_total_ore``.
+    ``municipalities``: ``combination``, ``kommun``, ``amount_ore`` (all 49 for each).
+    ``base``: ``kommun``, ``name``, ``kommunalforbund``, ``base_ore``.
+    """
+
+    ruleset: RuleSet
+    axes: list[Axis]
+    capabilities: tuple[str, ...]
+    months: list[Month]
+    combinations: pl.DataFrame
+    municipalities: pl.DataFrame
+    base: pl.DataFrame
+    base_values: dict[str, str]
+    """The base rule set's own value of each axis (first month), where it has one: the heatmap marks it."""
+
+    @property
+    def base_total_ore(self) -> int:
+        return int(self.base.get_column("base_ore").sum())
+
+    def wide(self) -> pl.DataFrame:
+        """Municipalities as rows, ``base_ore`` then one Int64 column per combination (``c0``, ``c1``…)."""
+        pivoted = self.municipalities.pivot(on="combination", index="kommun", values="amount_ore")
+        pivoted = pivoted.rename({c: f"c{c}" for c in pivoted.columns if c != "kommun"})
+        return self.base.join(pivoted, on="kommun", how="left").sort("kommun")
+
+
+def sweep(
+    data: ScenarioData,
+    axes: Sequence[Axis],
+    *,
+    base: RuleSetRef | Path | RuleSet,
+    months: Sequence[Month] | None = None,
+    daily_amount_sek: Decimal | None = None,
+) -> Sweep:
+    """Every combination of the axes' values on ``data``, with ``base`` for everything else.
+
+    >>> from hos_avtal.synth import synth_episodes, month_range
+    >>> data = ScenarioData(episodes=synth_episodes(month_range("2022-03"), episodes_per_month=400, seed=1))
+    >>> grid = sweep(data, [parse_axis("average_threshold_days=2:3:0.5"), parse_axis("free_days=2,3")],
+    ...              base="vgr-2018")
+    >>> grid.combinations.height, grid.combinations.columns[:3]
+    (6, ['combination', 'average_threshold_days', 'free_days'])
+    >>> base_cell = grid.combinations.filter(
+    ...     (pl.col("average_threshold_days") == "3.0") & (pl.col("free_days") == "3"))
+    >>> base_cell["diff_ore"].to_list()
+    [0]
+    """
+    names = [a.name for a in axes]
+    if not axes:
+        raise ScenarioError(_SOURCE, "name at least one parameter to sweep")
+    if len(set(names)) != len(names):
+        raise ScenarioError(
+            _SOURCE, "a parameter is named twice", key=next(n for n in names if names.count(n) > 1)
+        )
+    size = 1
+    for axis in axes:
+        size *= len(axis.values)
+    if size > MAX_COMBINATIONS:
+        raise ScenarioError(_SOURCE, f"{size} combinations; at most {MAX_COMBINATIONS}")
+    if not data.capabilities:
+        raise ScenarioError("sweep", "no data: give episodes, placements or visits")
+    rules = load_ruleset(base) if isinstance(base, str | Path) else base
+    combos = list(itertools.product(*(a.values for a in axes)))
+    grid = pl.DataFrame(
+        {"combination": list(range(len(combos)))}
+        | {a.name: [label(c[i], a.name) for c in combos] for i, a in enumerate(axes)},
+        schema={"combination": pl.Int64} | {a.name: pl.String for a in axes},
+    )
+    parts: list[pl.DataFrame] = []
+    base_parts: list[pl.DataFrame] = []
+    base_values: dict[str, str] = {}
+    found_months: set[Month] = set()
+    for capability in data.capabilities:
+        own = [i for i, a in enumerate(axes) if a.capability == capability]
+        distinct = list(dict.fromkeys(tuple(c[i] for i in own) for c in combos))
+        keys = [{axes[i].name: value for i, value in zip(own, values, strict=True)} for values in distinct]
+        evaluate = {"betalningsansvar": _betalningsansvar, "placements": _placements, "home_care": _home_care}
+        amounts, capability_months, defaults = evaluate[capability](
+            data, rules, keys, months, daily_amount_sek
+        )
+        found_months.update(capability_months)
+        base_values |= {name: value for name, value in defaults.items() if name in names}
+        # Row 0 of ``amounts`` is the base; row k+1 the k-th distinct value tuple.
+        base_parts.append(amounts.filter(pl.col("index") == 0).select("kommun", "amount_ore"))
+        index_of = {values: k + 1 for k, values in enumerate(distinct)}
+        mapping = pl.DataFrame(
+            {
+                "combination": list(range(len(combos))),
+                "index": [index_of[tuple(c[i] for i in own)] for c in combos],
+            },
+            schema={"combination": pl.Int64, "index": pl.Int64},
+        )
+        parts.append(mapping.join(amounts, on="index").select("combination", "kommun", "amount_ore"))
+    municipalities = (
+        pl.concat(parts)
+        .group_by("combination", "kommun")
+        .agg(pl.col("amount_ore").sum())
+        .sort("combination", "kommun")
+    )
+    base_amounts = (
+        parties_frame()
+        .select("kommun", "name", "kommunalforbund")
+        .join(
+            pl.concat(base_parts).group_by("kommun").agg(pl.col("amount_ore").sum()), on="kommun", how="left"
+        )
+        .select("kommun", "name", "kommunalforbund", pl.col("amount_ore").fill_null(0).alias("base_ore"))
+        .sort("kommun")
+    )
+    base_total = int(base_amounts.get_column("base_ore").sum())
+    totals = municipalities.group_by("combination").agg(pl.col("amount_ore").sum().alias("total_ore"))
+    combinations = (
+        grid.join(totals, on="combination")
+        .with_columns((pl.col("total_ore") - base_total).alias("diff_ore"))
+        .with_columns(_permille(pl.col("diff_ore"), pl.lit(base_total, pl.Int64)).alias("diff_permille"))
+        .sort("combination")
+    )
+    return Sweep(
+        ruleset=rules,
+        axes=list(axes),
+        capabilities=data.capabilities,
+        months=sorted(found_months),
+        combinations=combinations,
+        municipalities=municipalities,
+        base=base_amounts,
+        base_values=base_values,
+    )
+
+
+Evaluated = tuple[pl.DataFrame, list[Month], dict[str, str]]
+"""(``index, kommun, amount_ore`` summed over months — index 0 the base —, the months, base values)."""
+
+
+def _betalningsansvar(
+    data: ScenarioData,
+    rules: RuleSet,
+    keys: list[dict[str, RawValue]],
+    months: Sequence[Month] | None,
+    daily_amount_sek: Decimal | None,
+) -> Evaluated:
+    assert data.episodes is not None
+    month_list = discharge_months(data.episodes, months)
+    swept_amounts = [k["daily_amount_sek"] for k in keys if "daily_amount_sek" in k]
+    # Every combination supplies its own daily amount: the base needs one only to be resolved.
+    fallback = daily_amount_sek if daily_amount_sek is not None or not swept_amounts else swept_amounts[0]
+    resolved = [MonthRules(r, p) for r, p in resolve_months(month_list, rules, fallback)]  # type: ignore[arg-type]
+    first = resolved[0].parameters
+    defaults = {
+        "average_threshold_days": label(first.average_threshold_days, "average_threshold_days"),
+        "individual_after_days": label(first.individual_after_days),
+        "free_days": label(first.free_days),
+        "separate_care_type_averages": label(first.separate_care_type_averages),
+        "daily_amount_sek": label(Decimal(first.daily_amount_ore) / 100),
+    }
+    grid: list[dict[str, Any]] = [{}, *keys]
+    swept = sweep_betalningsansvar(data.episodes, resolved, grid)
+    amounts = swept.group_by(pl.col("combination").alias("index"), "kommun").agg(pl.col("amount_ore").sum())
+    return amounts, month_list, defaults
+
+
+def _placements(
+    data: ScenarioData,
+    rules: RuleSet,
+    keys: list[dict[str, RawValue]],
+    months: Sequence[Month] | None,
+    daily_amount_sek: Decimal | None,
+) -> Evaluated:
+    assert data.placements is not None
+    frames, month_list = [], []
+    for index, changes in enumerate([{}, *keys]):
+        variant = overlay(rules, {"placements": changes}, label="svep") if changes else rules
+        result = calculate_placements(data.placements, months=months, ruleset=variant)
+        month_list = result.month_list()
+        frames.append(_indexed(index, result.municipalities, "kommun_ore"))
+    share = rules.placements(month_list[0]).schablon_region_share if month_list else None
+    defaults = {"schablon_region_share": str(share)} if share is not None else {}
+    return pl.concat(frames), month_list, defaults
+
+
+def _home_care(
+    data: ScenarioData,
+    rules: RuleSet,
+    keys: list[dict[str, RawValue]],
+    months: Sequence[Month] | None,
+    daily_amount_sek: Decimal | None,
+) -> Evaluated:
+    assert data.visits is not None
+    frames, month_list = [], []
+    for index, changes in enumerate([{}, *keys]):
+        variant = overlay(rules, {"home_care": changes}, label="svep") if changes else rules
+        result = calculate_home_care(
+            data.visits, months, tariffs=data.tariffs, ruleset=variant, validate=False
+        )
+        month_list = result.months
+        owed = result.municipalities.group_by("kommun").agg(pl.col("owed_ore").sum())
+        frames.append(_indexed(index, owed, "owed_ore"))
+    return pl.concat(frames), month_list, {}
+
+
+def _indexed(index: int, frame: pl.DataFrame, column: str) -> pl.DataFrame:
+    return frame.select(
+        pl.lit(index, pl.Int64).alias("index"),
+        pl.col("kommun").cast(pl.String),
+        pl.col(column).cast(pl.Int64).alias("amount_ore"),
+    )
