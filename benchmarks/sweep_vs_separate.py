@@ -35,6 +35,12 @@ RULESET = "vgr-2018"
 THRESHOLDS = tuple((2 + Decimal(2) * i / 9).quantize(Decimal("0.01")) for i in range(10))
 SWITCH_DAYS = tuple(range(3, 13))
 FREE_DAYS = tuple(range(10))
+AXES = (
+    "average_threshold_days=" + ",".join(str(t) for t in THRESHOLDS),
+    "individual_after_days=3:12:1",
+    "free_days=0:9:1",
+)
+"""The same grid in the CLI's --param syntax, for the whole public path."""
 
 
 def episodes(per_month: int = 5000, seed: int = 2022) -> pl.DataFrame:
@@ -116,6 +122,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     single_times, _ = timed(lambda: calculate_with_parameters(frame, months), args.repeats)
     sweep_betalningsansvar(frame, months, combinations[:10])
     sweep_times, sweep = timed(lambda: sweep_betalningsansvar(frame, months, combinations), args.repeats)
+    # The whole public path the CLI and the API take: grid syntax, totals, per municipality, %.
+    from hos_avtal.scenarios import ScenarioData
+    from hos_avtal.scenarios._sweep import parse_axis
+    from hos_avtal.scenarios._sweep import sweep as public_sweep
+
+    axes = [parse_axis(text) for text in AXES]
+    data = ScenarioData(episodes=frame)
+    whole_times, whole = timed(lambda: public_sweep(data, axes, base="vgr-2018"), args.repeats)
+    assert whole.combinations.height == len(combinations)
 
     # Spread the timed runs over the whole grid, not only its first thresholds.
     chosen = [round(i * (len(combinations) - 1) / max(count - 1, 1)) for i in range(count)]
@@ -133,12 +148,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     liable = sweep.filter(pl.col("amount_ore") > 0).height
 
     single, swept_median = statistics.median(single_times), statistics.median(sweep_times)
+    whole_median = statistics.median(whole_times)
     per_run = separate_seconds / count
     all_separate = per_run * len(combinations)
     label = f"{len(combinations)} separate" + ("" if count == len(combinations) else f" (×{count}, extrap.)")
     rows_out = [
         ("1 calculate_with_parameters", single, single),
         (f"sweep of {len(combinations)}", swept_median, swept_median / len(combinations)),
+        (f"scenarios.sweep() of {len(combinations)}, totals", whole_median, whole_median / len(combinations)),
         (label, all_separate, per_run),
     ]
     print("\n| case | seconds | per combination | vs sweep |\n|---|---:|---:|---:|")
@@ -159,6 +176,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "separate_timed": count,
                 "single_seconds": single_times,
                 "sweep_seconds": sweep_times,
+                "public_sweep_seconds": whole_times,
                 "separate_seconds": separate_seconds,
             },
         )

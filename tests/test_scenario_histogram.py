@@ -162,6 +162,15 @@ def month_rules(draw: st.DrawFn) -> list[MonthRules]:
 def test_the_sweep_equals_one_engine_run_per_combination_to_the_ore(episodes, months, grid):
     sweep = sweep_betalningsansvar(episodes, months, grid)
     assert sweep.equals(expected(episodes, months, grid))
+    assert sweep_betalningsansvar(episodes, months, grid, by_month=False).equals(summed_over_months(sweep))
+
+
+def summed_over_months(sweep: pl.DataFrame) -> pl.DataFrame:
+    return (
+        sweep.group_by("combination", "kommun", maintain_order=True)
+        .agg(pl.col("pooled_ore", "individual_ore", "amount_ore").sum())
+        .sort("combination", "kommun")
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -306,6 +315,7 @@ def test_months_that_accrue_while_admitted_fall_back_to_the_engine_per_combinati
     sweep = sweep_betalningsansvar(episodes, months, grid)
     assert sweep.equals(expected(episodes, months, grid))
     assert amounts(sweep, month=dt.date(2022, 2, 1))[0][1] > 0
+    assert sweep_betalningsansvar(episodes, months, grid, by_month=False).equals(summed_over_months(sweep))
 
 
 def test_the_python_integer_path_for_huge_inputs_gives_the_same_amounts(monkeypatch):

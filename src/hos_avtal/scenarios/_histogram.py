@@ -67,6 +67,9 @@ OUTPUT_SCHEMA = {
     "amount_ore": pl.Int64,
 }
 
+TOTALS_SCHEMA = {name: dtype for name, dtype in OUTPUT_SCHEMA.items() if name != "month"}
+"""The result with ``by_month=False``: summed over the months."""
+
 # Past this bound an int64 product could wrap silently; Python ints never do.
 _INT64_SAFE = 2**62
 
@@ -77,6 +80,8 @@ def sweep_betalningsansvar(
     episodes: pl.DataFrame,
     months: Sequence[MonthRules],
     grid: Sequence[Mapping[str, object]],
+    *,
+    by_month: bool = True,
 ) -> pl.DataFrame:
     """Pooled, individual and total amounts of every (combination, month, party).
 
@@ -97,14 +102,24 @@ def sweep_betalningsansvar(
     When any month has ``accrue_while_admitted``, an episode is billed across the months it
     stays, which a histogram of discharged episodes cannot express: the sweep then falls back to
     one ``calculate_with_parameters`` per combination — the same answer, far slower.
+
+    ``by_month=False`` sums over the months: no ``month`` column, one row per (combination,
+    party) — what a sweep's totals need, without a group-by over every month's rows.
     """
     ordered = sorted(months, key=lambda m: m.parameters.month)
     overrides = [_converted(grid, index) for index in range(len(grid))]
     if not overrides or not ordered:
-        return pl.DataFrame(schema=OUTPUT_SCHEMA)
+        return pl.DataFrame(schema=OUTPUT_SCHEMA if by_month else TOTALS_SCHEMA)
     if any(m.parameters.accrue_while_admitted for m in ordered):
-        return _separately(episodes, ordered, overrides)
-    return _swept(episodes, ordered, overrides)
+        separately = _separately(episodes, ordered, overrides)
+        if by_month:
+            return separately
+        return (
+            separately.group_by("combination", "kommun")
+            .agg(pl.col("pooled_ore", "individual_ore", "amount_ore").sum())
+            .sort("combination", "kommun")
+        )
+    return _swept(episodes, ordered, overrides, by_month=by_month)
 
 
 def _converted(grid: Sequence[Mapping[str, object]], index: int) -> dict[str, Any]:
@@ -232,7 +247,11 @@ def _histogram(
 
 
 def _swept(
-    episodes: pl.DataFrame, months: Sequence[MonthRules], overrides: Sequence[dict[str, Any]]
+    episodes: pl.DataFrame,
+    months: Sequence[MonthRules],
+    overrides: Sequence[dict[str, Any]],
+    *,
+    by_month: bool = True,
 ) -> pl.DataFrame:
     codes = sorted(parties_frame().get_column("kommun").to_list())
     p = _parameter_arrays([m.parameters for m in months], overrides)
@@ -271,6 +290,21 @@ def _swept(
     free, daily = per_cell(p.free[rows]), per_cell(p.daily[rows])
     individual = ((days_above - free * count_above) * daily).sum(axis=3)[back]
 
+    if not by_month:
+        # A sweep's totals need no month: summing here saves a group-by over months × rows.
+        pooled, individual = pooled.sum(axis=1), individual.sum(axis=1)
+        return pl.DataFrame(
+            {
+                "combination": np.repeat(np.arange(combinations, dtype=np.int64), kommun_count),
+                "kommun": pl.Series(codes, dtype=pl.String).gather(
+                    np.tile(np.arange(kommun_count), combinations)
+                ),
+                "pooled_ore": _int64(pooled.reshape(-1), pooled.shape),
+                "individual_ore": _int64(individual.reshape(-1), pooled.shape),
+                "amount_ore": _int64((pooled + individual).reshape(-1), pooled.shape),
+            },
+            schema=TOTALS_SCHEMA,
+        )
     shape = (combinations, month_count, kommun_count)
     month_values = [m.parameters.month for m in months]
     return pl.DataFrame(

@@ -305,8 +305,8 @@ def _betalningsansvar(
         "daily_amount_sek": label(Decimal(first.daily_amount_ore) / 100),
     }
     grid: list[dict[str, Any]] = [{}, *keys]
-    swept = sweep_betalningsansvar(data.episodes, resolved, grid)
-    amounts = swept.group_by(pl.col("combination").alias("index"), "kommun").agg(pl.col("amount_ore").sum())
+    swept = sweep_betalningsansvar(data.episodes, resolved, grid, by_month=False)
+    amounts = swept.select(pl.col("combination").alias("index"), "kommun", "amount_ore")
     return amounts, month_list, defaults
 
 
