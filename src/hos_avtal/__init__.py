@@ -19,12 +19,14 @@ from hos_avtal.errors import (
     Problem,
     RuleSetError,
     RuleSetNotApplicableError,
+    ScenarioError,
 )
 from hos_avtal.home_care import HomeCareResult, calculate_home_care
 from hos_avtal.io import read_episodes, validate_episodes
 from hos_avtal.municipalities import Municipality, lookup, parties
 from hos_avtal.placements import PlacementResult, calculate_placements
 from hos_avtal.rules import BetalningsansvarParameters, RuleSet, load_ruleset, select_ruleset
+from hos_avtal.scenarios import Comparison, Scenario, ScenarioData, compare, load_scenario
 
 __version__ = "0.1.0"
 
@@ -32,6 +34,7 @@ __all__ = [
     "BetalningsansvarParameters",
     "BetalningsansvarResult",
     "CalculationError",
+    "Comparison",
     "HomeCareResult",
     "HosAvtalError",
     "InputError",
@@ -46,12 +49,17 @@ __all__ = [
     "RuleSetError",
     "RuleSetNotApplicableError",
     "RuleSetRef",
+    "Scenario",
+    "ScenarioData",
+    "ScenarioError",
     "__version__",
     "calculate_betalningsansvar",
     "calculate_home_care",
     "calculate_placements",
+    "compare",
     "contract",
     "load_ruleset",
+    "load_scenario",
     "lookup",
     "parties",
     "read_episodes",

@@ -24,8 +24,18 @@ from hos_avtal import __version__
 from hos_avtal.api import _problems
 from hos_avtal.api._middleware import MAX_DEPTH, AuditMiddleware, BodyLimitMiddleware
 from hos_avtal.api._problems import PROBLEM_JSON
+from hos_avtal.api._scenario_schemas import DatasetFromRun
 from hos_avtal.api._schemas import BillingRunRequest, Problem
-from hos_avtal.api.routers import billing_runs, calculations, health, municipalities, rulesets
+from hos_avtal.api.routers import (
+    billing_runs,
+    calculations,
+    health,
+    municipalities,
+    pages,
+    rulesets,
+    scenario_sweeps,
+    scenarios,
+)
 from hos_avtal.storage import open_database
 
 __all__ = ["create_app"]
@@ -65,8 +75,9 @@ def create_app(database_url: str | None = None, *, max_body_bytes: int = 20 * 2*
     )
     app.state.database = db
     _problems.install(app)
-    for module in (health, municipalities, rulesets, calculations, billing_runs):
+    for module in (health, municipalities, rulesets, calculations, billing_runs, scenarios, scenario_sweeps):
         app.include_router(module.router, prefix="/v1")
+    app.include_router(pages.router)
     # Outermost first: the size limit refuses a body before anything reads it.
     app.add_middleware(AuditMiddleware, db=db)
     app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes, max_depth=MAX_DEPTH)
@@ -76,7 +87,8 @@ def create_app(database_url: str | None = None, *, max_body_bytes: int = 20 * 2*
 
 def _openapi(app: FastAPI) -> None:
     """Problems are documented as ``application/problem+json`` only, and the JSON body of
-    ``POST /v1/billing-runs`` (read by hand, to accept file uploads too) gets its schema."""
+    ``POST /v1/billing-runs`` and ``POST /v1/scenarios/datasets`` (read by hand, to accept file
+    uploads too) get their schemas."""
     original = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -84,7 +96,7 @@ def _openapi(app: FastAPI) -> None:
             return app.openapi_schema
         schema = original()
         components = schema.setdefault("components", {}).setdefault("schemas", {})
-        for model in (BillingRunRequest, Problem):
+        for model in (BillingRunRequest, DatasetFromRun, Problem):
             _add_schema(components, model)
         for path in schema.get("paths", {}).values():
             for operation in path.values():

@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -303,4 +304,24 @@ audit_log = Table(
     Column("resource_id", Text),
     Index("ix_audit_log_key", "key_id"),
     comment="Every write through the API: who (key id), when, what and the outcome; never bodies.",
+)
+
+
+# --------------------------------------------------------- scenario datasets (migration 0003)
+
+scenario_dataset = Table(
+    "scenario_dataset",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("ruleset_id", Text),
+    Column("months", Text, nullable=False),
+    Column("episodes", _INT, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    # Parquet of the validated episodes: ids already pseudonymised, person_id always a pseudonym.
+    Column("episodes_parquet", LargeBinary, nullable=False),
+    comment="Episode data sets a negotiator compares scenarios on (an upload or a run's lines).",
 )

@@ -1,0 +1,210 @@
+"""The contract of ``/v1/scenarios``: a comparison request, the comparison (the JSON of
+:func:`hos_avtal.scenarios._report.comparison_json`, documented field by field) and datasets."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from hos_avtal.api._schemas import (
+    Agreements,
+    Costs,
+    Episodes,
+    Money,
+    MonthText,
+    Placements,
+    RulesetId,
+    Tariffs,
+    Visits,
+    _Open,
+    _Strict,
+)
+
+DatasetId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+Percent = Annotated[str, StringConstraints(pattern=r"^-?\d+\.\d$")]
+Value = bool | int | float | Annotated[str, StringConstraints(max_length=200)] | list[str]
+ParameterTable = Annotated[
+    dict[Annotated[str, StringConstraints(max_length=100)], Value], Field(max_length=20)
+]
+
+
+class ScenarioIn(BaseModel):
+    """A scenario: a name and the parameters it changes. ``base`` defaults to the request's base.
+    Every key is checked by the core, so an unknown one is a 422 naming it."""
+
+    model_config = ConfigDict(extra="allow")
+
+    name: Annotated[str, StringConstraints(max_length=200)]
+    description: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    base: RulesetId | None = None
+    betalningsansvar: ParameterTable | None = None
+    placements: ParameterTable | None = None
+    home_care: ParameterTable | None = None
+
+
+class ScenarioDataIn(_Strict):
+    """The data a scenario runs on: a stored dataset (``dataset_id``) or inline input arrays."""
+
+    months: Annotated[list[MonthText], Field(min_length=1, max_length=120)] | None = Field(
+        None, description="Default: the dataset's months, else every month the inputs have."
+    )
+    daily_amount_sek: Money | None = Field(None, description="Fastställt belopp for years without one.")
+    dataset_id: DatasetId | None = None
+    episodes: Episodes | None = None
+    placements: Placements | None = None
+    costs: Costs | None = None
+    agreements: Agreements | None = None
+    visits: Visits | None = None
+    tariffs: Tariffs | None = None
+
+
+class CompareRequest(ScenarioDataIn):
+    """Base and scenarios on one dataset: a stored one (``dataset_id``) or inline input arrays."""
+
+    base: RulesetId | None = Field(None, description="Default: the VGR agreement in force each month.")
+    scenarios: Annotated[list[ScenarioIn], Field(max_length=10)] = Field(default_factory=list)
+
+
+SweepValue = bool | int | Annotated[str, StringConstraints(max_length=40)]
+
+
+class SweepParameter(_Strict):
+    """One swept parameter: ``start``, ``stop`` (included) and ``step`` as decimal strings, or
+    a list of ``values``."""
+
+    name: Annotated[str, StringConstraints(max_length=100)] = Field(examples=["average_threshold_days"])
+    start: Annotated[str, StringConstraints(max_length=40)] | None = Field(None, examples=["2.0"])
+    stop: Annotated[str, StringConstraints(max_length=40)] | None = Field(None, examples=["4.0"])
+    step: Annotated[str, StringConstraints(max_length=40)] | None = Field(None, examples=["0.5"])
+    values: Annotated[list[SweepValue], Field(min_length=1, max_length=1000)] | None = None
+
+
+class SweepRequest(ScenarioDataIn):
+    """Every combination of the parameters' values on one dataset, against ``base``."""
+
+    base: RulesetId = Field(examples=["vgr-2023"])
+    parameters: Annotated[list[SweepParameter], Field(min_length=1, max_length=4)]
+
+
+class SweepCombination(BaseModel):
+    combination: int
+    values: dict[str, str]
+    total_sek: Money
+    difference_sek: Money
+    difference_pct: Percent | None
+
+
+class SweepAxisOut(BaseModel):
+    name: str
+    capability: str
+    values: list[str]
+
+
+class SweepBase(BaseModel):
+    ruleset: str
+    total_sek: Money
+    values: dict[str, str] = Field(description="The base's own value of each swept parameter, where known.")
+
+
+class SweepMunicipality(BaseModel):
+    kommun: str
+    name: str
+    kommunalforbund: str | None
+    base_sek: Money
+    amounts_sek: list[Money] = Field(description="One per combination, in the order of `combinations`.")
+
+
+class SweepOut(BaseModel):
+    """Totals per combination and every municipality's amount per combination."""
+
+    base: SweepBase
+    capabilities: list[str]
+    months: list[MonthText]
+    parameters: list[SweepAxisOut]
+    combinations: list[SweepCombination]
+    municipalities: list[SweepMunicipality]
+
+
+class ScenarioAmount(BaseModel):
+    name: str
+    amount_sek: Money
+    difference_sek: Money
+    difference_pct: Percent | None = Field(description="Null where the base is zero.")
+
+
+class Amounts(BaseModel):
+    base_sek: Money
+    scenarios: list[ScenarioAmount]
+
+
+class VariantOut(_Open):
+    name: str
+    ruleset: str | None
+    description: str | None = None
+    base: str | None = None
+    changes: dict[str, dict[str, Any]] | None = None
+    daily_amount_sek: Money | None = None
+
+
+class TotalOut(Amounts):
+    by_capability: dict[str, Amounts]
+
+
+class KommunalforbundOut(Amounts):
+    kommunalforbund: str
+    municipalities: int
+
+
+class ComparisonMunicipality(Amounts):
+    kommun: str
+    name: str
+    kommunalforbund: str | None
+    by_capability: dict[str, Amounts]
+
+
+class ComparisonOut(BaseModel):
+    """Base against each scenario: totals, kommunalförbund subtotals, all 49 municipalities."""
+
+    base: VariantOut
+    scenarios: list[VariantOut]
+    capabilities: list[str]
+    months: list[MonthText]
+    total: TotalOut
+    kommunalforbund: list[KommunalforbundOut]
+    municipalities: list[ComparisonMunicipality]
+
+
+class DatasetFromRun(_Strict):
+    billing_run_id: DatasetId
+    name: Annotated[str, StringConstraints(max_length=200)] | None = None
+
+
+class DatasetOut(BaseModel):
+    id: int
+    name: str
+    created_at: dt.datetime
+    created_by: str
+    source: str = Field(description="upload, or billing-run:<id>")
+    ruleset_id: str | None = Field(description="The run's rule set: the natural base.")
+    months: list[MonthText]
+    episodes: int
+    sha256: str
+
+
+class DatasetList(BaseModel):
+    datasets: list[DatasetOut]
+
+
+class BaseParameters(BaseModel):
+    """The betalningsansvar parameters of a base in one month: what a scenario starts from."""
+
+    ruleset: str
+    month: MonthText
+    daily_amount_sek: Money
+    daily_amount_source: str
+    average_threshold_days: str
+    individual_after_days: int
+    free_days: int
+    separate_care_type_averages: bool
