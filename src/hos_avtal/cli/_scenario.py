@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -66,7 +67,9 @@ FormatOption = Annotated[
     ReportFormat,
     typer.Option("--format", "-f", help="table for people; json or csv for systems; xlsx (needs --out)."),
 ]
-OutOption = Annotated[Path | None, typer.Option("--out", "-o", help="Write the report to this file.")]
+OutOption = Annotated[
+    Path | None, typer.Option("--out", "-o", help="Write the json, csv or xlsx report to this file.")
+]
 
 
 def read_data(
@@ -107,6 +110,30 @@ def require_out(output_format: ReportFormat, out: Path | None) -> None:
     """Checked before any work: Excel is a file, never bytes on a terminal."""
     if output_format is ReportFormat.xlsx and out is None:
         raise typer.BadParameter("--format xlsx writes a file: give --out FILE.xlsx", param_hint="--out")
+
+
+def emit(
+    output_format: ReportFormat,
+    out: Path | None,
+    *,
+    json_payload: Callable[[], Any],
+    csv_text: Callable[[], str],
+    xlsx_bytes: Callable[[], bytes],
+    table: Callable[[], None],
+) -> None:
+    """Write the report in the chosen format: to ``out``, or to standard output (table, JSON, CSV)."""
+    if output_format is ReportFormat.table:
+        table()
+    elif output_format is ReportFormat.json and out is None:
+        print_json(json_payload())
+    elif output_format is ReportFormat.json:
+        import json
+
+        write_report(json.dumps(json_payload(), ensure_ascii=False, indent=2), out, output_format)
+    elif output_format is ReportFormat.csv:
+        write_report(csv_text(), out, output_format)
+    else:
+        write_report(xlsx_bytes(), out, output_format)
 
 
 def write_report(payload: bytes | str, out: Path | None, output_format: ReportFormat) -> None:
@@ -182,25 +209,17 @@ def compare_command(
         _bar_chart(comparison, chart)
     if trend_chart is not None:
         _trend_chart(comparison, trend_chart, kommun)
-    if output_format is ReportFormat.json:
-        if out is None:
-            print_json(comparison_json(comparison))
-        else:
-            import json
+    from hos_avtal.cli._scenario_tables import render_comparison
+    from hos_avtal.scenarios._excel import comparison_xlsx
 
-            write_report(
-                json.dumps(comparison_json(comparison), ensure_ascii=False, indent=2), out, output_format
-            )
-    elif output_format is ReportFormat.csv:
-        write_report(comparison_csv(comparison), out, output_format)
-    elif output_format is ReportFormat.xlsx:
-        from hos_avtal.scenarios._excel import comparison_xlsx
-
-        write_report(comparison_xlsx(comparison), out, output_format)
-    else:
-        from hos_avtal.cli._scenario_tables import render_comparison
-
-        render_comparison(comparison)
+    emit(
+        output_format,
+        out,
+        json_payload=lambda: comparison_json(comparison),
+        csv_text=lambda: comparison_csv(comparison),
+        xlsx_bytes=lambda: comparison_xlsx(comparison),
+        table=lambda: render_comparison(comparison),
+    )
 
 
 def _bar_chart(comparison: Comparison, path: Path) -> None:
@@ -307,24 +326,17 @@ def sweep_command(
         except ValueError as exc:
             raise HosAvtalError(f"--heatmap {heatmap}: {exc}") from None
         print(f"wrote {heatmap}", file=sys.stderr)
-    if output_format is ReportFormat.json:
-        import json
+    from hos_avtal.cli._scenario_tables import render_sweep
+    from hos_avtal.scenarios._excel import sweep_xlsx
 
-        payload = sweep_json(result)
-        if out is None:
-            print_json(payload)
-        else:
-            write_report(json.dumps(payload, ensure_ascii=False, indent=2), out, output_format)
-    elif output_format is ReportFormat.csv:
-        write_report(sweep_csv(result), out, output_format)
-    elif output_format is ReportFormat.xlsx:
-        from hos_avtal.scenarios._excel import sweep_xlsx
-
-        write_report(sweep_xlsx(result), out, output_format)
-    else:
-        from hos_avtal.cli._scenario_tables import render_sweep
-
-        render_sweep(result)
+    emit(
+        output_format,
+        out,
+        json_payload=lambda: sweep_json(result),
+        csv_text=lambda: sweep_csv(result),
+        xlsx_bytes=lambda: sweep_xlsx(result),
+        table=lambda: render_sweep(result),
+    )
 
 
 @scenario_app.command("check")

@@ -10,7 +10,7 @@ distinct value, never once per combination.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -317,16 +317,18 @@ def _placements(
     months: Sequence[Month] | None,
     daily_amount_sek: Decimal | None,
 ) -> Evaluated:
-    assert data.placements is not None
-    frames, month_list = [], []
-    for index, changes in enumerate([{}, *keys]):
-        variant = overlay(rules, {"placements": changes}, label="svep") if changes else rules
-        result = calculate_placements(data.placements, months=months, ruleset=variant)
-        month_list = result.month_list()
-        frames.append(_indexed(index, result.municipalities, "kommun_ore"))
+    placements = data.placements
+    assert placements is not None
+
+    def run(variant: RuleSet) -> tuple[pl.DataFrame, list[Month]]:
+        result = calculate_placements(placements, months=months, ruleset=variant)
+        return result.municipalities.select(
+            "kommun", pl.col("kommun_ore").alias("amount_ore")
+        ), result.month_list()
+
+    amounts, month_list = _per_value("placements", rules, keys, run)
     share = rules.placements(month_list[0]).schablon_region_share if month_list else None
-    defaults = {"schablon_region_share": str(share)} if share is not None else {}
-    return pl.concat(frames), month_list, defaults
+    return amounts, month_list, {"schablon_region_share": str(share)} if share is not None else {}
 
 
 def _home_care(
@@ -336,17 +338,32 @@ def _home_care(
     months: Sequence[Month] | None,
     daily_amount_sek: Decimal | None,
 ) -> Evaluated:
-    assert data.visits is not None
-    frames, month_list = [], []
+    visits = data.visits
+    assert visits is not None
+
+    def run(variant: RuleSet) -> tuple[pl.DataFrame, list[Month]]:
+        result = calculate_home_care(visits, months, tariffs=data.tariffs, ruleset=variant, validate=False)
+        owed = result.municipalities.group_by("kommun").agg(pl.col("owed_ore").sum().alias("amount_ore"))
+        return owed, result.months
+
+    amounts, month_list = _per_value("home_care", rules, keys, run)
+    return amounts, month_list, {}
+
+
+def _per_value(
+    capability: str,
+    rules: RuleSet,
+    keys: list[dict[str, RawValue]],
+    run: Callable[[RuleSet], tuple[pl.DataFrame, list[Month]]],
+) -> tuple[pl.DataFrame, list[Month]]:
+    """The small engines once for the base (index 0) and once per distinct value tuple."""
+    frames: list[pl.DataFrame] = []
+    month_list: list[Month] = []
     for index, changes in enumerate([{}, *keys]):
-        variant = overlay(rules, {"home_care": changes}, label="svep") if changes else rules
-        result = calculate_home_care(
-            data.visits, months, tariffs=data.tariffs, ruleset=variant, validate=False
-        )
-        month_list = result.months
-        owed = result.municipalities.group_by("kommun").agg(pl.col("owed_ore").sum())
-        frames.append(_indexed(index, owed, "owed_ore"))
-    return pl.concat(frames), month_list, {}
+        variant = overlay(rules, {capability: changes}, label="svep") if changes else rules
+        amounts, month_list = run(variant)
+        frames.append(_indexed(index, amounts, "amount_ore"))
+    return pl.concat(frames), month_list
 
 
 def _indexed(index: int, frame: pl.DataFrame, column: str) -> pl.DataFrame:

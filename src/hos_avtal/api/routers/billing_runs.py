@@ -48,6 +48,8 @@ from hos_avtal.api._schemas import (
     VisitIn,
 )
 from hos_avtal.api.routers._common import problems
+from hos_avtal.api.routers._formats import WITH_PDF as MEDIA
+from hos_avtal.api.routers._formats import attachment, negotiate
 from hos_avtal.errors import InputError
 from hos_avtal.exports import build_run_basis
 from hos_avtal.exports._basis import invoice_stem
@@ -62,12 +64,6 @@ _MODELS: dict[str, type[BaseModel]] = {
     "episodes": EpisodeIn, "placements": PlacementIn, "costs": CostIn,
     "agreements": AgreementIn, "visits": VisitIn, "tariffs": TariffIn,
 }  # fmt: skip
-MEDIA = {
-    "json": "application/json",
-    "csv": "text/csv",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "pdf": "application/pdf",
-}
 _FILE_FIELD = {"type": "string", "format": "binary"}
 _MULTIPART_SCHEMA = {
     "type": "object",
@@ -283,35 +279,6 @@ def finalize_run(
     return JSONResponse(body)
 
 
-def _negotiate(request: Request, format: str | None) -> str:
-    """``?format=`` wins; else the first supported type in Accept; else JSON."""
-    if format is not None:
-        return format
-    accept = request.headers.get("accept", "")
-    ranked: list[tuple[float, int, str]] = []
-    for index, part in enumerate(accept.split(",")):
-        media, *params = (p.strip() for p in part.split(";"))
-        quality = 1.0
-        for param in params:
-            if param.startswith("q="):
-                try:
-                    quality = float(param[2:])
-                except ValueError:
-                    quality = 0.0
-        ranked.append((-quality, index, media.lower()))
-    if not ranked or accept.strip() == "":
-        return "json"
-    for quality, _index, media in sorted(ranked):
-        if quality == 0:
-            continue
-        for name, type_ in MEDIA.items():
-            if media == type_:
-                return name
-        if media in ("*/*", "application/*", "application/problem+json"):
-            return "json"
-    raise ProblemError(406, f"available as {', '.join(MEDIA.values())}; or use ?format=json|csv|xlsx|pdf")
-
-
 @router.get(
     "/{run_id}/municipalities/{kommun}",
     response_model=InvoiceBasisOut,
@@ -338,7 +305,7 @@ def invoice_basis(
     """One municipality's fakturaunderlag: JSON by default; CSV, Excel or PDF by Accept or ?format=.
     The files are those of ``hos-avtal run export``; a draft is marked UTKAST."""
     check_kommun(key, kommun)
-    chosen = _negotiate(request, format)
+    chosen = negotiate(request, format, MEDIA)
     run = load_run(db, run_id)
     run_basis = build_run_basis(run)
     try:
@@ -361,9 +328,6 @@ def invoice_basis(
         from hos_avtal.exports._pdf import invoice_pdf
 
         data = invoice_pdf(basis)
-    filename = f"{invoice_stem(run_basis.run, basis.kommun, basis.name)}.{chosen}"
-    return Response(
-        data,
-        media_type=MEDIA[chosen],
-        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Vary": "Accept"},
+    return attachment(
+        data, chosen, f"{invoice_stem(run_basis.run, basis.kommun, basis.name)}.{chosen}", MEDIA
     )

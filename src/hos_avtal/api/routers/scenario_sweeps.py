@@ -16,7 +16,7 @@ from hos_avtal.api._deps import DatabaseDep, shipped_ruleset
 from hos_avtal.api._keys import ApiKey
 from hos_avtal.api._scenario_schemas import SweepOut, SweepParameter, SweepRequest
 from hos_avtal.api.routers._common import problems
-from hos_avtal.api.routers._formats import MEDIA, negotiate
+from hos_avtal.api.routers._formats import MEDIA, attachment, negotiate
 from hos_avtal.api.routers.scenarios import ANALYSE, request_data, scenario_problem
 from hos_avtal.errors import ScenarioError
 from hos_avtal.months import format_month, parse_month
@@ -99,11 +99,4 @@ def _render(result: Sweep, chosen: str) -> Response:
 
         data = sweep_xlsx(result)
     first = format_month(result.months[0]) if result.months else "svep"
-    return Response(
-        data,
-        media_type=MEDIA[chosen],
-        headers={
-            "Content-Disposition": f'attachment; filename="parametersvep-{first}.{chosen}"',
-            "Vary": "Accept",
-        },
-    )
+    return attachment(data, chosen, f"parametersvep-{first}.{chosen}")

@@ -37,7 +37,7 @@ from hos_avtal.api._scenario_schemas import (
 )
 from hos_avtal.api._schemas import AgreementIn, CostIn, EpisodeIn, MonthText, PlacementIn, TariffIn, VisitIn
 from hos_avtal.api.routers._common import problems
-from hos_avtal.api.routers._formats import MEDIA, negotiate
+from hos_avtal.api.routers._formats import MEDIA, attachment, negotiate
 from hos_avtal.errors import InputError, ScenarioError
 from hos_avtal.io import validate_episodes, validate_placement_inputs, validate_tariffs, validate_visits
 from hos_avtal.money import format_sek
@@ -296,8 +296,4 @@ def _render(comparison: Comparison, chosen: str) -> Response:
 
         data = comparison_xlsx(comparison)
     filename = f"scenariojamforelse-{'_'.join(format_month(m) for m in comparison.months[:1])}.{chosen}"
-    return Response(
-        data,
-        media_type=MEDIA[chosen],
-        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Vary": "Accept"},
-    )
+    return attachment(data, chosen, filename)
