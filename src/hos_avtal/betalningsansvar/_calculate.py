@@ -46,7 +46,7 @@ def calculate_betalningsansvar(
         frame = read_episodes(episodes)
     else:
         frame = validate_episodes(episodes) if validate else episodes
-    month_list = _months(frame, months)
+    month_list = billing_months(frame, months)
     amount = Decimal(str(daily_amount_sek)) if daily_amount_sek is not None else None
     resolved = resolve_months(month_list, ruleset, amount)
     return calculate_with_parameters(frame, [MonthRules(r, p) for r, p in resolved])
@@ -79,7 +79,8 @@ def calculate_with_parameters(frame: pl.DataFrame, months: Sequence[MonthRules])
     )
 
 
-def _months(frame: pl.DataFrame, months: Month | str | Sequence[Month | str] | None) -> list[Month]:
+def billing_months(frame: pl.DataFrame, months: Month | str | Sequence[Month | str] | None) -> list[Month]:
+    """The months named, or every month in which an episode was discharged."""
     if months is None:
         distinct_days = frame.get_column("discharge_date").unique().drop_nulls()
         found = distinct_days.dt.month_start().unique().sort().to_list()

@@ -23,6 +23,18 @@ def month_option(value: str | None) -> Month | None:
         raise typer.BadParameter(str(exc)) from None
 
 
+def months_option(value: str | None) -> list[Month] | None:
+    """``--months FROM..TO`` (both included) or one month."""
+    from hos_avtal.months import month_range
+
+    if value is None:
+        return None
+    try:
+        return month_range(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--months") from None
+
+
 def amount_option(value: str | None) -> Decimal | None:
     if value is None:
         return None

@@ -11,11 +11,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from hos_avtal.cli._app import app
-from hos_avtal.cli._options import amount_option, print_json
+from hos_avtal.cli._options import amount_option, months_option, print_json
 from hos_avtal.errors import HosAvtalError
 
 if TYPE_CHECKING:
-    from hos_avtal._types import Month
     from hos_avtal.scenarios import Comparison, ScenarioData
 
 scenario_app = typer.Typer(
@@ -93,17 +92,6 @@ def read_data(
     if not data.capabilities:
         raise typer.BadParameter("give the data: --episodes, --placements/--costs/--agreements or --visits")
     return data
-
-
-def months_option(text: str | None) -> list[Month] | None:
-    from hos_avtal.months import month_range
-
-    if text is None:
-        return None
-    try:
-        return month_range(text)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--months") from None
 
 
 def require_out(output_format: ReportFormat, out: Path | None) -> None:

@@ -27,11 +27,13 @@ def kr(ore: int) -> str:
 
 
 def pct(permille: int | None) -> str:
-    if permille is None:
+    """``125`` → ``"+12,5 %"``: the contract's percent, written the Swedish way for people."""
+    from hos_avtal.scenarios._report import format_permille
+
+    text = format_permille(permille)
+    if text is None:
         return "–"
-    sign = "+" if permille > 0 else "-" if permille < 0 else ""
-    whole, tenth = divmod(abs(permille), 10)
-    return f"{sign}{whole},{tenth} %"
+    return ("+" if permille and permille > 0 else "") + text.replace(".", ",") + " %"
 
 
 def _cells(row: Mapping[str, Any], scenarios: int) -> list[str]:

@@ -42,15 +42,13 @@ def synth(
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same files.")] = 2022,
 ) -> None:
     """Write realistic synthetic inputs for the 49 municipalities (seeded, reproducible)."""
+    from hos_avtal.cli._options import months_option
     from hos_avtal.io import write_frame
-    from hos_avtal.synth import month_range
 
     if out is None and placements_out is None and visits_out is None:
         raise typer.BadParameter("name at least one output: --out, --placements-out or --visits-out")
-    try:
-        month_list = month_range(months)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
+    month_list = months_option(months)
+    assert month_list is not None  # --months has a default
     for path in (out, visits_out):
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -15,10 +15,14 @@ import hashlib
 import hmac
 import os
 import secrets
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from hos_avtal.io._privacy import personnummer_rows
+
+if TYPE_CHECKING:
+    from hos_avtal.storage import Database
 
 ENV_KEY = "HOS_AVTAL_PSEUDONYM_KEY"
 SETTING_KEY = "pseudonym_key"
@@ -35,6 +39,16 @@ def environment_key() -> str | None:
     return os.environ.get(ENV_KEY) or None
 
 
+def database_key(db: Database) -> bytes:
+    """The pseudonym key: ``HOS_AVTAL_PSEUDONYM_KEY``, else the database's own (made on first use).
+
+    Runs and scenario datasets share it, so one person has one pseudonym everywhere.
+    """
+    from hos_avtal.storage import setting  # storage imports runs: import it only when called
+
+    return (environment_key() or setting(db, SETTING_KEY, new_key())).encode()
+
+
 def pseudonym(personnummer: str, key: bytes) -> str:
     """The keyed hash of a personnummer, the same for every spelling of it.
 
@@ -42,7 +56,15 @@ def pseudonym(personnummer: str, key: bytes) -> str:
     number: ``19121212-1212``, ``191212121212`` and ``121212-1212`` are one person).
     """
     digits = "".join(ch for ch in personnummer if ch.isdigit())[-10:]
-    digest = hmac.new(key, digits.encode(), hashlib.sha256).digest()[:12]
+    return _letters(hmac.new(key, digits.encode(), hashlib.sha256).digest()[:12])
+
+
+def keyed_id(value: str, key: bytes, purpose: bytes) -> str:
+    """A pseudonym for any id (not only a personnummer); ``purpose`` keeps kinds of ids apart."""
+    return _letters(hmac.new(key, purpose + value.strip().encode(), hashlib.sha256).digest()[:12])
+
+
+def _letters(digest: bytes) -> str:
     # Written in the letters a–p (one per 4 bits), not hex: a pseudonym holds no digits at all, so
     # no part of it can ever look like a personnummer to a scan of the database or an export.
     return PREFIX + "".join(_LETTERS[b >> 4] + _LETTERS[b & 15] for b in digest)

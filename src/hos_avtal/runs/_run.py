@@ -34,7 +34,7 @@ from hos_avtal.rules._loader import national_parameters, vastkom_recommendations
 from hos_avtal.rules._model import RuleSet
 from hos_avtal.runs._corrections import corrections, stored_frames
 from hos_avtal.runs._model import InputKind, RunInput, RunSummary
-from hos_avtal.runs._pseudonym import SETTING_KEY, environment_key, new_key, pseudonymise
+from hos_avtal.runs._pseudonym import database_key, pseudonymise
 
 if TYPE_CHECKING:
     from hos_avtal.storage import Database, NewRun
@@ -113,7 +113,7 @@ def execute_run(
     step("Reading inputs")
     rules = ruleset if isinstance(ruleset, RuleSet) else select_ruleset(billing_month, ruleset)
     amount = Decimal(str(daily_amount_sek)) if daily_amount_sek is not None else None
-    key = _pseudonym_key(db)
+    key = database_key(db)
     inputs: list[RunInput] = []
     episode_table = _read(EPISODE_COLUMNS, episodes, "episodes", ("episode_id", "person_id"), key, inputs)
     episode_frame = _validate_episodes(episode_table)
@@ -260,12 +260,6 @@ def _stepper(progress: Progress | None) -> Callable[..., None]:
 
 def _problem(reason: str) -> Problem:
     return Problem(None, None, reason)
-
-
-def _pseudonym_key(db: Database) -> bytes:
-    from hos_avtal.storage import setting
-
-    return (environment_key() or setting(db, SETTING_KEY, new_key())).encode()
 
 
 def _read(

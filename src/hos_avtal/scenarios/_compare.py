@@ -205,7 +205,6 @@ def compare(
     variants = _variants(scenarios, base, daily_amount_sek)
     frames: list[pl.DataFrame] = []
     results: list[BetalningsansvarResult] = []
-    all_months: set[Month] = set()
     for index, variant in enumerate(variants):
         if data.episodes is not None:
             result = calculate_betalningsansvar(
@@ -228,11 +227,10 @@ def compare(
             )
             frames.append(_long(index, "home_care", care.municipalities, "owed_ore"))
     amounts = pl.concat(frames).sort("variant", "capability", "month", "kommun")
-    all_months.update(amounts.get_column("month").unique().to_list())
     return Comparison(
         variants=variants,
         capabilities=data.capabilities,
-        months=sorted(all_months),
+        months=amounts.get_column("month").unique().sort().to_list(),
         amounts=amounts,
         betalningsansvar=results,
     )

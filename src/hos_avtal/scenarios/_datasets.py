@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import hmac
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,12 +24,10 @@ from hos_avtal.io._episodes import _validate as validate_episode_table
 from hos_avtal.io._table import Table, read_table
 from hos_avtal.months import format_month, parse_month
 from hos_avtal.rules import CONDITIONS
-from hos_avtal.runs._pseudonym import PREFIX, SETTING_KEY, environment_key, new_key, pseudonymise
+from hos_avtal.runs._pseudonym import database_key, keyed_id, pseudonymise
 from hos_avtal.scenarios._data import ScenarioData
-from hos_avtal.storage import Database, load_run, setting
+from hos_avtal.storage import Database, load_run
 from hos_avtal.storage._models import scenario_dataset
-
-_LETTERS = "abcdefghijklmnop"
 
 
 class DatasetNotFoundError(HosAvtalError):
@@ -53,16 +50,11 @@ class DatasetSummary:
     sha256: str
 
 
-def pseudonym_key(db: Database) -> bytes:
-    """The same key billing runs use, so a dataset's pseudonyms match the runs' ones."""
-    return (environment_key() or setting(db, SETTING_KEY, new_key())).encode()
-
-
 def read_episode_upload(db: Database, path: str | Path, source: str = "episodes") -> pl.DataFrame:
     """An uploaded episode file (CSV or Parquet), pseudonymised before it is validated, so the
     validator (which refuses a personnummer) sees only pseudonyms and nothing personal is kept."""
     table = read_table(path, EPISODE_COLUMNS)
-    frame, _replaced = pseudonymise(table.frame, ("episode_id", "person_id"), pseudonym_key(db))
+    frame, _replaced = pseudonymise(table.frame, ("episode_id", "person_id"), database_key(db))
     return validate_episode_table(Table(frame, source, table.first_row))
 
 
@@ -80,10 +72,10 @@ def save_dataset(
     with a discharge (the months a comparison bills)."""
     if data.episodes is None:
         raise HosAvtalError("a scenario dataset needs episodes")
-    key = pseudonym_key(db)
+    key = database_key(db)
     episodes, _replaced = pseudonymise(data.episodes, ("episode_id",), key)
     episodes = episodes.with_columns(
-        pl.col("person_id").map_elements(lambda v: _hash(v, key), return_dtype=pl.String)
+        pl.col("person_id").map_elements(lambda v: keyed_id(v, key, b"person:"), return_dtype=pl.String)
     )
     blob = _parquet(episodes)
     chosen = sorted(set(months)) if months is not None else _discharge_months(episodes)
@@ -197,11 +189,6 @@ def _summary(row: sa.Row[tuple[object, ...]]) -> DatasetSummary:
         episodes=int(m["episodes"]),
         sha256=str(m["sha256"]),
     )
-
-
-def _hash(value: str, key: bytes) -> str:
-    digest = hmac.new(key, b"person:" + value.strip().encode(), hashlib.sha256).digest()[:12]
-    return PREFIX + "".join(_LETTERS[b >> 4] + _LETTERS[b & 15] for b in digest)
 
 
 def _parquet(episodes: pl.DataFrame) -> bytes:

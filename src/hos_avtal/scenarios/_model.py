@@ -94,8 +94,6 @@ class Scenario:
         """
         try:
             base = load_ruleset(self.base)
-        except ScenarioError:
-            raise
         except RuleSetError as exc:
             raise ScenarioError(self.origin, f"the base rule set cannot be used: {exc}", key="base") from None
         return overlay(base, self.overrides, label=self.name, origin=self.origin, fallback=fallback)

@@ -13,7 +13,7 @@ from typing import Any
 
 import polars as pl
 
-from hos_avtal.money import format_sek
+from hos_avtal.money import format_sek, format_sek_expr
 from hos_avtal.months import format_month
 from hos_avtal.rules._model import RawValue
 from hos_avtal.scenarios._compare import Comparison, Variant
@@ -135,23 +135,17 @@ def comparison_frame(comparison: Comparison) -> pl.DataFrame:
         ],
         how="vertical_relaxed",
     )
-    renamed: list[pl.Expr] = [*map(pl.col, keys), _sek(pl.col("base_ore")).alias("base_sek")]
+    renamed: list[pl.Expr] = [*map(pl.col, keys), format_sek_expr(pl.col("base_ore")).alias("base_sek")]
     for i, variant in enumerate(comparison.variants[1:], start=1):
         slug = variant.scenario.slug if variant.scenario else f"s{i}"
         renamed += [
-            _sek(pl.col(f"s{i}_ore")).alias(f"{slug}_sek"),
-            _sek(pl.col(f"s{i}_diff_ore")).alias(f"{slug}_diff_sek"),
+            format_sek_expr(pl.col(f"s{i}_ore")).alias(f"{slug}_sek"),
+            format_sek_expr(pl.col(f"s{i}_diff_ore")).alias(f"{slug}_diff_sek"),
             pl.col(f"s{i}_diff_permille")
             .map_elements(format_permille, return_dtype=pl.String)
             .alias(f"{slug}_diff_pct"),
         ]
     return rows.select(renamed)
-
-
-def _sek(column: pl.Expr) -> pl.Expr:
-    from hos_avtal.money import format_sek_expr
-
-    return format_sek_expr(column)
 
 
 def comparison_csv(comparison: Comparison) -> str:

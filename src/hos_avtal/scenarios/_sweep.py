@@ -19,7 +19,7 @@ from typing import Any
 import polars as pl
 
 from hos_avtal._types import Month, RuleSetRef
-from hos_avtal.betalningsansvar._calculate import _months as discharge_months
+from hos_avtal.betalningsansvar._calculate import billing_months
 from hos_avtal.betalningsansvar._params import resolve_months
 from hos_avtal.betalningsansvar._result import MonthRules
 from hos_avtal.errors import ScenarioError
@@ -227,8 +227,7 @@ def sweep(
         own = [i for i, a in enumerate(axes) if a.capability == capability]
         distinct = list(dict.fromkeys(tuple(c[i] for i in own) for c in combos))
         keys = [{axes[i].name: value for i, value in zip(own, values, strict=True)} for values in distinct]
-        evaluate = {"betalningsansvar": _betalningsansvar, "placements": _placements, "home_care": _home_care}
-        amounts, capability_months, defaults = evaluate[capability](
+        amounts, capability_months, defaults = _EVALUATE[capability](
             data, rules, keys, months, daily_amount_sek
         )
         found_months.update(capability_months)
@@ -291,7 +290,7 @@ def _betalningsansvar(
     daily_amount_sek: Decimal | None,
 ) -> Evaluated:
     assert data.episodes is not None
-    month_list = discharge_months(data.episodes, months)
+    month_list = billing_months(data.episodes, months)
     swept_amounts = [k["daily_amount_sek"] for k in keys if "daily_amount_sek" in k]
     # Every combination supplies its own daily amount: the base needs one only to be resolved.
     fallback = daily_amount_sek if daily_amount_sek is not None or not swept_amounts else swept_amounts[0]
@@ -364,6 +363,13 @@ def _per_value(
         amounts, month_list = run(variant)
         frames.append(_indexed(index, amounts, "amount_ore"))
     return pl.concat(frames), month_list
+
+
+_EVALUATE: dict[str, Callable[..., Evaluated]] = {
+    "betalningsansvar": _betalningsansvar,
+    "placements": _placements,
+    "home_care": _home_care,
+}
 
 
 def _indexed(index: int, frame: pl.DataFrame, column: str) -> pl.DataFrame:
