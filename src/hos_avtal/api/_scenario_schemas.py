@@ -155,6 +155,7 @@ class TotalOut(Amounts):
 class KommunalforbundOut(Amounts):
     kommunalforbund: str
     municipalities: int
+    by_capability: dict[str, Amounts]
 
 
 class ComparisonMunicipality(Amounts):
@@ -189,7 +190,11 @@ class DatasetOut(BaseModel):
     source: str = Field(description="upload, or billing-run:<id>")
     ruleset_id: str | None = Field(description="The run's rule set: the natural base.")
     months: list[MonthText]
-    episodes: int
+    episodes: int = Field(description="Rows of its episodes (0: none).")
+    inputs: dict[str, int] = Field(
+        description="Rows of each input it holds: episodes, placements, costs, agreements, visits, tariffs."
+    )
+    capabilities: list[str] = Field(description="What a comparison on it covers, in the fixed order.")
     sha256: str
 
 
@@ -208,3 +213,19 @@ class BaseParameters(BaseModel):
     individual_after_days: int
     free_days: int
     separate_care_type_averages: bool
+    placements: BasePlacements | None = Field(description="Null where the base splits no placements.")
+    home_care: BaseHomeCare
+
+
+class BasePlacements(BaseModel):
+    schablon_region_share: str = Field(description='Exact, as the rule set says it: "1/3".', examples=["1/3"])
+    schablon_region_share_percent: str = Field(description="The same in percent, one decimal (half up).")
+    agreement_overdue_days: int
+
+
+class BaseHomeCare(BaseModel):
+    """VästKom's recommended tariffs for the month's year (the base's own, where it has them);
+    null for a year without one."""
+
+    hemtjanst_sek_per_hour: Money | None
+    hemsjukvard_sek_per_hour: Money | None

@@ -13,7 +13,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,7 +27,7 @@ from hos_avtal.io._episodes import _validate as _validate_episodes
 from hos_avtal.io._placements import AGREEMENT_COLUMNS, COST_COLUMNS, PLACEMENT_COLUMNS, PlacementInputs
 from hos_avtal.io._placements import _validate_all as _validate_placements
 from hos_avtal.io._table import Column, Table, read_table
-from hos_avtal.io._visits import VISIT_COLUMNS, _validate_visits, read_tariffs, validate_tariffs
+from hos_avtal.io._visits import TARIFF_COLUMNS, VISIT_COLUMNS, _validate_tariffs, _validate_visits
 from hos_avtal.months import parse_month
 from hos_avtal.rules import BetalningsansvarParameters, select_ruleset
 from hos_avtal.rules._loader import national_parameters, vastkom_recommendations
@@ -114,7 +114,7 @@ def execute_run(
     rules = ruleset if isinstance(ruleset, RuleSet) else select_ruleset(billing_month, ruleset)
     amount = Decimal(str(daily_amount_sek)) if daily_amount_sek is not None else None
     key = database_key(db)
-    inputs: list[RunInput] = []
+    inputs = _Inputs()
     episode_table = _read(EPISODE_COLUMNS, episodes, "episodes", ("episode_id", "person_id"), key, inputs)
     episode_frame = _validate_episodes(episode_table)
     placement_inputs: PlacementInputs | None = None
@@ -132,10 +132,10 @@ def execute_run(
             _read(VISIT_COLUMNS, visits, "visits", ("visit_id", "person_id"), key, inputs)
         )
     if tariffs is not None:
-        tariff_frame = _read_tariffs(tariffs, inputs)
+        tariff_frame = _validate_tariffs(_read(TARIFF_COLUMNS, tariffs, "tariffs", (), key, inputs))
 
     ruleset_hash = _ruleset_hash(rules)
-    inputs_hash = _inputs_hash(inputs, amount)
+    inputs_hash = _inputs_hash(inputs.read, amount)
     existing = find_run(db, billing_month, inputs_hash, ruleset_hash)
     if existing is not None:
         step("Stored run found", done=True)
@@ -206,7 +206,7 @@ def _new_run(
     rules: RuleSet,
     ruleset_hash: str,
     inputs_hash: str,
-    inputs: list[RunInput],
+    inputs: _Inputs,
     computed: dict[str, pl.DataFrame | None],
     parameters: BetalningsansvarParameters,
     created_by: str | None,
@@ -240,8 +240,9 @@ def _new_run(
         created_at=dt.datetime.now(dt.UTC),
         daily_amount_ore=parameters.daily_amount_ore,
         corrects_run_id=previous.id if previous is not None else None,
-        inputs=inputs,
+        inputs=inputs.read,
         frames=frames,
+        input_tables=inputs.tables,
     )
 
 
@@ -262,13 +263,22 @@ def _problem(reason: str) -> Problem:
     return Problem(None, None, reason)
 
 
+@dataclass
+class _Inputs:
+    """What was read: each input's identity, and its table as read with ids pseudonymised (kept
+    with the run, so its inputs can be tried again under other terms)."""
+
+    read: list[RunInput] = field(default_factory=list)
+    tables: dict[InputKind, pl.DataFrame] = field(default_factory=dict)
+
+
 def _read(
     columns: tuple[Column, ...],
     source: Source,
     kind: InputKind,
     id_columns: tuple[str, ...],
     key: bytes,
-    inputs: list[RunInput],
+    inputs: _Inputs,
 ) -> Table:
     """The raw table of one input with personnummer ids replaced, and its hash recorded."""
     if isinstance(source, pl.DataFrame):
@@ -281,20 +291,9 @@ def _read(
         digest = _file_hash(path)
         name = path.name
     frame, _replaced = pseudonymise(table.frame, id_columns, key)
-    inputs.append(RunInput(kind=kind, name=name, sha256=digest, rows=frame.height))
+    inputs.read.append(RunInput(kind=kind, name=name, sha256=digest, rows=frame.height))
+    inputs.tables[kind] = frame
     return Table(frame, table.source, table.first_row)
-
-
-def _read_tariffs(source: Source, inputs: list[RunInput]) -> pl.DataFrame:
-    if isinstance(source, pl.DataFrame):
-        digest = hashlib.sha256(source.write_csv().encode()).hexdigest()
-        frame = validate_tariffs(source)
-        inputs.append(RunInput("tariffs", "<tariffs frame>", digest, frame.height))
-        return frame
-    path = Path(source)
-    frame = read_tariffs(path)
-    inputs.append(RunInput("tariffs", path.name, _file_hash(path), frame.height))
-    return frame
 
 
 def _file_hash(path: Path) -> str:

@@ -1,33 +1,67 @@
-"""Scenario datasets: episode data stored in the run database, so a negotiator can pick one again.
+"""Scenario datasets: the inputs a negotiator tries scenarios on, stored in the run database so
+they can be picked again.
 
-A dataset is an uploaded episode file or the episode lines of a stored billing run. It is stored
-as Parquet after validation, with every id pseudonymised: an id that looks like a personnummer is
-replaced by the keyed hash billing runs use, and ``person_id`` always (a comparison never needs
-it, and a pseudonym keeps "the same person" without keeping who).
+A dataset is uploaded files (episodes, placements with costs and agreements, visits with tariffs;
+any of the three capabilities) or the inputs of a stored billing run. Each input is kept as read,
+as Parquet, after it passed the same validation as a billing run's, with every id pseudonymised:
+an id that looks like a personnummer is replaced by the keyed hash billing runs use, and
+``person_id`` always (a comparison never needs it, and a pseudonym keeps "the same person"
+without keeping who).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 import sqlalchemy as sa
 
 from hos_avtal._types import Month
-from hos_avtal.errors import HosAvtalError
-from hos_avtal.io._episodes import EPISODE_COLUMNS, EPISODE_SCHEMA
+from hos_avtal.errors import HosAvtalError, InputError, Problem
+from hos_avtal.io._episodes import EPISODE_COLUMNS
 from hos_avtal.io._episodes import _validate as validate_episode_table
-from hos_avtal.io._table import Table, read_table
+from hos_avtal.io._placements import AGREEMENT_COLUMNS, COST_COLUMNS, PLACEMENT_COLUMNS
+from hos_avtal.io._placements import _validate_all as validate_placement_tables
+from hos_avtal.io._table import Column, Table, read_table
+from hos_avtal.io._visits import TARIFF_COLUMNS, VISIT_COLUMNS, _validate_tariffs, _validate_visits
 from hos_avtal.months import format_month, parse_month
 from hos_avtal.rules import CONDITIONS
+from hos_avtal.runs._model import InputKind
 from hos_avtal.runs._pseudonym import database_key, keyed_id, pseudonymise
 from hos_avtal.scenarios._data import ScenarioData
-from hos_avtal.storage import Database, load_run
-from hos_avtal.storage._models import scenario_dataset
+from hos_avtal.storage import Database, load_run, load_run_inputs
+from hos_avtal.storage._models import scenario_dataset, scenario_dataset_input
+from hos_avtal.storage._parquet import frame_bytes, frame_from_bytes
+
+INPUT_KINDS: tuple[InputKind, ...] = ("episodes", "placements", "costs", "agreements", "visits", "tariffs")
+"""The inputs a dataset may hold; placements, costs and agreements only together, tariffs only
+with visits (as in a billing run)."""
+
+_COLUMNS: dict[InputKind, tuple[Column, ...]] = {
+    "episodes": EPISODE_COLUMNS,
+    "placements": PLACEMENT_COLUMNS,
+    "costs": COST_COLUMNS,
+    "agreements": AGREEMENT_COLUMNS,
+    "visits": VISIT_COLUMNS,
+    "tariffs": TARIFF_COLUMNS,
+}
+_IDS: dict[InputKind, tuple[str, ...]] = {
+    "episodes": ("episode_id",),
+    "placements": ("placement_id",),
+    "costs": ("placement_id",),
+    "agreements": ("placement_id",),
+    "visits": ("visit_id",),
+    "tariffs": (),
+}
+_PLACEMENTS: tuple[InputKind, ...] = ("placements", "costs", "agreements")
+
+Tables = Mapping[InputKind, Table | pl.DataFrame]
+"""Input kind → the input as read (before validation): a file's :class:`Table` (which knows its
+source and first row, for messages) or a frame."""
 
 
 class DatasetNotFoundError(HosAvtalError):
@@ -37,7 +71,8 @@ class DatasetNotFoundError(HosAvtalError):
 @dataclass(frozen=True, slots=True)
 class DatasetSummary:
     """A stored dataset without its data. ``source`` is ``upload`` or ``billing-run:<id>``;
-    ``ruleset_id`` is the run's rule set (the natural base), ``None`` for an upload."""
+    ``ruleset_id`` is the run's rule set (the natural base), ``None`` for an upload;
+    ``inputs`` the rows of each input it holds, ``episodes`` those of its episodes (0: none)."""
 
     id: int
     name: str
@@ -48,37 +83,52 @@ class DatasetSummary:
     months: list[Month]
     episodes: int
     sha256: str
+    inputs: dict[InputKind, int] = field(default_factory=dict)
+
+    @property
+    def capabilities(self) -> tuple[str, ...]:
+        """The capabilities a comparison on this dataset covers, in the fixed order."""
+        present = {
+            "betalningsansvar": "episodes" in self.inputs,
+            "placements": "placements" in self.inputs,
+            "home_care": "visits" in self.inputs,
+        }
+        return tuple(name for name, has in present.items() if has)
 
 
-def read_episode_upload(db: Database, path: str | Path, source: str = "episodes") -> pl.DataFrame:
-    """An uploaded episode file (CSV or Parquet), pseudonymised before it is validated, so the
-    validator (which refuses a personnummer) sees only pseudonyms and nothing personal is kept."""
-    table = read_table(path, EPISODE_COLUMNS)
-    frame, _replaced = pseudonymise(table.frame, ("episode_id", "person_id"), database_key(db))
-    return validate_episode_table(Table(frame, source, table.first_row))
+def read_upload(
+    paths: Mapping[InputKind, str | Path], names: Mapping[InputKind, str]
+) -> dict[InputKind, Table]:
+    """Uploaded files (CSV or Parquet) by kind, as read; each problem names the input as
+    ``names[kind]`` (the form field and file name, not a temporary path)."""
+    tables: dict[InputKind, Table] = {}
+    for kind, path in paths.items():
+        try:
+            table = read_table(path, _COLUMNS[kind])
+        except InputError as exc:
+            raise InputError(names[kind], exc.problems) from None
+        tables[kind] = Table(table.frame, names[kind], table.first_row)
+    return tables
 
 
 def save_dataset(
     db: Database,
     name: str,
-    data: ScenarioData,
+    tables: Tables,
     created_by: str,
     *,
     source: str = "upload",
     ruleset_id: str | None = None,
     months: list[Month] | None = None,
 ) -> DatasetSummary:
-    """Store the episodes of ``data`` (validated) as a dataset; ``months`` default to the months
-    with a discharge (the months a comparison bills)."""
-    if data.episodes is None:
-        raise HosAvtalError("a scenario dataset needs episodes")
+    """Pseudonymise, validate and store ``tables`` as a dataset. ``months`` default to the
+    months the inputs bill: discharges, placement costs and visits. Bad input is an
+    :class:`~hos_avtal.errors.InputError` naming input, row and column; nothing is stored."""
     key = database_key(db)
-    episodes, _replaced = pseudonymise(data.episodes, ("episode_id",), key)
-    episodes = episodes.with_columns(
-        pl.col("person_id").map_elements(lambda v: keyed_id(v, key, b"person:"), return_dtype=pl.String)
-    )
-    blob = _parquet(episodes)
-    chosen = sorted(set(months)) if months is not None else _discharge_months(episodes)
+    kept = {kind: _pseudonymised(kind, _table(kind, t), key) for kind, t in tables.items()}
+    data = scenario_data(kept)
+    blobs = {kind: frame_bytes(table.frame) for kind, table in kept.items()}
+    chosen = sorted(set(months)) if months is not None else _input_months(data)
     values = {
         "name": name.strip() or "Namnlöst dataset",
         "created_at": dt.datetime.now(dt.UTC),
@@ -86,25 +136,68 @@ def save_dataset(
         "source": source,
         "ruleset_id": ruleset_id,
         "months": ",".join(format_month(m) for m in chosen),
-        "episodes": episodes.height,
-        "sha256": hashlib.sha256(blob).hexdigest(),
-        "episodes_parquet": blob,
+        "episodes": kept["episodes"].frame.height if "episodes" in kept else 0,
+        "sha256": dataset_sha256(blobs),
     }
     with db.write() as connection:
         new_id = connection.execute(
             sa.insert(scenario_dataset).values(**values).returning(scenario_dataset.c.id)
         ).scalar_one()
+        connection.execute(
+            sa.insert(scenario_dataset_input),
+            [
+                {"dataset_id": new_id, "kind": kind, "rows": kept[kind].frame.height, "data_parquet": blob}
+                for kind, blob in blobs.items()
+            ],
+        )
     return dataset_summary(db, int(new_id))
 
 
+def scenario_data(tables: Tables) -> ScenarioData:
+    """Validate ``tables`` as a billing run validates its inputs; each problem names the input
+    (a frame's by its kind), the row and the column."""
+    kinds = set(tables)
+    if not kinds:
+        raise InputError("dataset", [_problem("no input: give episodes, placements or visits")])
+    unknown = kinds - set(INPUT_KINDS)
+    if unknown:
+        raise InputError("dataset", [_problem(f"unknown input {sorted(unknown)[0]!r}")])
+    if kinds & set(_PLACEMENTS) and not kinds >= set(_PLACEMENTS):
+        raise InputError("placements", [_problem("placements need placements, costs and agreements")])
+    if "tariffs" in kinds and "visits" not in kinds:
+        raise InputError("tariffs", [_problem("tariffs are used only with visits")])
+
+    def table(kind: InputKind) -> Table:
+        return _table(kind, tables[kind])
+
+    return ScenarioData(
+        episodes=validate_episode_table(table("episodes")) if "episodes" in kinds else None,
+        placements=(
+            validate_placement_tables((table("placements"), table("costs"), table("agreements")))
+            if "placements" in kinds
+            else None
+        ),
+        visits=_validate_visits(table("visits")) if "visits" in kinds else None,
+        tariffs=_validate_tariffs(table("tariffs")) if "tariffs" in kinds else None,
+    )
+
+
+def dataset_sha256(blobs: Mapping[InputKind, bytes]) -> str:
+    """Over each input's kind and the SHA-256 of its Parquet, by kind (as migration 0004)."""
+    digest = hashlib.sha256()
+    for kind in sorted(blobs):
+        digest.update(kind.encode() + b"\0" + hashlib.sha256(blobs[kind]).digest())
+    return digest.hexdigest()
+
+
 def save_run_dataset(db: Database, run_id: int, name: str | None, created_by: str) -> DatasetSummary:
-    """A stored billing run's episodes as a dataset of that run's month and rule set."""
+    """A stored billing run's inputs as a dataset of that run's month and rule set."""
     run = load_run(db, run_id)
     label = name or f"Körning {run.summary.id} ({run.summary.month:%Y-%m}, version {run.summary.version})"
     return save_dataset(
         db,
         label,
-        dataset_from_run(db, run_id),
+        run_tables(db, run_id),
         created_by,
         source=f"billing-run:{run_id}",
         ruleset_id=run.summary.ruleset_id,
@@ -112,18 +205,23 @@ def save_run_dataset(db: Database, run_id: int, name: str | None, created_by: st
     )
 
 
-def dataset_from_run(db: Database, run_id: int) -> ScenarioData:
-    """The episodes of a stored run, rebuilt from its episode lines.
+def run_tables(db: Database, run_id: int) -> dict[InputKind, pl.DataFrame]:
+    """The inputs of a stored run: as the run kept them, or, for a run stored before inputs were
+    kept (schema 0004), its episodes rebuilt from the episode lines (placements and visits are
+    then out of reach: the run kept only their hashes)."""
+    stored = load_run_inputs(db, run_id)
+    return stored if stored is not None else {"episodes": _episodes_from_lines(db, run_id)}
 
-    A line keeps only what the result needs, so the conditions come back from the reasons of a
-    not-covered line; every other condition held (a SIP was not needed: the engine then does not
-    ask whether one was invited). Pending lines stay, without or with their later discharge date,
-    so the run's pending counts come out the same.
-    """
+
+def _episodes_from_lines(db: Database, run_id: int) -> pl.DataFrame:
+    """A line keeps only what the result needs, so the conditions come back from the reasons of
+    a not-covered line; every other condition held (a SIP was not needed: the engine then does
+    not ask whether one was invited). Pending lines stay, without or with their later discharge
+    date, so the run's pending counts come out the same."""
     lines = load_run(db, run_id).episode_lines
     reasons = pl.col("reasons").fill_null("").str.split(";")
     failed = {column: reasons.list.contains(reason) for column, reason in CONDITIONS.items()}
-    frame = lines.select(
+    return lines.select(
         "episode_id",
         pl.col("episode_id").alias("person_id"),
         pl.col("kommun").cast(pl.String),
@@ -138,41 +236,51 @@ def dataset_from_run(db: Database, run_id: int) -> ScenarioData:
         (~failed["outpatient_plan"]).alias("outpatient_plan"),
         (~failed["outpatient_available"]).alias("outpatient_available"),
     ).unique("episode_id", keep="first", maintain_order=True)
-    return ScenarioData(episodes=validate_episode_table(Table(frame, f"billing run {run_id}", first_row=1)))
 
 
 def list_datasets(db: Database) -> list[DatasetSummary]:
     """Every stored dataset, newest first."""
-    with db.read() as connection:
-        rows = connection.execute(_summary_query().order_by(scenario_dataset.c.id.desc())).all()
-    return [_summary(row) for row in rows]
+    return _summaries(db, None)
 
 
 def dataset_summary(db: Database, dataset_id: int) -> DatasetSummary:
-    with db.read() as connection:
-        row = connection.execute(_summary_query().where(scenario_dataset.c.id == dataset_id)).first()
-    if row is None:
+    found = _summaries(db, dataset_id)
+    if not found:
         raise DatasetNotFoundError(f"no scenario dataset has id {dataset_id}")
-    return _summary(row)
+    return found[0]
 
 
 def load_dataset(db: Database, dataset_id: int) -> ScenarioData:
-    """The dataset's episodes, typed as the validators type them."""
+    """The dataset's inputs, validated again (typed as a billing run types them)."""
+    dataset_summary(db, dataset_id)
     with db.read() as connection:
-        blob = connection.execute(
-            sa.select(scenario_dataset.c.episodes_parquet).where(scenario_dataset.c.id == dataset_id)
-        ).scalar()
-    if blob is None:
-        raise DatasetNotFoundError(f"no scenario dataset has id {dataset_id}")
-    frame = pl.read_parquet(io.BytesIO(blob))
-    return ScenarioData(episodes=frame.with_columns(pl.col(n).cast(t) for n, t in EPISODE_SCHEMA.items()))
+        rows = connection.execute(
+            sa.select(scenario_dataset_input.c.kind, scenario_dataset_input.c.data_parquet).where(
+                scenario_dataset_input.c.dataset_id == dataset_id
+            )
+        ).all()
+    return scenario_data(
+        {kind: Table(frame_from_bytes(blob), f"dataset {dataset_id}: {kind}", 1) for kind, blob in rows}
+    )
 
 
-def _summary_query() -> sa.Select[tuple[object, ...]]:
-    return sa.select(*(c for c in scenario_dataset.columns if c.name != "episodes_parquet"))
+def _summaries(db: Database, dataset_id: int | None) -> list[DatasetSummary]:
+    datasets = sa.select(scenario_dataset).order_by(scenario_dataset.c.id.desc())
+    inputs = sa.select(
+        scenario_dataset_input.c.dataset_id, scenario_dataset_input.c.kind, scenario_dataset_input.c.rows
+    )
+    if dataset_id is not None:
+        datasets = datasets.where(scenario_dataset.c.id == dataset_id)
+        inputs = inputs.where(scenario_dataset_input.c.dataset_id == dataset_id)
+    with db.read() as connection:
+        rows = connection.execute(datasets).all()
+        counts: dict[int, dict[str, int]] = {}
+        for owner, kind, n in connection.execute(inputs):
+            counts.setdefault(int(owner), {})[str(kind)] = int(n)
+    return [_summary(row, counts.get(int(row.id), {})) for row in rows]
 
 
-def _summary(row: sa.Row[tuple[object, ...]]) -> DatasetSummary:
+def _summary(row: sa.Row[tuple[object, ...]], counts: Mapping[str, int]) -> DatasetSummary:
     m = row._mapping
     created_at: dt.datetime = m["created_at"]
     if created_at.tzinfo is None:  # SQLite keeps no zone; every time stored is UTC
@@ -188,17 +296,38 @@ def _summary(row: sa.Row[tuple[object, ...]]) -> DatasetSummary:
         months=[parse_month(t) for t in months.split(",")] if months else [],
         episodes=int(m["episodes"]),
         sha256=str(m["sha256"]),
+        inputs={kind: counts[kind] for kind in INPUT_KINDS if kind in counts},
     )
 
 
-def _parquet(episodes: pl.DataFrame) -> bytes:
-    buffer = io.BytesIO()
-    episodes.with_columns(pl.col(pl.Enum, pl.Categorical).cast(pl.String)).write_parquet(buffer)
-    return buffer.getvalue()
+def _table(kind: InputKind, table: Table | pl.DataFrame) -> Table:
+    return table if isinstance(table, Table) else Table(table, kind, first_row=1)
 
 
-def _discharge_months(episodes: pl.DataFrame) -> list[Month]:
-    dates = episodes.get_column("discharge_date").drop_nulls()
-    if dates.is_empty():
-        dates = episodes.get_column("ready_date")
-    return sorted({d.replace(day=1) for d in dates.dt.truncate("1mo").unique().to_list()})
+def _pseudonymised(kind: InputKind, table: Table, key: bytes) -> Table:
+    frame, _replaced = pseudonymise(table.frame, _IDS[kind], key)
+    if "person_id" in frame.columns:
+        frame = frame.with_columns(
+            pl.col("person_id")
+            .cast(pl.String)
+            .map_elements(lambda v: keyed_id(v, key, b"person:"), return_dtype=pl.String)
+        )
+    return Table(frame, table.source, table.first_row)
+
+
+def _input_months(data: ScenarioData) -> list[Month]:
+    """The months the inputs bill: discharges (ready dates without any), costs, visits."""
+    columns: list[pl.Series] = []
+    if data.episodes is not None:
+        discharged = data.episodes.get_column("discharge_date").drop_nulls()
+        columns.append(discharged if not discharged.is_empty() else data.episodes.get_column("ready_date"))
+    if data.placements is not None:
+        columns.append(data.placements.costs.get_column("month"))
+    if data.visits is not None:
+        columns.append(data.visits.get_column("date"))
+    months = {d.replace(day=1) for column in columns for d in column.dt.truncate("1mo").unique().to_list()}
+    return sorted(months)
+
+
+def _problem(reason: str) -> Problem:
+    return Problem(None, None, reason)

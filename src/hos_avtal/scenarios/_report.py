@@ -79,6 +79,12 @@ def comparison_json(comparison: Comparison) -> dict[str, Any]:
         }
         for capability in comparison.capabilities
     }
+    by_association = {
+        capability: {
+            row["kommunalforbund"]: row for row in comparison.kommunalforbund(capability).iter_rows(named=True)
+        }
+        for capability in comparison.capabilities
+    }
     return {
         "base": variant_json(comparison.variants[0]),
         "scenarios": [variant_json(v) for v in comparison.scenarios],
@@ -94,6 +100,12 @@ def comparison_json(comparison: Comparison) -> dict[str, Any]:
         "kommunalforbund": [
             {"kommunalforbund": row["kommunalforbund"], "municipalities": row["municipalities"]}
             | _amounts(row, comparison)
+            | {
+                "by_capability": {
+                    capability: _amounts(rows[row["kommunalforbund"]], comparison)
+                    for capability, rows in by_association.items()
+                }
+            }
             for row in comparison.kommunalforbund().iter_rows(named=True)
         ],
         "municipalities": [

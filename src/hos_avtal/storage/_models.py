@@ -89,6 +89,9 @@ run_input = Table(
     Column("name", Text, nullable=False),
     Column("sha256", String(64), nullable=False),
     Column("rows", BigInteger, nullable=False),
+    # The validated input (ids pseudonymised) as Parquet, so a run's inputs can be tried again
+    # under other terms (scenario datasets). Null for runs stored before revision 0004.
+    Column("data_parquet", LargeBinary),
 )
 
 
@@ -320,8 +323,22 @@ scenario_dataset = Table(
     Column("ruleset_id", Text),
     Column("months", Text, nullable=False),
     Column("episodes", _INT, nullable=False),
-    Column("sha256", String(64), nullable=False),
-    # Parquet of the validated episodes: ids already pseudonymised, person_id always a pseudonym.
-    Column("episodes_parquet", LargeBinary, nullable=False),
-    comment="Episode data sets a negotiator compares scenarios on (an upload or a run's lines).",
+    Column("sha256", String(64), nullable=False, comment="over the inputs' kinds and Parquet bytes"),
+    comment="Data sets a negotiator compares scenarios on (an upload or a run's inputs).",
+)
+
+scenario_dataset_input = Table(
+    "scenario_dataset_input",
+    metadata,
+    Column(
+        "dataset_id",
+        Integer,
+        ForeignKey("scenario_dataset.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("kind", String(20), primary_key=True),
+    Column("rows", _INT, nullable=False),
+    # Parquet of the validated input: ids already pseudonymised, person_id always a pseudonym.
+    Column("data_parquet", LargeBinary, nullable=False),
+    comment="The inputs of a scenario dataset: episodes, placements, costs, agreements, visits, tariffs.",
 )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
@@ -28,6 +28,7 @@ from hos_avtal.storage._models import (
     run_input,
     settings,
 )
+from hos_avtal.storage._parquet import frame_bytes, frame_from_bytes
 
 SORT_KEYS: dict[str, tuple[str, ...]] = {
     "betalningsansvar": ("month", "kommun"),
@@ -62,6 +63,8 @@ class NewRun:
     inputs: list[RunInput]
     frames: Mapping[str, pl.DataFrame | None]
     """StoredRun field name → frame (``None`` for a capability without inputs)."""
+    input_tables: Mapping[InputKind, pl.DataFrame] = field(default_factory=dict)
+    """Input kind → the input as read, ids pseudonymised (what a validator accepts again)."""
 
 
 class StaleRunError(StorageError):
@@ -109,7 +112,14 @@ def save_run(db: Database, new: NewRun) -> tuple[RunSummary, bool]:
                 connection.execute(
                     insert(run_input),
                     [
-                        {"run_id": run_id, "kind": i.kind, "name": i.name, "sha256": i.sha256, "rows": i.rows}
+                        {
+                            "run_id": run_id,
+                            "kind": i.kind,
+                            "name": i.name,
+                            "sha256": i.sha256,
+                            "rows": i.rows,
+                            "data_parquet": _input_bytes(new.input_tables.get(i.kind)),
+                        }
                         for i in new.inputs
                     ],
                 )
@@ -125,6 +135,10 @@ def save_run(db: Database, new: NewRun) -> tuple[RunSummary, bool]:
             raise StorageError(f"the run of {new.month:%Y-%m} could not be stored: {reason}") from exc
         return existing, False
     return load_summary(db, run_id), True
+
+
+def _input_bytes(frame: pl.DataFrame | None) -> bytes | None:
+    return None if frame is None else frame_bytes(frame)
 
 
 def insert_frame(connection: Connection, table: Table, run_id: int, frame: pl.DataFrame) -> None:
@@ -272,6 +286,19 @@ def load_run(db: Database, run_id: int) -> StoredRun:
         home_care_payments=frames["home_care_payments"],
         recurring_liability=recurring,
     )
+
+
+def load_run_inputs(db: Database, run_id: int) -> dict[InputKind, pl.DataFrame] | None:
+    """The inputs a run was computed from, as read (ids pseudonymised), by kind; ``None`` for a
+    run stored before inputs were kept (schema revision 0004)."""
+    with db.read() as connection:
+        _row(connection, run_id)  # a missing run is RunNotFoundError, not an empty answer
+        rows = connection.execute(
+            select(run_input.c.kind, run_input.c.data_parquet).where(run_input.c.run_id == run_id)
+        ).all()
+    if any(blob is None for _kind_, blob in rows):
+        return None
+    return {_kind(kind): frame_from_bytes(blob) for kind, blob in rows}
 
 
 def recurring_liability(db: Database, month: dt.date, current: pl.DataFrame | None = None) -> dict[str, int]:

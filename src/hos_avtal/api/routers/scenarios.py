@@ -27,7 +27,9 @@ from hos_avtal.api._deps import DatabaseDep, require, shipped_ruleset
 from hos_avtal.api._keys import ApiKey
 from hos_avtal.api._problems import ProblemError
 from hos_avtal.api._scenario_schemas import (
+    BaseHomeCare,
     BaseParameters,
+    BasePlacements,
     CompareRequest,
     ComparisonOut,
     DatasetFromRun,
@@ -38,23 +40,27 @@ from hos_avtal.api._scenario_schemas import (
 from hos_avtal.api._schemas import AgreementIn, CostIn, EpisodeIn, MonthText, PlacementIn, TariffIn, VisitIn
 from hos_avtal.api.routers._common import problems
 from hos_avtal.api.routers._formats import MEDIA, attachment, negotiate
-from hos_avtal.errors import InputError, ScenarioError
+from hos_avtal.errors import MissingParameterError, ScenarioError
 from hos_avtal.io import validate_episodes, validate_placement_inputs, validate_tariffs, validate_visits
-from hos_avtal.money import format_sek
+from hos_avtal.money import divide_round_half_up, format_sek
 from hos_avtal.months import format_month, parse_month
 from hos_avtal.rules import select_ruleset
+from hos_avtal.rules._home_care import SERVICES, recommended_tariff
+from hos_avtal.rules._model import RuleSet
+from hos_avtal.runs._model import InputKind
 from hos_avtal.scenarios import Comparison, Scenario, ScenarioData, compare, scenario_from_mapping
 from hos_avtal.scenarios._datasets import (
+    INPUT_KINDS,
     DatasetNotFoundError,
     DatasetSummary,
     dataset_summary,
     list_datasets,
     load_dataset,
-    read_episode_upload,
+    read_upload,
     save_dataset,
     save_run_dataset,
 )
-from hos_avtal.scenarios._report import comparison_csv, comparison_json
+from hos_avtal.scenarios._report import comparison_csv, comparison_json, format_permille
 from hos_avtal.storage import Database
 
 ANALYSE = require("analyst")
@@ -69,7 +75,8 @@ _FILES: dict[int | str, dict[str, Any]] = {
         },
     }
 }
-_DATASET_BODY = {
+_FILE_FIELD: dict[str, Any] = {"type": "string", "format": "binary", "description": "CSV or Parquet"}
+_DATASET_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
         "content": {
@@ -77,10 +84,11 @@ _DATASET_BODY = {
             "multipart/form-data": {
                 "schema": {
                     "type": "object",
-                    "required": ["episodes"],
+                    "description": "At least one of episodes, placements (with costs and agreements) "
+                    "or visits (tariffs optional); each a CSV or Parquet file.",
                     "properties": {
                         "name": {"type": "string", "maxLength": 200},
-                        "episodes": {"type": "string", "format": "binary", "description": "CSV or Parquet"},
+                        **dict.fromkeys(INPUT_KINDS, _FILE_FIELD),
                     },
                 }
             },
@@ -123,10 +131,11 @@ def base_parameters(
     month: Annotated[MonthText, Query(description="YYYY-MM")],
     base: Annotated[str | None, Query(max_length=100, description="Default: the VGR agreement")] = None,
 ) -> BaseParameters:
-    """The betalningsansvar parameters a scenario starts from: the base's values in ``month``,
-    with the fastställt belopp of its year (the web page prefills its fields with them)."""
+    """The parameters a scenario starts from: the base's values in ``month``, with the
+    fastställt belopp and VästKom's tariffs of its year (the web page prefills its fields)."""
     shipped_ruleset(base, "base")
-    p = select_ruleset(month, base).betalningsansvar(month)
+    rules = select_ruleset(month, base)
+    p = rules.betalningsansvar(month)
     return BaseParameters(
         ruleset=p.ruleset_id,
         month=format_month(p.month),
@@ -136,7 +145,32 @@ def base_parameters(
         individual_after_days=p.individual_after_days,
         free_days=p.free_days,
         separate_care_type_averages=p.separate_care_type_averages,
+        placements=_placements(rules, p.month),
+        home_care=BaseHomeCare(**{f"{s}_sek_per_hour": _tariff(s, p.month.year, rules) for s in SERVICES}),
     )
+
+
+def _placements(rules: RuleSet, month: dt.date) -> BasePlacements | None:
+    try:
+        placements = rules.placements(month)
+    except MissingParameterError:  # an agreement from before placements were split by rule
+        return None
+    share = placements.schablon_region_share
+    return BasePlacements(
+        schablon_region_share=str(share),
+        schablon_region_share_percent=format_permille(
+            divide_round_half_up(share.numerator * 1000, share.denominator)
+        )
+        or "0.0",
+        agreement_overdue_days=placements.agreement_overdue_days,
+    )
+
+
+def _tariff(service: str, year: int, rules: RuleSet) -> str | None:
+    try:
+        return format_sek(recommended_tariff(service, year, rules)[0])
+    except MissingParameterError:
+        return None
 
 
 @router.post(
@@ -149,8 +183,10 @@ def base_parameters(
 async def create_dataset(
     request: Request, db: DatabaseDep, key: Annotated[ApiKey, Depends(ANALYSE)]
 ) -> JSONResponse:
-    """Store a dataset: an uploaded episode file (multipart: ``episodes``, optional ``name``) or a
-    stored billing run's episodes (JSON ``{"billing_run_id": …}``). Ids are pseudonymised."""
+    """Store a dataset: uploaded files (multipart: any of ``episodes``, ``placements`` with
+    ``costs`` and ``agreements``, ``visits`` with optional ``tariffs``; optional ``name``) or a
+    stored billing run's inputs (JSON ``{"billing_run_id": …}``). Every input is validated as a
+    billing run's would be, and its ids pseudonymised."""
     created_by = f"api-key:{key.id}"
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "application/json":
@@ -258,32 +294,46 @@ def _dataset_json(s: DatasetSummary) -> dict[str, Any]:
     return {
         "id": s.id, "name": s.name, "created_at": s.created_at.isoformat(), "created_by": s.created_by,
         "source": s.source, "ruleset_id": s.ruleset_id, "months": [format_month(m) for m in s.months],
-        "episodes": s.episodes, "sha256": s.sha256,
+        "episodes": s.episodes, "inputs": s.inputs, "capabilities": list(s.capabilities), "sha256": s.sha256,
     }  # fmt: skip
 
 
 async def _upload(db: Database, request: Request, created_by: str) -> DatasetSummary:
-    form = await request.form(max_files=1, max_fields=5)
-    upload, name = form.get("episodes"), form.get("name")
-    if not isinstance(upload, UploadFile):
+    form = await request.form(max_files=len(INPUT_KINDS), max_fields=len(INPUT_KINDS) + 1)
+    unknown = sorted(set(form.keys()) - {"name", *INPUT_KINDS})
+    if unknown:
         raise ProblemError(
-            422, "upload the episodes as a CSV or Parquet file", errors=[field_error("episodes")]
+            422,
+            f"unknown form field {unknown[0]!r}; known: name, {', '.join(INPUT_KINDS)}",
+            errors=[field_error(unknown[0])],
         )
+    uploads = {kind: form.get(kind) for kind in INPUT_KINDS if form.get(kind) is not None}
+    for kind, upload in uploads.items():
+        if not isinstance(upload, UploadFile):
+            raise ProblemError(422, f"{kind} must be a CSV or Parquet file", errors=[field_error(kind)])
+    if not uploads:
+        raise ProblemError(
+            422,
+            "upload episodes, placements (with costs and agreements) or visits as CSV or Parquet files",
+            errors=[field_error("episodes")],
+        )
+    name = form.get("name")
     if name is not None and (not isinstance(name, str) or len(name) > 200):
         raise ProblemError(422, "name must be a text of at most 200 characters", errors=[field_error("name")])
-    filename = upload.filename or "episoder.csv"
-    label = name or Path(filename).stem[:200]
+    files = {kind: upload for kind, upload in uploads.items() if isinstance(upload, UploadFile)}
+    first = next(iter(files.values()))
+    label = name or Path(first.filename or "underlag").stem[:200]
     with tempfile.TemporaryDirectory(prefix="hos-avtal-dataset-") as folder:
-        path = Path(folder) / (
-            "episodes.parquet" if filename.lower().endswith(".parquet") else "episodes.csv"
-        )
-        path.write_bytes(await upload.read())
-        try:
-            frame = await run_in_threadpool(read_episode_upload, db, path)
-        except InputError as exc:  # name the form field, not the temporary file
-            source = "episodes" if exc.source.startswith(folder) else exc.source
-            raise InputError(source, exc.problems) from None
-    return await run_in_threadpool(save_dataset, db, label, ScenarioData(episodes=frame), created_by)
+        paths: dict[InputKind, Path] = {}
+        names: dict[InputKind, str] = {}
+        for kind, upload in files.items():
+            filename = upload.filename or f"{kind}.csv"
+            suffix = ".parquet" if filename.lower().endswith(".parquet") else ".csv"
+            paths[kind] = Path(folder) / f"{kind}{suffix}"
+            paths[kind].write_bytes(await upload.read())
+            names[kind] = f"{kind} ({Path(filename).name})"
+        tables = await run_in_threadpool(read_upload, paths, names)
+    return await run_in_threadpool(save_dataset, db, label, tables, created_by)
 
 
 def _render(comparison: Comparison, chosen: str) -> Response:
