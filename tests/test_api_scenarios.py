@@ -9,7 +9,8 @@ from decimal import Decimal
 import polars as pl
 import pytest
 
-from hos_avtal.synth import month_range, synth_episodes
+from hos_avtal.municipalities import parties
+from hos_avtal.synth import month_range, synth_episodes, synth_placements, synth_visits
 from test_api import EPISODES, MONTH, XLSX, Api, anyio_backend, api  # noqa: F401
 from test_storage import database_url, personnummer  # noqa: F401
 
@@ -164,3 +165,110 @@ async def test_base_parameters(api: Api) -> None:  # noqa: F811
     assert body["average_threshold_days"] == "3.0"
     assert body["individual_after_days"] == 7
     assert body["free_days"] == 3
+    assert body["placements"] is None  # the 2018 agreement splits no placements by rule
+    assert body["home_care"] == {"hemtjanst_sek_per_hour": "441.00", "hemsjukvard_sek_per_hour": "744.00"}
+
+
+async def test_base_parameters_of_a_year_without_a_daily_amount(api: Api) -> None:  # noqa: F811
+    params = {"month": "2024-03", "base": "vgr-2023"}
+    response = await api.client.get(
+        "/v1/scenarios/base-parameters", params=params, headers=api.auth("analyst")
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["daily_amount_sek"], body["daily_amount_source"]) == (None, None)
+    assert body["average_threshold_days"] == "3.0"
+    assert body["placements"] == {
+        "schablon_region_share": "1/3", "schablon_region_share_percent": "33.3", "agreement_overdue_days": 30,
+    }  # fmt: skip
+    assert body["home_care"] == {"hemtjanst_sek_per_hour": None, "hemsjukvard_sek_per_hour": "828.00"}
+    given = await api.client.get(
+        "/v1/scenarios/base-parameters",
+        params={**params, "daily_amount_sek": "9875.00"},
+        headers=api.auth("analyst"),
+    )
+    assert given.json()["daily_amount_sek"] == "9875.00"
+
+
+def _csv(frame: pl.DataFrame) -> bytes:
+    return frame.write_csv().encode()
+
+
+async def test_an_upload_of_every_input_compares_every_capability(api: Api) -> None:  # noqa: F811
+    months = month_range("2024-03")
+    placements, costs, agreements = synth_placements(months, placements=30, seed=5)
+    tariffs = pl.DataFrame(
+        {"kommun": [m.code for m in parties()], "year": 2024, "service": "hemtjanst", "sek_per_hour": "655"}
+    )
+    files = {
+        "episodes": ("episoder.csv", _csv(synth_episodes(months, episodes_per_month=80, seed=5)), "text/csv"),
+        "placements": ("placeringar.csv", _csv(placements), "text/csv"),
+        "costs": ("kostnader.csv", _csv(costs), "text/csv"),
+        "agreements": ("overenskommelser.csv", _csv(agreements), "text/csv"),
+        "visits": ("besok.csv", _csv(synth_visits(months, visits_per_month=80, seed=5)), "text/csv"),
+        "tariffs": ("taxor.csv", _csv(tariffs), "text/csv"),
+    }
+    response = await api.client.post("/v1/scenarios/datasets", files=files, headers=api.auth("analyst"))
+    assert response.status_code == 201, response.text
+    created = response.json()
+    assert created["capabilities"] == ["betalningsansvar", "placements", "home_care"]
+    assert created["inputs"]["placements"] == placements.height
+    assert created["inputs"]["tariffs"] == 49
+    assert created["months"] == ["2024-03"]
+    assert created["daily_amount_sek"] is None
+    scenario = {
+        "name": "33/67 och hemsjukvård 900 kr",
+        "placements": {"schablon_region_share": "0.33"},
+        "home_care": {"hemsjukvard_sek_per_hour": "900"},
+    }
+    body = {
+        "base": "vgr-2023",
+        "dataset_id": created["id"],
+        "daily_amount_sek": "9875.00",  # 2024 ships none
+        "scenarios": [scenario],
+    }
+    compared = await api.client.post("/v1/scenarios/compare", json=body, headers=api.auth("analyst"))
+    assert compared.status_code == 200, compared.text
+    result = compared.json()
+    by = result["total"]["by_capability"]
+    assert Decimal(by["placements"]["scenarios"][0]["difference_sek"]) > 0  # 67 % is more than 2/3
+    assert Decimal(by["home_care"]["scenarios"][0]["difference_sek"]) > 0  # 900 kr > VästKom's 828
+    assert by["betalningsansvar"]["scenarios"][0]["difference_sek"] == "0.00"
+    association = result["kommunalforbund"][0]
+    assert set(association["by_capability"]) == {"betalningsansvar", "placements", "home_care"}
+    subtotal = sum(Decimal(k["by_capability"]["placements"]["base_sek"]) for k in result["kommunalforbund"])
+    assert subtotal == Decimal(by["placements"]["base_sek"])
+
+
+async def test_bad_uploads_name_the_field_file_row_and_column(api: Api) -> None:  # noqa: F811
+    months = month_range("2024-03")
+    placements, _costs, _agreements = synth_placements(months, placements=5, seed=5)
+    lonely = {"placements": ("placeringar.csv", _csv(placements), "text/csv")}
+    response = await api.client.post("/v1/scenarios/datasets", files=lonely, headers=api.auth("analyst"))
+    assert response.status_code == 422
+    assert "placements need placements, costs and agreements" in response.text
+    visits = synth_visits(months, visits_per_month=20, seed=5).with_columns(
+        pl.when(pl.int_range(pl.len()) == 2).then(pl.lit(-5)).otherwise("minutes").alias("minutes")
+    )
+    broken = {"visits": ("besok.csv", _csv(visits), "text/csv")}
+    response = await api.client.post("/v1/scenarios/datasets", files=broken, headers=api.auth("analyst"))
+    assert response.status_code == 422
+    error = response.json()["errors"][0]
+    assert (error["source"], error["row"], error["column"]) == ("visits (besok.csv)", 4, "minutes")
+    unknown = {"besok": ("besok.csv", _csv(visits), "text/csv")}
+    response = await api.client.post("/v1/scenarios/datasets", files=unknown, headers=api.auth("analyst"))
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "besok"
+    listed = await api.client.get("/v1/scenarios/datasets", headers=api.auth("analyst"))
+    assert listed.json()["datasets"] == []
+
+
+async def test_a_run_dataset_keeps_the_runs_daily_amount(api: Api) -> None:  # noqa: F811
+    created = await api.create_run(daily_amount_sek="9999.50")
+    assert created.status_code == 201, created.text
+    response = await api.client.post(
+        "/v1/scenarios/datasets", json={"billing_run_id": created.json()["id"]}, headers=api.auth("analyst")
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["daily_amount_sek"] == "9999.50"
+    assert response.json()["capabilities"] == ["betalningsansvar"]

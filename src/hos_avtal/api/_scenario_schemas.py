@@ -196,6 +196,9 @@ class DatasetOut(BaseModel):
     )
     capabilities: list[str] = Field(description="What a comparison on it covers, in the fixed order.")
     sha256: str
+    daily_amount_sek: Money | None = Field(
+        description="The fastställt belopp its billing run used: a comparison's default. Null for uploads."
+    )
 
 
 class DatasetList(BaseModel):
@@ -207,8 +210,8 @@ class BaseParameters(BaseModel):
 
     ruleset: str
     month: MonthText
-    daily_amount_sek: Money
-    daily_amount_source: str
+    daily_amount_sek: Money | None = Field(description="Null: no fastställt belopp ships for the year.")
+    daily_amount_source: str | None
     average_threshold_days: str
     individual_after_days: int
     free_days: int

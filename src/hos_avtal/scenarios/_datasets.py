@@ -84,6 +84,8 @@ class DatasetSummary:
     episodes: int
     sha256: str
     inputs: dict[InputKind, int] = field(default_factory=dict)
+    daily_amount_ore: int | None = None
+    """The fastställt belopp its billing run used (a comparison's default); ``None`` for uploads."""
 
     @property
     def capabilities(self) -> tuple[str, ...]:
@@ -120,6 +122,7 @@ def save_dataset(
     source: str = "upload",
     ruleset_id: str | None = None,
     months: list[Month] | None = None,
+    daily_amount_ore: int | None = None,
 ) -> DatasetSummary:
     """Pseudonymise, validate and store ``tables`` as a dataset. ``months`` default to the
     months the inputs bill: discharges, placement costs and visits. Bad input is an
@@ -138,6 +141,7 @@ def save_dataset(
         "months": ",".join(format_month(m) for m in chosen),
         "episodes": kept["episodes"].frame.height if "episodes" in kept else 0,
         "sha256": dataset_sha256(blobs),
+        "daily_amount_ore": daily_amount_ore,
     }
     with db.write() as connection:
         new_id = connection.execute(
@@ -202,6 +206,7 @@ def save_run_dataset(db: Database, run_id: int, name: str | None, created_by: st
         source=f"billing-run:{run_id}",
         ruleset_id=run.summary.ruleset_id,
         months=[run.summary.month],
+        daily_amount_ore=run.summary.daily_amount_ore,
     )
 
 
@@ -297,6 +302,7 @@ def _summary(row: sa.Row[tuple[object, ...]], counts: Mapping[str, int]) -> Data
         episodes=int(m["episodes"]),
         sha256=str(m["sha256"]),
         inputs={kind: counts[kind] for kind in INPUT_KINDS if kind in counts},
+        daily_amount_ore=None if m["daily_amount_ore"] is None else int(m["daily_amount_ore"]),
     )
 
 

@@ -81,7 +81,8 @@ def comparison_json(comparison: Comparison) -> dict[str, Any]:
     }
     by_association = {
         capability: {
-            row["kommunalforbund"]: row for row in comparison.kommunalforbund(capability).iter_rows(named=True)
+            row["kommunalforbund"]: row
+            for row in comparison.kommunalforbund(capability).iter_rows(named=True)
         }
         for capability in comparison.capabilities
     }

@@ -324,6 +324,8 @@ scenario_dataset = Table(
     Column("months", Text, nullable=False),
     Column("episodes", _INT, nullable=False),
     Column("sha256", String(64), nullable=False, comment="over the inputs' kinds and Parquet bytes"),
+    # The fastställt belopp a billing run used, so its dataset prices days as the run did.
+    Column("daily_amount_ore", _INT),
     comment="Data sets a negotiator compares scenarios on (an upload or a run's inputs).",
 )
 

@@ -6,7 +6,6 @@ result; the histogram engine behind it makes a thousand combinations cost about 
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -49,7 +48,7 @@ def sweep_scenarios(
     ``individual_after_days``, ``free_days``, ``daily_amount_sek``, ``separate_care_type_averages``,
     ``schablon_region_share``, ``hemtjanst_sek_per_hour``, ``hemsjukvard_sek_per_hour``."""
     chosen = negotiate(request, format)
-    data, months = request_data(db, body)
+    data, months, daily_amount = request_data(db, body)
     base = shipped_ruleset(body.base, "base")
     assert base is not None  # required by the schema
     try:
@@ -59,7 +58,7 @@ def sweep_scenarios(
             axes,
             base=base,
             months=[parse_month(m) for m in body.months] if body.months else months,
-            daily_amount_sek=Decimal(body.daily_amount_sek) if body.daily_amount_sek else None,
+            daily_amount_sek=daily_amount,
         )
     except ScenarioError as exc:
         raise scenario_problem(exc, None, prefix="parameters") from None

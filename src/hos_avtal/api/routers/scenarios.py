@@ -37,7 +37,16 @@ from hos_avtal.api._scenario_schemas import (
     DatasetOut,
     ScenarioDataIn,
 )
-from hos_avtal.api._schemas import AgreementIn, CostIn, EpisodeIn, MonthText, PlacementIn, TariffIn, VisitIn
+from hos_avtal.api._schemas import (
+    AgreementIn,
+    CostIn,
+    EpisodeIn,
+    Money,
+    MonthText,
+    PlacementIn,
+    TariffIn,
+    VisitIn,
+)
 from hos_avtal.api.routers._common import problems
 from hos_avtal.api.routers._formats import MEDIA, attachment, negotiate
 from hos_avtal.errors import MissingParameterError, ScenarioError
@@ -108,7 +117,7 @@ def compare_scenarios(
     """Base against up to ten scenarios on one dataset: per municipality, per kommunalförbund and
     in total, the base amount, each scenario's amount and the difference in kronor and percent."""
     chosen = negotiate(request, format)
-    data, months = request_data(db, body)
+    data, months, daily_amount = request_data(db, body)
     scenarios = [
         _scenario(i, s.model_dump(exclude_none=True), body.base) for i, s in enumerate(body.scenarios)
     ]
@@ -118,7 +127,7 @@ def compare_scenarios(
             scenarios,
             base=shipped_ruleset(body.base, "base"),
             months=[parse_month(m) for m in body.months] if body.months else months,
-            daily_amount_sek=Decimal(body.daily_amount_sek) if body.daily_amount_sek else None,
+            daily_amount_sek=daily_amount,
         )
     except ScenarioError as exc:
         raise scenario_problem(exc, None) from None
@@ -130,17 +139,27 @@ def base_parameters(
     _key: Annotated[ApiKey, Depends(ANALYSE)],
     month: Annotated[MonthText, Query(description="YYYY-MM")],
     base: Annotated[str | None, Query(max_length=100, description="Default: the VGR agreement")] = None,
+    daily_amount_sek: Annotated[
+        Money | None, Query(description="Fastställt belopp for a year none ships for")
+    ] = None,
 ) -> BaseParameters:
     """The parameters a scenario starts from: the base's values in ``month``, with the
-    fastställt belopp and VästKom's tariffs of its year (the web page prefills its fields)."""
+    fastställt belopp and VästKom's tariffs of its year (the web page prefills its fields).
+    ``daily_amount_sek`` is null for a year without a shipped fastställt belopp, unless given."""
     shipped_ruleset(base, "base")
     rules = select_ruleset(month, base)
-    p = rules.betalningsansvar(month)
+    given = Decimal(daily_amount_sek) if daily_amount_sek is not None else None
+    try:
+        p = rules.betalningsansvar(month, daily_amount_sek=given)
+        known = True
+    except MissingParameterError:  # no amount for the year: the other parameters still are
+        p = rules.betalningsansvar(month, daily_amount_sek=Decimal(1))
+        known = False
     return BaseParameters(
         ruleset=p.ruleset_id,
         month=format_month(p.month),
-        daily_amount_sek=format_sek(p.daily_amount_ore),
-        daily_amount_source=p.daily_amount_source,
+        daily_amount_sek=format_sek(p.daily_amount_ore) if known else None,
+        daily_amount_source=p.daily_amount_source if known else None,
         average_threshold_days=str(p.average_threshold_days),
         individual_after_days=p.individual_after_days,
         free_days=p.free_days,
@@ -224,8 +243,12 @@ def get_dataset(
 # ----------------------------------------------------------------------------------- helpers
 
 
-def request_data(db: Database, body: ScenarioDataIn) -> tuple[ScenarioData, list[dt.date] | None]:
-    """The dataset to compare on, and its own months (``None`` for inline data)."""
+def request_data(
+    db: Database, body: ScenarioDataIn
+) -> tuple[ScenarioData, list[dt.date] | None, Decimal | None]:
+    """The dataset to compare on, its own months (``None`` for inline data), and the fastställt
+    belopp: the request's, else the one the dataset's billing run used."""
+    given = Decimal(body.daily_amount_sek) if body.daily_amount_sek else None
     inline = [n for n in ("episodes", "placements", "costs", "agreements", "visits") if getattr(body, n)]
     if body.dataset_id is not None:
         if inline:
@@ -233,7 +256,9 @@ def request_data(db: Database, body: ScenarioDataIn) -> tuple[ScenarioData, list
                 422, "give dataset_id or inline data, not both", errors=[field_error("dataset_id")]
             )
         summary = _found(dataset_summary, db, body.dataset_id)
-        return _found(load_dataset, db, body.dataset_id), summary.months
+        stored = summary.daily_amount_ore
+        amount = given if given is not None or stored is None else Decimal(stored) / 100
+        return _found(load_dataset, db, body.dataset_id), summary.months, amount
     if not inline:
         raise ProblemError(
             422,
@@ -260,7 +285,7 @@ def request_data(db: Database, body: ScenarioDataIn) -> tuple[ScenarioData, list
         visits=validate_visits(rows_frame(body.visits, VisitIn)) if body.visits else None,
         tariffs=validate_tariffs(rows_frame(body.tariffs, TariffIn)) if body.tariffs else None,
     )
-    return data, None
+    return data, None, given
 
 
 def _scenario(index: int, mapping: dict[str, Any], base: str | None) -> Scenario:
@@ -295,6 +320,7 @@ def _dataset_json(s: DatasetSummary) -> dict[str, Any]:
         "id": s.id, "name": s.name, "created_at": s.created_at.isoformat(), "created_by": s.created_by,
         "source": s.source, "ruleset_id": s.ruleset_id, "months": [format_month(m) for m in s.months],
         "episodes": s.episodes, "inputs": s.inputs, "capabilities": list(s.capabilities), "sha256": s.sha256,
+        "daily_amount_sek": None if s.daily_amount_ore is None else format_sek(s.daily_amount_ore),
     }  # fmt: skip
 
 

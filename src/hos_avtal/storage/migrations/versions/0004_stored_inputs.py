@@ -1,5 +1,6 @@
 """Stored inputs: a run keeps its validated inputs, and a scenario dataset holds every kind of
-input (episodes, placements, costs, agreements, visits, tariffs), not only episodes.
+input (episodes, placements, costs, agreements, visits, tariffs), not only episodes, and the
+fastställt belopp its run used.
 
 Written by hand from ``hos_avtal.storage._models`` and frozen here, like 0001–0003. The episodes
 of existing datasets move to ``scenario_dataset_input`` and their ``sha256`` is recomputed the
@@ -63,6 +64,7 @@ def upgrade() -> None:
     ).all()
     with op.batch_alter_table("scenario_dataset") as batch:
         batch.drop_column("episodes_parquet")
+        batch.add_column(sa.Column("daily_amount_ore", sa.BigInteger(), nullable=True))
     op.create_table(
         "scenario_dataset_input",
         sa.Column("dataset_id", sa.Integer(), nullable=False),
@@ -102,6 +104,7 @@ def downgrade() -> None:
     op.drop_table("scenario_dataset_input")
     connection.execute(sa.delete(_datasets).where(_datasets.c.id.not_in(list(episodes))))
     with op.batch_alter_table("scenario_dataset") as batch:
+        batch.drop_column("daily_amount_ore")
         batch.add_column(sa.Column("episodes_parquet", sa.LargeBinary(), nullable=True))
     for id_, blob in episodes.items():
         connection.execute(
