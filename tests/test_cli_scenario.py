@@ -160,3 +160,53 @@ def test_check_lists_what_each_file_changes(capsys, monkeypatch) -> None:  # typ
     assert "betalningsansvar.separate_care_type_averages = true" in out
     assert 'placements.schablon_region_share = "0.33"' in out
     assert "(changes nothing: the base itself)" in out
+
+
+def test_a_stored_runs_inputs_compare_to_what_the_run_stored(capsys, monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """``--run`` takes a run's kept inputs, its month and its fastställt belopp: the base is the run."""
+    from hos_avtal.storage import load_run, open_database
+    from hos_avtal.synth import synth_placements
+
+    months = month_range("2024-03")
+    episodes, placements = tmp_path / "episodes.csv", tmp_path / "pl"
+    synth_episodes(months, episodes_per_month=200, seed=9).write_csv(episodes)
+    placements.mkdir()
+    tables = synth_placements(months, placements=30, seed=9)
+    for name, table in zip(("placements", "costs", "agreements"), tables, strict=True):
+        table.write_csv(placements / f"{name}.csv")
+    db = str(tmp_path / "runs.sqlite")
+    code, _out, err = run_cli(
+        capsys, monkeypatch, "run", "--month", "2024-03", "--episodes", str(episodes),
+        "--placements", str(placements / "placements.csv"), "--costs", str(placements / "costs.csv"),
+        "--agreements", str(placements / "agreements.csv"), "--daily-amount", "9875", "--db", db,
+    )  # fmt: skip
+    assert code == 0, err
+    code, out, err = run_cli(
+        capsys, monkeypatch, "scenario", "compare", "--run", "1", "--db", db,
+        "-s", str(SCENARIOS / "schablon-33-67.toml"), "-f", "json",
+    )  # fmt: skip
+    assert code == 0, err
+    contract = json.loads(out)
+    assert contract["months"] == ["2024-03"]
+    assert contract["capabilities"] == ["betalningsansvar", "placements"]
+    database = open_database(db)
+    run = load_run(database, 1)
+    database.close()
+    stored = sum(run.betalningsansvar.get_column("total_amount_ore")) + sum(
+        run.placement_municipalities.get_column("kommun_ore")  # type: ignore[union-attr]
+    )
+    assert contract["total"]["base_sek"] == f"{stored // 100}.{stored % 100:02d}"
+    placed = contract["total"]["by_capability"]["placements"]["scenarios"][0]
+    assert placed["difference_sek"] != "0.00"
+    lower = str(SCENARIOS / "troskel-2-5.toml")
+    code, _out, err = run_cli(
+        capsys, monkeypatch, "scenario", "compare", "-s", lower, "--run", "1", "--db", db, "-e", str(episodes)
+    )
+    assert code != 0
+    assert "not both" in err
+    code, _out, err = run_cli(
+        capsys, monkeypatch, "scenario", "compare", "-s", lower, "--run", "7", "--db", db
+    )
+    assert code != 0
+    assert "7" in err
+    assert "Traceback" not in err

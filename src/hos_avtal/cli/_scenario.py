@@ -12,9 +12,13 @@ import typer
 
 from hos_avtal.cli._app import app
 from hos_avtal.cli._options import amount_option, months_option, print_json
+from hos_avtal.cli._run import DbOption
 from hos_avtal.errors import HosAvtalError
 
 if TYPE_CHECKING:
+    from decimal import Decimal
+
+    from hos_avtal._types import Month
     from hos_avtal.scenarios import Comparison, ScenarioData
 
 scenario_app = typer.Typer(
@@ -71,27 +75,47 @@ OutOption = Annotated[
 ]
 
 
+RunOption = Annotated[
+    int | None,
+    typer.Option(
+        "--run",
+        help="A stored billing run's inputs instead of files (its month and fastställt belopp are the "
+        "defaults of --months and --daily-amount); see 'hos-avtal run list'.",
+    ),
+]
+
+
 def read_data(
-    episodes: Path | None,
-    placements: Path | None,
-    costs: Path | None,
-    agreements: Path | None,
-    visits: Path | None,
-    tariffs: Path | None,
-) -> ScenarioData:
+    files: dict[str, Path | None],
+    run: int | None,
+    db: str | None,
+    months: str | None,
+    daily_amount: str | None,
+) -> tuple[ScenarioData, list[Month] | None, Decimal | None]:
+    """The data from files or a stored run, and the months and fastställt belopp to use."""
     from hos_avtal.scenarios import ScenarioData
 
-    data = ScenarioData.read(
-        episodes=episodes,
-        placements=placements,
-        costs=costs,
-        agreements=agreements,
-        visits=visits,
-        tariffs=tariffs,
-    )
+    chosen_months, amount = months_option(months), amount_option(daily_amount)
+    given = [f"--{name}" for name, path in files.items() if path is not None]
+    if run is not None:
+        if given:
+            raise typer.BadParameter(f"give --run or input files, not both ({', '.join(given)})")
+        from hos_avtal.cli._run import _open
+        from hos_avtal.scenarios._datasets import run_data
+
+        database = _open(db)
+        try:
+            stored = run_data(database, run)
+        finally:
+            database.close()
+        default_amount = amount if amount is not None else stored.daily_amount_sek
+        return stored.data, chosen_months or [stored.month], default_amount
+    data = ScenarioData.read(**files)
     if not data.capabilities:
-        raise typer.BadParameter("give the data: --episodes, --placements/--costs/--agreements or --visits")
-    return data
+        raise typer.BadParameter(
+            "give the data: --episodes, --placements/--costs/--agreements, --visits or --run"
+        )
+    return data, chosen_months, amount
 
 
 def require_out(output_format: ReportFormat, out: Path | None) -> None:
@@ -162,6 +186,8 @@ def compare_command(
     agreements: AgreementsOption = None,
     visits: VisitsOption = None,
     tariffs: TariffsOption = None,
+    run: RunOption = None,
+    db: DbOption = None,
     months: MonthsOption = None,
     daily_amount: DailyAmountOption = None,
     output_format: FormatOption = ReportFormat.table,
@@ -189,10 +215,10 @@ def compare_command(
 
     require_out(output_format, out)
     scenarios = [load_scenario(path) for path in scenario]
-    data = read_data(episodes, placements, costs, agreements, visits, tariffs)
-    comparison = compare(
-        data, scenarios, base=base, months=months_option(months), daily_amount_sek=amount_option(daily_amount)
-    )
+    files = {"episodes": episodes, "placements": placements, "costs": costs, "agreements": agreements,
+             "visits": visits, "tariffs": tariffs}  # fmt: skip
+    data, chosen, amount = read_data(files, run, db, months, daily_amount)
+    comparison = compare(data, scenarios, base=base, months=chosen, daily_amount_sek=amount)
     if chart is not None:
         _bar_chart(comparison, chart)
     if trend_chart is not None:
@@ -277,6 +303,8 @@ def sweep_command(
     agreements: AgreementsOption = None,
     visits: VisitsOption = None,
     tariffs: TariffsOption = None,
+    run: RunOption = None,
+    db: DbOption = None,
     months: MonthsOption = None,
     daily_amount: DailyAmountOption = None,
     output_format: FormatOption = ReportFormat.table,
@@ -294,10 +322,10 @@ def sweep_command(
     axes = [parse_axis(text) for text in param]
     if heatmap is not None and len(axes) != 2:
         raise typer.BadParameter("a heatmap needs exactly two --param", param_hint="--heatmap")
-    data = read_data(episodes, placements, costs, agreements, visits, tariffs)
-    result = sweep(
-        data, axes, base=base, months=months_option(months), daily_amount_sek=amount_option(daily_amount)
-    )
+    files = {"episodes": episodes, "placements": placements, "costs": costs, "agreements": agreements,
+             "visits": visits, "tariffs": tariffs}  # fmt: skip
+    data, chosen, amount = read_data(files, run, db, months, daily_amount)
+    result = sweep(data, axes, base=base, months=chosen, daily_amount_sek=amount)
     if heatmap is not None:
         from hos_avtal.charts import sweep_heatmap
         from hos_avtal.scenarios._sweep import LABELS_SV

@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
@@ -33,7 +34,7 @@ from hos_avtal.rules import CONDITIONS
 from hos_avtal.runs._model import InputKind
 from hos_avtal.runs._pseudonym import database_key, keyed_id, pseudonymise
 from hos_avtal.scenarios._data import ScenarioData
-from hos_avtal.storage import Database, load_run, load_run_inputs
+from hos_avtal.storage import Database, load_run, load_run_inputs, load_summary
 from hos_avtal.storage._models import scenario_dataset, scenario_dataset_input
 from hos_avtal.storage._parquet import frame_bytes, frame_from_bytes
 
@@ -207,6 +208,27 @@ def save_run_dataset(db: Database, run_id: int, name: str | None, created_by: st
         ruleset_id=run.summary.ruleset_id,
         months=[run.summary.month],
         daily_amount_ore=run.summary.daily_amount_ore,
+    )
+
+
+@dataclass(frozen=True)
+class RunData:
+    """A stored run's inputs to try scenarios on, with the month it billed and the fastställt
+    belopp it used (the defaults that make a comparison's base the run itself)."""
+
+    data: ScenarioData
+    month: Month
+    daily_amount_sek: Decimal | None
+
+
+def run_data(db: Database, run_id: int) -> RunData:
+    """The inputs of stored run ``run_id``, validated (see :func:`run_tables`)."""
+    summary = load_summary(db, run_id)
+    amount = summary.daily_amount_ore
+    return RunData(
+        scenario_data(run_tables(db, run_id)),
+        summary.month,
+        None if amount is None else Decimal(amount) / 100,
     )
 
 
