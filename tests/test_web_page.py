@@ -1,15 +1,20 @@
 """The negotiators' web page end to end: the real app under uvicorn, driven in Debian's headless
 chromium through Playwright. A slider move must change the scenario total on the page, the Excel
-download must be a workbook, and no request may leave 127.0.0.1 (the page works offline)."""
+download must be a workbook, and no request may leave 127.0.0.1 (the page works offline). A second
+test uploads every kind of input through the page's file fields and varies the schablon share of
+placements and a home-care tariff."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +22,12 @@ import pytest
 
 from hos_avtal.api import create_app
 from hos_avtal.api._keys import create_key
-from hos_avtal.synth import month_range, synth_episodes
+from hos_avtal.municipalities import parties
+from hos_avtal.synth import month_range, synth_episodes, synth_placements, synth_visits
 
-SCREENSHOT = Path(__file__).resolve().parent.parent / "build" / "screenshots" / "scenario-page.png"
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "build" / "screenshots"
+SCREENSHOT = SCREENSHOTS / "scenario-page.png"
+SCREENSHOT_ALL = SCREENSHOTS / "scenario-page-all.png"
 _ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -65,6 +73,197 @@ def server(tmp_path: Path) -> Iterator[tuple[str, str]]:
 
 
 def test_a_slider_move_changes_the_scenario_total(server: tuple[str, str], tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    url, token = server
+    episodes = tmp_path / "episoder.csv"
+    synth_episodes(month_range("2022-03"), episodes_per_month=800, seed=11).write_csv(episodes)
+
+    with _page(url, token) as page:
+        page.locator("#upload-file").set_input_files(str(episodes))
+        page.get_by_role("button", name="Ladda upp").click()
+        rows = page.locator("#municipalities tr.kommun-row")
+        expect(rows).to_have_count(49, timeout=20_000)
+        base_total = page.locator("#total-base")
+        expect(base_total).to_have_text(_kronor_pattern())
+        scenario_total = page.locator("#total-scenario")
+        before = scenario_total.inner_text()
+        assert before == base_total.inner_text()  # nothing changed yet: scenario equals base
+        expect(page.locator("#threshold-number")).to_have_value("3.0")
+        # Episodes only: one part, so neither the "Visa" choice nor the per-part table is offered.
+        expect(page.locator("#param-placements")).to_be_hidden()
+        expect(page.locator("#param-home-care")).to_be_hidden()
+        expect(page.locator("#view-row")).to_be_hidden()
+        expect(page.locator("#per-del-block")).to_be_hidden()
+
+        _slide(page, "#threshold-range", "2.5")
+        expect(scenario_total).not_to_have_text(before, timeout=15_000)
+        expect(page.locator("#total-diff")).not_to_have_text("±0 kr")
+        assert page.locator("#threshold-number").input_value() == "2.5"
+        assert _amount(scenario_total.inner_text()) > _amount(before)
+        assert _amount(page.locator("#total-diff").inner_text()) != 0
+        expect(page.locator("#scenario-name")).to_have_text("Scenario: Genomsnittsgräns 2,5 dagar")
+        expect(page.locator("#chart-title")).to_have_text("Betalningsansvar per kommun: bas och scenario")
+
+        with page.expect_download() as download_info:
+            page.get_by_role("button", name="Ladda ner Excel").click()
+        saved = tmp_path / download_info.value.suggested_filename
+        download_info.value.save_as(saved)
+        assert saved.suffix == ".xlsx"
+        assert saved.read_bytes()[:2] == b"PK"
+
+        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOT), full_page=True)
+        page.screenshot(path=str(tmp_path / "scenario-page.png"), full_page=True)
+
+
+def test_placements_and_home_care_on_the_page(server: tuple[str, str], tmp_path: Path) -> None:
+    """Every input uploaded through the page (March 2024, the 2023 agreement): the schablon share
+    moves the placements amount, a hemsjukvård tariff the home-care amount, each on its own."""
+    import polars as pl
+    from playwright.sync_api import expect
+
+    url, token = server
+    months = month_range("2024-03")
+    files = {
+        "upload-file": tmp_path / "episoder.csv",
+        "upload-placements": tmp_path / "placeringar.csv",
+        "upload-costs": tmp_path / "kostnader.csv",
+        "upload-agreements": tmp_path / "overenskommelser.csv",
+        "upload-visits": tmp_path / "besok.csv",
+        "upload-tariffs": tmp_path / "taxor.csv",
+    }
+    episodes = synth_episodes(months, episodes_per_month=600, seed=5)
+    episodes.write_csv(files["upload-file"])
+    placements, costs, agreements = synth_placements(months, placements=60, seed=5)
+    placements.write_csv(files["upload-placements"])
+    costs.write_csv(files["upload-costs"])
+    agreements.write_csv(files["upload-agreements"])
+    visits = synth_visits(months, visits_per_month=300, seed=5)
+    visits.write_csv(files["upload-visits"])
+    # VästKom recommended no hemtjänst tariff for 2024: every municipality's own decided one.
+    pl.DataFrame(
+        {
+            "kommun": [m.code for m in parties()],
+            "year": 2024,
+            "service": "hemtjanst",
+            "sek_per_hour": "455.00",
+        }
+    ).write_csv(files["upload-tariffs"])
+
+    with _page(url, token) as page:
+        # The page checks the placement trio before sending anything.
+        page.locator("#upload-placements").set_input_files(str(files["upload-placements"]))
+        page.get_by_role("button", name="Ladda upp").click()
+        expect(page.locator("#fel")).to_contain_text("Placeringar behöver alla tre filerna")
+        expect(page.locator("#fel")).to_contain_text("kostnader, överenskommelser")
+
+        for field, path in files.items():
+            page.locator(f"#{field}").set_input_files(str(path))
+        page.get_by_label("Namn på underlaget (valfritt)").fill("Mars 2024, alla delar")
+        page.get_by_role("button", name="Ladda upp").click()
+        info = page.locator("#dataset-info")
+        rows = (episodes.height, placements.height, visits.height)
+        holds = "{} episoder, {} placeringar, {} besök, 49 taxor; mars 2024".format(*rows)
+        expect(info).to_have_text(holds, timeout=20_000)
+        expect(page.locator("#fel")).to_be_hidden()
+
+        # No fastställt belopp ships for 2024: the page asks for one before it compares.
+        expect(page.locator("#fixed-amount-row")).to_be_visible()
+        expect(page.locator("#status")).to_contain_text("Ange fastställt belopp för 2024")
+        page.get_by_label("Fastställt belopp (bas och scenario)").fill("10000")
+        page.get_by_label("Fastställt belopp (bas och scenario)").press("Tab")
+        expect(page.locator("#municipalities tr.kommun-row")).to_have_count(49, timeout=20_000)
+        expect(page.locator("#amount-number")).to_have_value("10000")
+
+        for legend in ("Betalningsansvar", "Placeringar", "Hemtjänst och hemsjukvård i annan kommun"):
+            expect(page.locator("#parametrar legend", has_text=legend)).to_be_visible()
+        share = page.locator("#share-number")
+        expect(share).to_have_value("33.3")
+        expect(page.locator("#share-hint")).to_contain_text("Basen: 1/3 – exakt en tredjedel")
+        expect(page.locator("#hemtjanst-number")).to_be_disabled()
+        expect(page.locator("#hemtjanst-hint")).to_contain_text("inget rekommenderat timpris för 2024")
+        expect(page.locator("#hemsjukvard-number")).to_have_value("828")
+        expect(page.locator("#per-del tbody tr")).to_have_count(3)
+        expect(page.locator("#view-select option")).to_have_text(
+            ["Alla delar", "Betalningsansvar", "Placeringar", "Hemtjänst och hemsjukvård"]
+        )
+
+        # (a) The region's share under the schablon, 33.3 % -> 25 %: the kommuner pay more.
+        page.get_by_label("Visa").select_option("placements")
+        expect(page.locator("#chart-title")).to_have_text("Placeringar per kommun: bas och scenario")
+        expect(page.locator("#municipalities-caption")).to_contain_text("Placeringar per kommun")
+        placements_base = page.locator("#total-base").inner_text()
+        assert _amount(placements_base) > 0
+        assert page.locator("#total-scenario").inner_text() == placements_base
+        with page.expect_request(
+            lambda r: "/v1/scenarios/compare" in r.url and "placements" in (r.post_data or "")
+        ) as sent:
+            share.fill("25")
+        body = json.loads(sent.value.post_data or "{}")
+        assert body["scenarios"][0]["placements"] == {"schablon_region_share": "0.25"}
+        assert "home_care" not in body["scenarios"][0]
+        scenario_total = page.locator("#total-scenario")
+        expect(scenario_total).not_to_have_text(placements_base, timeout=15_000)
+        assert _amount(scenario_total.inner_text()) > _amount(placements_base)
+        expect(page.locator("#scenario-name")).to_have_text("Scenario: Schablonandel 25,0 %")
+        expect(page.locator("#andringar")).to_have_text("Ändrat mot basen: schablonandel 25,0 %.")
+        placements_row = page.locator("#per-del tr[data-capability=placements] td")
+        expect(placements_row.nth(1)).to_have_text(scenario_total.inner_text())
+
+        # Home care did not move with the share.
+        page.get_by_label("Visa").select_option("home_care")
+        expect(page.locator("#chart-title")).to_have_text(
+            "Hemtjänst och hemsjukvård i annan kommun per kommun: bas och scenario"
+        )
+        home_base = page.locator("#total-base").inner_text()
+        expect(scenario_total).to_have_text(home_base)
+        assert _amount(home_base) > 0
+
+        # (b) The hemsjukvård tariff, 828 -> 1 000 kr an hour, from the keyboard on the slider.
+        slider = page.locator("#hemsjukvard-range")
+        slider.focus()
+        with page.expect_request(
+            lambda r: "/v1/scenarios/compare" in r.url and "home_care" in (r.post_data or "")
+        ) as sent:
+            slider.press("ArrowRight")
+        body = json.loads(sent.value.post_data or "{}")
+        assert body["scenarios"][0]["home_care"] == {"hemsjukvard_sek_per_hour": "829.00"}
+        page.get_by_label("Hemsjukvård, kronor per timme").fill("1000")
+        expect(page.locator("#scenario-name")).to_have_text(
+            re.compile(r"^Scenario: Schablonandel 25,0 %; hemsjukvård 1\s000 kr per timme$")
+        )
+        expect(scenario_total).not_to_have_text(home_base, timeout=15_000)
+        assert _amount(scenario_total.inner_text()) > _amount(home_base)
+        expect(page.locator("#total-diff")).not_to_have_text("±0 kr")
+
+        # Exact shares: 33.5 % is sent as 0.335, not as a binary float's 0.33499….
+        with page.expect_request(
+            lambda r: "/v1/scenarios/compare" in r.url and "0.335" in (r.post_data or "")
+        ) as sent:
+            share.fill("33.5")
+        body = json.loads(sent.value.post_data or "{}")
+        assert body["scenarios"][0]["placements"] == {"schablon_region_share": "0.335"}
+        assert body["daily_amount_sek"] == "10000.00"
+
+        page.get_by_label("Visa").select_option("all")
+        expect(page.locator("#chart-title")).to_have_text("Alla delar per kommun: bas och scenario")
+        expect(page.locator("#per-del tbody tr")).to_have_count(3)
+        expect(page.locator("#scenario-name")).to_contain_text("Schablonandel 33,5 %", timeout=15_000)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOT_ALL), full_page=True)
+
+        # Back to the base: nothing changed, scenario equals base again.
+        page.get_by_role("button", name="Återställ till basens värden").click()
+        expect(page.locator("#andringar")).to_have_text("Inga ändringar mot basen.")
+        expect(share).to_have_value("33.3")
+        expect(scenario_total).to_have_text(page.locator("#total-base").inner_text(), timeout=15_000)
+
+
+@contextmanager
+def _page(url: str, token: str) -> Iterator[Any]:
+    """A page of headless chromium at ``url`` with the API key saved; only 127.0.0.1 is reachable,
+    and neither a script error nor an error box on the page may be left at the end."""
     chromium = shutil.which("chromium")
     if chromium is None:
         _missing("Debian's chromium is not installed (apt-get install chromium): web page test skipped")
@@ -72,9 +271,6 @@ def test_a_slider_move_changes_the_scenario_total(server: tuple[str, str], tmp_p
         from playwright.sync_api import Route, expect, sync_playwright
     except ImportError:
         _missing("the playwright package is not installed (pip install -e '.[test]'): web page test skipped")
-    url, token = server
-    episodes = tmp_path / "episoder.csv"
-    synth_episodes(month_range("2022-03"), episodes_per_month=800, seed=11).write_csv(episodes)
     outside: list[str] = []
 
     def only_local(route: Route) -> None:
@@ -97,35 +293,7 @@ def test_a_slider_move_changes_the_scenario_total(server: tuple[str, str], tmp_p
             page.get_by_label("API-nyckel (roll analytiker)").fill(token)
             page.get_by_role("button", name="Spara nyckel").click()
             expect(page.locator("#nyckel-status")).to_contain_text("Nyckel sparad")
-
-            page.locator("#upload-file").set_input_files(str(episodes))
-            page.get_by_role("button", name="Ladda upp").click()
-            rows = page.locator("#municipalities tr.kommun-row")
-            expect(rows).to_have_count(49, timeout=20_000)
-            base_total = page.locator("#total-base")
-            expect(base_total).to_have_text(_kronor_pattern())
-            scenario_total = page.locator("#total-scenario")
-            before = scenario_total.inner_text()
-            assert before == base_total.inner_text()  # nothing changed yet: scenario equals base
-            expect(page.locator("#threshold-number")).to_have_value("3.0")
-
-            _slide(page, "#threshold-range", "2.5")
-            expect(scenario_total).not_to_have_text(before, timeout=15_000)
-            expect(page.locator("#total-diff")).not_to_have_text("±0 kr")
-            assert page.locator("#threshold-number").input_value() == "2.5"
-            assert _amount(scenario_total.inner_text()) > _amount(before)
-            assert _amount(page.locator("#total-diff").inner_text()) != 0
-
-            with page.expect_download() as download_info:
-                page.get_by_role("button", name="Ladda ner Excel").click()
-            saved = tmp_path / download_info.value.suggested_filename
-            download_info.value.save_as(saved)
-            assert saved.suffix == ".xlsx"
-            assert saved.read_bytes()[:2] == b"PK"
-
-            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SCREENSHOT), full_page=True)
-            page.screenshot(path=str(tmp_path / "scenario-page.png"), full_page=True)
+            yield page
             assert not page.locator("#fel").is_visible(), page.locator("#fel").inner_text()
             assert errors == []
         finally:
@@ -143,8 +311,6 @@ def _slide(page: Any, selector: str, value: str) -> None:
 
 
 def _kronor_pattern() -> Any:
-    import re
-
     return re.compile(r"^[\d\s\u00a0\u202f]+ kr$")
 
 
