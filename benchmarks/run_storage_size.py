@@ -17,7 +17,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from billing_run_e2e import MONTH, month_files
-
 from hos_avtal.runs import execute_run
 from hos_avtal.storage import open_database
 
