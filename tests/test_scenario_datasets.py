@@ -16,8 +16,9 @@ import sqlalchemy as sa
 from hos_avtal.errors import InputError
 from hos_avtal.municipalities import parties
 from hos_avtal.runs import execute_run
-from hos_avtal.scenarios import compare, scenario_from_mapping
+from hos_avtal.scenarios import Comparison, compare, scenario_from_mapping
 from hos_avtal.scenarios._datasets import (
+    DatasetSummary,
     dataset_sha256,
     dataset_summary,
     list_datasets,
@@ -73,6 +74,14 @@ def _run(db: Database, files: dict[str, Path]) -> int:
     return outcome.summary.id
 
 
+def _base_of(db: Database, summary: DatasetSummary, ruleset: str) -> Comparison:
+    """The dataset under ``ruleset`` alone, at its months and its run's fastställt belopp."""
+    assert summary.daily_amount_ore == AMOUNT * 100
+    amount = Decimal(summary.daily_amount_ore) / 100
+    data = load_dataset(db, summary.id)
+    return compare(data, [], base=ruleset, months=summary.months, daily_amount_sek=amount)
+
+
 def _text(frames: dict[str, pl.DataFrame]) -> str:
     return "\n".join(f.write_csv() for f in frames.values())
 
@@ -101,14 +110,7 @@ def test_a_run_dataset_reproduces_every_amount_the_run_stored(
     assert summary.months == [pl.Series([MONTH + "-01"]).str.to_date().item()]
     assert summary.inputs["placements"] == pl.read_csv(files["placements"]).height
     run = load_run(database, run_id)
-    assert summary.daily_amount_ore == AMOUNT * 100
-    comparison = compare(
-        load_dataset(database, summary.id),
-        [],
-        base=run.summary.ruleset_id,
-        months=summary.months,
-        daily_amount_sek=AMOUNT,
-    )
+    comparison = _base_of(database, summary, run.summary.ruleset_id)
     stored = {
         "betalningsansvar": dict(run.betalningsansvar.select("kommun", "total_amount_ore").iter_rows()),
         "placements": dict(run.placement_municipalities.select("kommun", "kommun_ore").iter_rows()),  # type: ignore[union-attr]
@@ -147,14 +149,7 @@ def test_a_run_stored_before_inputs_were_kept_gives_its_episodes(
     summary = save_run_dataset(database, run_id, None, "analyst")
     assert summary.capabilities == ("betalningsansvar",)
     run = load_run(database, run_id)
-    assert summary.daily_amount_ore == AMOUNT * 100
-    comparison = compare(
-        load_dataset(database, summary.id),
-        [],
-        base=run.summary.ruleset_id,
-        months=summary.months,
-        daily_amount_sek=AMOUNT,
-    )
+    comparison = _base_of(database, summary, run.summary.ruleset_id)
     compared = comparison.municipalities("betalningsansvar").get_column("base_ore").to_list()
     assert compared == run.betalningsansvar.sort("kommun").get_column("total_amount_ore").to_list()
 
