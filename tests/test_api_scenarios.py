@@ -272,3 +272,25 @@ async def test_a_run_dataset_keeps_the_runs_daily_amount(api: Api) -> None:  # n
     assert response.status_code == 201, response.text
     assert response.json()["daily_amount_sek"] == "9999.50"
     assert response.json()["capabilities"] == ["betalningsansvar"]
+
+
+async def test_an_idempotency_key_makes_a_dataset_upload_safe_to_retry(api: Api) -> None:  # noqa: F811
+    frame = synth_episodes(month_range("2022-03"), episodes_per_month=30, seed=8)
+    upload = {"episodes": ("episoder.csv", _csv(frame), "text/csv")}
+    # A retry resends the same bytes, multipart boundary included.
+    headers = {
+        **api.auth("analyst"),
+        "Idempotency-Key": "mars-1",
+        "Content-Type": "multipart/form-data; boundary=hos-avtal-test",
+    }
+    first = await api.client.post("/v1/scenarios/datasets", files=upload, headers=headers)
+    again = await api.client.post("/v1/scenarios/datasets", files=upload, headers=headers)
+    assert first.status_code == again.status_code == 201, first.text
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert again.headers["Location"] == first.headers["Location"]
+    listed = (await api.client.get("/v1/scenarios/datasets", headers=api.auth("analyst"))).json()
+    assert len(listed["datasets"]) == 1
+    other = {"episodes": ("episoder.csv", _csv(frame.head(10)), "text/csv")}
+    reused = await api.client.post("/v1/scenarios/datasets", files=other, headers=headers)
+    assert reused.status_code == 422

@@ -7,6 +7,15 @@ from typing import Any
 from hos_avtal.api._problems import PROBLEM_JSON
 from hos_avtal.api._schemas import Problem
 
+IDEMPOTENCY_HEADER = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+    "description": "Send the same key to retry safely; the first answer is replayed.",
+}
+"""The OpenAPI description of the header every creating POST accepts (see ``_deps.Idempotency``)."""
+
 _PROBLEM = {"content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}, "model": Problem}
 
 

@@ -47,7 +47,7 @@ from hos_avtal.api._schemas import (
     TariffIn,
     VisitIn,
 )
-from hos_avtal.api.routers._common import problems
+from hos_avtal.api.routers._common import IDEMPOTENCY_HEADER, problems
 from hos_avtal.api.routers._formats import WITH_PDF as MEDIA
 from hos_avtal.api.routers._formats import attachment, negotiate
 from hos_avtal.errors import InputError
@@ -83,13 +83,6 @@ _CREATE_BODY = {
             "multipart/form-data": {"schema": _MULTIPART_SCHEMA},
         },
     }
-}
-_IDEMPOTENCY_HEADER = {
-    "name": "Idempotency-Key",
-    "in": "header",
-    "required": False,
-    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
-    "description": "Send the same key to retry safely; the first answer is replayed.",
 }
 
 
@@ -195,7 +188,7 @@ def _field(name: str, reason: str) -> dict[str, Any]:
         200: {"model": RunSummaryOut, "description": "An identical run was stored already."},
         **problems(409, 415),
     },
-    openapi_extra={**_CREATE_BODY, "parameters": [_IDEMPOTENCY_HEADER]},
+    openapi_extra={**_CREATE_BODY, "parameters": [IDEMPOTENCY_HEADER]},
 )
 async def create_run(
     request: Request,
@@ -258,7 +251,7 @@ def get_billing_run(
     "/{run_id}/finalize",
     response_model=RunSummaryOut,
     responses=problems(404, 409),
-    openapi_extra={"parameters": [_IDEMPOTENCY_HEADER]},
+    openapi_extra={"parameters": [IDEMPOTENCY_HEADER]},
 )
 def finalize_run(
     request: Request,

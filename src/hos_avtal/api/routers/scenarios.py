@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
 from hos_avtal.api._convert import rows_frame
-from hos_avtal.api._deps import DatabaseDep, require, shipped_ruleset
+from hos_avtal.api._deps import DatabaseDep, Idempotency, idempotency, require, shipped_ruleset
 from hos_avtal.api._keys import ApiKey
 from hos_avtal.api._problems import ProblemError
 from hos_avtal.api._scenario_schemas import (
@@ -47,7 +47,7 @@ from hos_avtal.api._schemas import (
     TariffIn,
     VisitIn,
 )
-from hos_avtal.api.routers._common import problems
+from hos_avtal.api.routers._common import IDEMPOTENCY_HEADER, problems
 from hos_avtal.api.routers._formats import MEDIA, attachment, negotiate
 from hos_avtal.errors import MissingParameterError, ScenarioError
 from hos_avtal.io import validate_episodes, validate_placement_inputs, validate_tariffs, validate_visits
@@ -197,15 +197,21 @@ def _tariff(service: str, year: int, rules: RuleSet) -> str | None:
     status_code=201,
     response_model=DatasetOut,
     responses=problems(404, 415),
-    openapi_extra=_DATASET_BODY,
+    openapi_extra={**_DATASET_BODY, "parameters": [IDEMPOTENCY_HEADER]},
 )
 async def create_dataset(
-    request: Request, db: DatabaseDep, key: Annotated[ApiKey, Depends(ANALYSE)]
+    request: Request,
+    db: DatabaseDep,
+    key: Annotated[ApiKey, Depends(ANALYSE)],
+    idem: Annotated[Idempotency, Depends(idempotency)],
 ) -> JSONResponse:
     """Store a dataset: uploaded files (multipart: any of ``episodes``, ``placements`` with
     ``costs`` and ``agreements``, ``visits`` with optional ``tariffs``; optional ``name``) or a
     stored billing run's inputs (JSON ``{"billing_run_id": …}``). Every input is validated as a
-    billing run's would be, and its ids pseudonymised."""
+    billing run's would be, and its ids pseudonymised. An ``Idempotency-Key`` makes a retry safe."""
+    replay = await run_in_threadpool(idem.replay)
+    if replay is not None:
+        return replay
     created_by = f"api-key:{key.id}"
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "application/json":
@@ -222,7 +228,9 @@ async def create_dataset(
         raise ProblemError(415, "send application/json or multipart/form-data")
     request.state.resource_id = str(summary.id)
     body = _dataset_json(summary)
-    return JSONResponse(body, status_code=201, headers={"Location": f"/v1/scenarios/datasets/{summary.id}"})
+    location = f"/v1/scenarios/datasets/{summary.id}"
+    idem.store(201, body, location)
+    return JSONResponse(body, status_code=201, headers={"Location": location})
 
 
 @router.get("/datasets", response_model=DatasetList, responses=problems())
