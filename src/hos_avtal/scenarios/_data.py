@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,9 +56,18 @@ class ScenarioData:
     @property
     def capabilities(self) -> tuple[str, ...]:
         """The capabilities this data can be compared on, in the fixed order."""
-        present = {
-            "betalningsansvar": self.episodes is not None,
-            "placements": self.placements is not None,
-            "home_care": self.visits is not None,
-        }
-        return tuple(name for name, has in present.items() if has)
+        return capabilities_of(kind for kind in CAPABILITY_INPUTS.values() if getattr(self, kind) is not None)
+
+
+CAPABILITY_INPUTS = {"betalningsansvar": "episodes", "placements": "placements", "home_care": "visits"}
+"""Each capability, in the fixed order, and the input it cannot be computed without."""
+
+
+def capabilities_of(inputs: Iterable[str]) -> tuple[str, ...]:
+    """The capabilities the given inputs cover, in the fixed order.
+
+    >>> capabilities_of(["visits", "tariffs", "episodes"])
+    ('betalningsansvar', 'home_care')
+    """
+    present = set(inputs)
+    return tuple(capability for capability, needed in CAPABILITY_INPUTS.items() if needed in present)

@@ -33,7 +33,7 @@ from hos_avtal.months import format_month, parse_month
 from hos_avtal.rules import CONDITIONS
 from hos_avtal.runs._model import InputKind
 from hos_avtal.runs._pseudonym import database_key, keyed_id, pseudonymise
-from hos_avtal.scenarios._data import ScenarioData
+from hos_avtal.scenarios._data import ScenarioData, capabilities_of
 from hos_avtal.storage import Database, load_run, load_run_inputs, load_summary
 from hos_avtal.storage._models import scenario_dataset, scenario_dataset_input
 from hos_avtal.storage._parquet import frame_bytes, frame_from_bytes
@@ -91,12 +91,7 @@ class DatasetSummary:
     @property
     def capabilities(self) -> tuple[str, ...]:
         """The capabilities a comparison on this dataset covers, in the fixed order."""
-        present = {
-            "betalningsansvar": "episodes" in self.inputs,
-            "placements": "placements" in self.inputs,
-            "home_care": "visits" in self.inputs,
-        }
-        return tuple(name for name, has in present.items() if has)
+        return capabilities_of(self.inputs)
 
 
 def read_upload(
@@ -197,17 +192,17 @@ def dataset_sha256(blobs: Mapping[InputKind, bytes]) -> str:
 
 def save_run_dataset(db: Database, run_id: int, name: str | None, created_by: str) -> DatasetSummary:
     """A stored billing run's inputs as a dataset of that run's month and rule set."""
-    run = load_run(db, run_id)
-    label = name or f"Körning {run.summary.id} ({run.summary.month:%Y-%m}, version {run.summary.version})"
+    run = load_summary(db, run_id)
+    label = name or f"Körning {run.id} ({run.month:%Y-%m}, version {run.version})"
     return save_dataset(
         db,
         label,
         run_tables(db, run_id),
         created_by,
         source=f"billing-run:{run_id}",
-        ruleset_id=run.summary.ruleset_id,
-        months=[run.summary.month],
-        daily_amount_ore=run.summary.daily_amount_ore,
+        ruleset_id=run.ruleset_id,
+        months=[run.month],
+        daily_amount_ore=run.daily_amount_ore,
     )
 
 
@@ -279,13 +274,14 @@ def dataset_summary(db: Database, dataset_id: int) -> DatasetSummary:
 
 def load_dataset(db: Database, dataset_id: int) -> ScenarioData:
     """The dataset's inputs, validated again (typed as a billing run types them)."""
-    dataset_summary(db, dataset_id)
     with db.read() as connection:
         rows = connection.execute(
             sa.select(scenario_dataset_input.c.kind, scenario_dataset_input.c.data_parquet).where(
                 scenario_dataset_input.c.dataset_id == dataset_id
             )
         ).all()
+    if not rows:  # save_dataset never stores a dataset without an input
+        raise DatasetNotFoundError(f"no scenario dataset has id {dataset_id}")
     return scenario_data(
         {kind: Table(frame_from_bytes(blob), f"dataset {dataset_id}: {kind}", 1) for kind, blob in rows}
     )

@@ -341,11 +341,15 @@ async def _upload(db: Database, request: Request, created_by: str) -> DatasetSum
             f"unknown form field {unknown[0]!r}; known: name, {', '.join(INPUT_KINDS)}",
             errors=[field_error(unknown[0])],
         )
-    uploads = {kind: form.get(kind) for kind in INPUT_KINDS if form.get(kind) is not None}
-    for kind, upload in uploads.items():
+    files: dict[InputKind, UploadFile] = {}
+    for kind in INPUT_KINDS:
+        upload = form.get(kind)
+        if upload is None:
+            continue
         if not isinstance(upload, UploadFile):
             raise ProblemError(422, f"{kind} must be a CSV or Parquet file", errors=[field_error(kind)])
-    if not uploads:
+        files[kind] = upload
+    if not files:
         raise ProblemError(
             422,
             "upload episodes, placements (with costs and agreements) or visits as CSV or Parquet files",
@@ -354,7 +358,6 @@ async def _upload(db: Database, request: Request, created_by: str) -> DatasetSum
     name = form.get("name")
     if name is not None and (not isinstance(name, str) or len(name) > 200):
         raise ProblemError(422, "name must be a text of at most 200 characters", errors=[field_error("name")])
-    files = {kind: upload for kind, upload in uploads.items() if isinstance(upload, UploadFile)}
     first = next(iter(files.values()))
     label = name or Path(first.filename or "underlag").stem[:200]
     with tempfile.TemporaryDirectory(prefix="hos-avtal-dataset-") as folder:
