@@ -18,7 +18,7 @@ from fractions import Fraction
 from typing import Any
 
 import polars as pl
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from hos_avtal.betalningsansvar import (
@@ -224,6 +224,26 @@ def test_the_test_composition_equals_the_public_entry_point(episodes, month):
     assert ours.municipalities.equals(public.municipalities)
     assert ours.outside_agreement.equals(public.outside_agreement)
     assert ours.episode_lines(month).equals(public.episode_lines(month))
+
+
+@examples(30)
+@given(episodes=episode_sets(), params=month_parameters())
+def test_billed_months_with_a_gap_are_each_computed_as_if_alone(episodes, params):
+    """February and April without March: each as alone, except the run of liable months."""
+    apart = [p for p in params if p.month != MONTHS[1]]
+    assume(apart)
+    together = run_engine(episodes, apart)
+    run_length = ("consecutive_liable_months", "recurring_liability")
+    for p in apart:
+        alone = run_engine(episodes, [p])
+        month = pl.col("month") == p.month
+        assert (
+            together.municipalities.filter(month)
+            .drop(run_length)
+            .equals(alone.municipalities.drop(run_length))
+        )
+        assert together.outside_agreement.filter(month).equals(alone.outside_agreement)
+        assert together.episode_lines(p.month).equals(alone.episode_lines(p.month))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -7,17 +7,13 @@ from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from hos_avtal._types import Month, RuleSetRef
-from hos_avtal.betalningsansvar import _engine
+from hos_avtal.betalningsansvar import _cube, _engine
 from hos_avtal.betalningsansvar._params import params_frame, resolve_months
-from hos_avtal.betalningsansvar._result import (
-    BetalningsansvarResult,
-    MonthRules,
-    assemble,
-    outside_rows,
-)
+from hos_avtal.betalningsansvar._result import BetalningsansvarResult, MonthRules
 from hos_avtal.errors import CalculationError
 from hos_avtal.io import read_episodes, validate_episodes
 from hos_avtal.months import parse_month
@@ -63,17 +59,13 @@ def calculate_with_parameters(frame: pl.DataFrame, months: Sequence[MonthRules])
     parties = parties_frame()
     lazy = frame.lazy()
     lines = _engine.classify(lazy, params, parties["kommun"].to_list())
-    groups = _engine.aggregate(lines)
-    pooled = _engine.pooled(groups, params)
-    pending = _engine.pending(lazy, params)
-    municipalities = assemble(
-        groups, pooled, pending, params, parties,
-        recurring_months={m.parameters.month: m.parameters.recurring_liability_months for m in months},
-    )  # fmt: skip
+    cube = _cube.tally(lines, params)
+    waiting = _cube.pending(frame, params)
+    recurring_after = np.array([m.parameters.recurring_liability_months for m in months], dtype=np.int64)
     return BetalningsansvarResult(
         months=list(months),
-        municipalities=municipalities,
-        outside_agreement=outside_rows(groups, pending, all_codes_frame()),
+        municipalities=_cube.municipality_rows(cube, waiting, parties, recurring_after),
+        outside_agreement=_cube.outside_rows(cube, waiting, all_codes_frame()),
         _lines=lines,
         _episodes=lazy,
     )
@@ -82,13 +74,16 @@ def calculate_with_parameters(frame: pl.DataFrame, months: Sequence[MonthRules])
 def billing_months(frame: pl.DataFrame, months: Month | str | Sequence[Month | str] | None) -> list[Month]:
     """The months named, or every month in which an episode was discharged."""
     if months is None:
-        distinct_days = frame.get_column("discharge_date").unique().drop_nulls()
-        found = distinct_days.dt.month_start().unique().sort().to_list()
-        if not found:
+        days = frame.get_column("discharge_date").drop_nulls().to_physical().to_numpy()
+        if not days.size:
             raise CalculationError(
                 "the input has no discharged episodes, so it has no billing month; name one (--month YYYY-MM)"
             )
-        return found
+        # The distinct days first (a histogram, not a sort of millions), then their months.
+        first = int(days.min())
+        distinct = np.flatnonzero(np.bincount(days - first)) + first
+        found = np.unique(distinct.astype("datetime64[D]").astype("datetime64[M]"))
+        return [d.item() for d in found.astype("datetime64[D]")]
     if isinstance(months, str | dt.date):
         months = [months]
     parsed = [parse_month(m) if isinstance(m, str) else m.replace(day=1) for m in months]
