@@ -83,20 +83,28 @@ def pending(episodes: pl.DataFrame, params: pl.DataFrame) -> IntArray:
     """
     wanted = month_ordinals(params.get_column("month"))
     first, span = int(wanted.min()), int(wanted.max() - wanted.min()) + 1
-    kommun = episodes.get_column("kommun").cast(KOMMUN).to_physical().to_numpy().astype(np.int64)
+    if episodes.is_empty():
+        return np.zeros((len(wanted), len(CODES)), dtype=np.int64)
+    ready, discharge = pl.col("ready_date").cast(pl.Int32), pl.col("discharge_date").cast(pl.Int32)
+    low, high = episodes.select(
+        ready.min().alias("low"), pl.max_horizontal(ready.max(), discharge.max()).alias("high")
+    ).row(0)
+    # Each day's month as a bucket: before the first month counts in every month (bucket 0),
+    # after the last in none (bucket ``span``, cut off below), like a date not yet known.
+    days = np.arange(low, high + 1).astype("datetime64[D]")
+    table = pl.Series(np.clip(days.astype("datetime64[M]").astype(np.int64) - first, 0, span))
+    row = pl.col("kommun").cast(KOMMUN).to_physical().cast(pl.Int64) * (span + 1)
+    keys = episodes.select(
+        (row + pl.lit(table).gather(ready - low)).alias("ready"),
+        (row + pl.lit(table).gather(discharge - low).fill_null(span)).alias("discharge"),
+    )
 
     def admitted_by_end(column: str) -> IntArray:
-        dates = episodes.get_column(column)
-        present = dates.is_not_null().to_numpy()
-        # Before the first month counts in every month; after the last in none.
-        offset = month_ordinals(dates.filter(dates.is_not_null())) - first
-        keep = offset < span
-        counts = np.bincount(
-            kommun[present][keep] * span + np.maximum(offset[keep], 0), minlength=len(CODES) * span
-        )
-        return np.cumsum(counts.reshape(len(CODES), span), axis=1)[:, wanted - first].T
+        counts = np.bincount(keys.get_column(column).to_numpy(), minlength=len(CODES) * (span + 1))
+        by_month = np.cumsum(counts.reshape(len(CODES), span + 1)[:, :span], axis=1)
+        return by_month[:, wanted - first].T
 
-    return admitted_by_end("ready_date") - admitted_by_end("discharge_date")
+    return admitted_by_end("ready") - admitted_by_end("discharge")
 
 
 def _pool_amounts(n: IntArray, d: IntArray, p: dict[str, IntArray]) -> tuple[IntArray, IntArray]:
