@@ -5,8 +5,8 @@ process against servers started as subprocesses on 127.0.0.1 (uvicorn, one worke
 
 * ``POST /v1/betalningsansvar/calculate`` with 1 000 and with 10 000 episodes of June 2022
   (``hos_avtal.synth``; 2022 has a shipped daily amount), on the real app (``hos_avtal.api``);
-* ``GET /v1/billing-runs/{id}/municipalities/{kommun}``, an invoice basis of a stored run (made
-  beforehand with ``hos-avtal run`` in a temporary SQLite database);
+* ``GET /v1/billing-runs/{id}/municipalities/{kommun}``, an invoice basis of a stored final run
+  (made beforehand with ``hos-avtal run`` and ``run finalize`` in a temporary SQLite database);
 * the same requests against ``api_floor.py``: a bare FastAPI app that only parses and echoes the
   body (and returns a fixed invoice basis of the same size) — the framework's floor.
 
@@ -152,6 +152,10 @@ def prepare_real(tmp: Path) -> tuple[dict[str, str], int, str]:
     found = re.search(r"run (\d+):", out)
     if found is None:
         raise RuntimeError(f"no run id in {out!r}")
+    # Invoicing systems fetch the fakturaunderlag of final runs; a draft is read by people.
+    subprocess.run(
+        [str(HOS_AVTAL), "run", "finalize", found.group(1), "--db", db], check=True, capture_output=True
+    )
     key = create_key(db)
     return {"HOS_AVTAL_DATABASE_URL": db}, int(found.group(1)), key
 

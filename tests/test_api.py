@@ -428,6 +428,35 @@ async def test_writes_are_audited_with_key_id_and_never_bodies(api: Api) -> None
     assert all(isinstance(r["at"], dt.datetime) for r in rows)
 
 
+def audit_rows(api: Api) -> list[tuple[str, str, int]]:
+    with api.app.state.database.read() as connection:
+        rows = connection.execute(sa.select(audit_log).order_by(audit_log.c.id)).all()
+    return [(r.method, r.path, r.status) for r in rows]
+
+
+async def test_calculations_store_nothing_so_they_are_not_audited(api: Api) -> None:
+    body = {"month": MONTH, "episodes": EPISODES[:20]}
+    calls = [
+        ("/v1/betalningsansvar/calculate", body, "analyst"),
+        ("/v1/betalningsansvar/calculate", body, "kommun"),
+        ("/v1/betalningsansvar/calculate", {**body, "month": "x"}, "analyst"),
+        ("/v1/placements/calculate", PLACEMENTS_BODY, "billing"),
+        ("/v1/home-care/calculate", {"visits": VISITS}, "admin"),
+    ]
+    statuses = []
+    for path, json, role in calls:
+        statuses.append((await api.client.post(path, json=json, headers=api.auth(role))).status_code)
+    assert statuses == [200, 403, 422, 200, 200]
+    assert audit_rows(api) == []
+    run = (await api.create_run()).json()["id"]
+    refused = await api.client.post(f"/v1/billing-runs/{run}/finalize", headers=api.auth("kommun"))
+    assert refused.status_code == 403
+    assert audit_rows(api) == [
+        ("POST", "/v1/billing-runs", 201),
+        ("POST", f"/v1/billing-runs/{run}/finalize", 403),
+    ]
+
+
 async def test_a_personnummer_never_reaches_the_database_or_the_logs(
     api: Api, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -34,6 +35,25 @@ def reference_depth_exceeds(body: bytes, limit: int) -> bool:
     return False
 
 
+def full_scan_depth_exceeds(body: bytes, limit: int) -> bool:
+    """The earlier vectorised scan over every byte, kept as the reference for any bytes at all
+    (valid JSON or not): the middleware must answer exactly as it did."""
+    if not body:
+        return False
+    a = np.frombuffer(body, dtype=np.uint8)
+    backslash = a == 0x5C
+    run = np.cumsum(backslash, dtype=np.int32)
+    run -= np.maximum.accumulate(np.where(backslash, 0, run))
+    escaped = np.zeros(a.shape, dtype=bool)
+    escaped[1:] = run[:-1] % 2 == 1
+    quote = (a == 0x22) & ~escaped
+    outside = (np.cumsum(quote, dtype=np.int32) & 1) == 0
+    opens = ((a == 0x5B) | (a == 0x7B)) & outside
+    closes = ((a == 0x5D) | (a == 0x7D)) & outside
+    depth = np.cumsum(opens.astype(np.int32) - closes, dtype=np.int32)
+    return bool(depth.max() > limit)
+
+
 texts = st.text(alphabet=st.sampled_from('ab[]{}"\\\n é'), max_size=8)
 documents: st.SearchStrategy[Any] = st.recursive(
     st.none() | st.booleans() | st.integers() | texts,
@@ -57,3 +77,20 @@ def test_brackets_inside_strings_do_not_nest() -> None:
 def test_deep_nesting_is_caught() -> None:
     assert json_depth_exceeds(b"[" * 33 + b"]" * 33, 32)
     assert not json_depth_exceeds(b"[" * 32 + b"]" * 32, 32)
+
+
+@settings(max_examples=500, deadline=None)
+@given(body=st.lists(st.sampled_from(list(b'"\\[]{}a ')), max_size=60).map(bytes), limit=st.integers(0, 6))
+def test_any_bytes_get_the_answer_of_the_full_scan(body: bytes, limit: int) -> None:
+    assert json_depth_exceeds(body, limit) == full_scan_depth_exceeds(body, limit)
+
+
+def test_few_brackets_and_escapes() -> None:
+    assert not json_depth_exceeds(b"", 0)
+    assert not json_depth_exceeds(b'{"a": [1, 2]}', 2)
+    assert json_depth_exceeds(b'{"a": [1, 2]}', 1)
+    assert not json_depth_exceeds(b'"\\\\" [[[', 3)
+    assert json_depth_exceeds(b'"\\\\" [[[[', 3)
+    assert not json_depth_exceeds(b'"\\" [[[[', 3)  # an escaped quote: still inside the string
+    assert json_depth_exceeds(b'"\\a" [[[[', 3)  # the backslash escapes the a, not the quote
+    assert json_depth_exceeds(b'"\\\\\\" [[[[', 3) == full_scan_depth_exceeds(b'"\\\\\\" [[[[', 3)

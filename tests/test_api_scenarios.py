@@ -294,3 +294,16 @@ async def test_an_idempotency_key_makes_a_dataset_upload_safe_to_retry(api: Api)
     other = {"episodes": ("episoder.csv", _csv(frame.head(10)), "text/csv")}
     reused = await api.client.post("/v1/scenarios/datasets", files=other, headers=headers)
     assert reused.status_code == 422
+
+
+async def test_comparisons_and_sweeps_are_not_audited_datasets_are(api: Api) -> None:  # noqa: F811
+    from test_api import audit_rows
+    from test_api_sweep import GRID
+
+    compared = await api.client.post("/v1/scenarios/compare", json=COMPARE, headers=api.auth("analyst"))
+    swept = await api.client.post("/v1/scenarios/sweep", json=GRID, headers=api.auth("analyst"))
+    refused = await api.client.post("/v1/scenarios/sweep", json=GRID, headers=api.auth("billing"))
+    assert (compared.status_code, swept.status_code, refused.status_code) == (200, 200, 403)
+    assert audit_rows(api) == []
+    await _dataset(api)
+    assert audit_rows(api) == [("POST", "/v1/billing-runs", 201), ("POST", "/v1/scenarios/datasets", 201)]

@@ -1,15 +1,21 @@
 """Conversions between the API's JSON and the core's frames and objects; no rules here.
 
-Input arrays become all-text frames, the same shape a CSV file gives the readers, so every domain
-check and every worded problem comes from :mod:`hos_avtal.io` unchanged (``row`` is then the
-1-based index in the array). Output frames get money as two-decimal strings and dates as ISO text.
+Input arrays become frames that :mod:`hos_avtal.io` validates like a file, so every domain check
+and every worded problem comes from there unchanged (``row`` is then the 1-based index in the
+array). The stateless calculations get natively typed frames (:func:`typed_frame`: dates and
+booleans pydantic has parsed already, so the readers' one-pass check of typed input applies); a
+stored run gets all-text frames (:func:`rows_frame`), the shape it has always hashed and kept.
+Output frames get money as two-decimal strings and dates as ISO text.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
-from typing import Any
+from operator import attrgetter
+from types import NoneType
+from typing import Annotated, Any, get_args, get_origin
 
 import polars as pl
 from pydantic import BaseModel
@@ -32,6 +38,46 @@ def rows_frame(rows: Sequence[BaseModel], model: type[BaseModel]) -> pl.DataFram
     columns = list(model.model_fields)
     data = {c: [_text(getattr(r, c)) for r in rows] for c in columns}
     return pl.DataFrame(data, schema=dict.fromkeys(columns, pl.String))
+
+
+_NATIVE: dict[object, pl.DataType] = {
+    str: pl.String(),
+    bool: pl.Boolean(),
+    int: pl.Int64(),
+    dt.date: pl.Date(),
+}
+
+
+@functools.cache
+def _dtypes(model: type[BaseModel]) -> dict[str, pl.DataType]:
+    """Each field's polars type, from its annotation with ``| None`` and ``Annotated`` removed."""
+    out: dict[str, pl.DataType] = {}
+    for name, info in model.model_fields.items():
+        kinds = [a for a in get_args(info.annotation) if a is not NoneType] or [info.annotation]
+        kind = kinds[0] if len(kinds) == 1 else None
+        if get_origin(kind) is Annotated:
+            kind = get_args(kind)[0]
+        if kind not in _NATIVE:
+            raise TypeError(f"{model.__name__}.{name}: no polars type for {info.annotation!r}")
+        out[name] = _NATIVE[kind]
+    return out
+
+
+def typed_frame(rows: Sequence[BaseModel], model: type[BaseModel]) -> pl.DataFrame:
+    """The rows as a frame of native types (dates, booleans, integers, text), a column at a time.
+
+    The readers accept it as they accept a Parquet file, with the same problems worded the same
+    way; only their cell-by-cell parsing, already done by pydantic, is skipped.
+    """
+    dtypes = _dtypes(model)
+    names = list(dtypes)
+    if not rows:
+        return pl.DataFrame(schema=dtypes)
+    if len(names) == 1:
+        columns: list[Sequence[Any]] = [[getattr(r, names[0]) for r in rows]]
+    else:  # one C-level pass over the rows, then transposed
+        columns = list(zip(*map(attrgetter(*names), rows), strict=True))
+    return pl.DataFrame([pl.Series(n, c, dtype=dtypes[n]) for n, c in zip(names, columns, strict=True)])
 
 
 def sek(ore: int | None) -> str | None:

@@ -23,6 +23,7 @@ import os
 import re
 import tempfile
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -30,7 +31,7 @@ from pathlib import Path
 import polars as pl
 
 from hos_avtal.betalningsansvar._report import average, liable_days
-from hos_avtal.municipalities import parties
+from hos_avtal.municipalities import Municipality, parties
 from hos_avtal.rules import load_ruleset
 from hos_avtal.runs._model import RunState, RunSummary, StoredRun
 
@@ -227,6 +228,22 @@ def _status_rank() -> pl.Expr:
 
 def build_run_basis(run: StoredRun) -> RunBasis:
     """The invoice basis of every party, zero invoices included, from one stored run."""
+    return _build(run, parties())
+
+
+def build_basis(run: StoredRun, kommun: str) -> InvoiceBasis:
+    """One party's invoice basis, the same as ``build_run_basis(run).get(kommun)``.
+
+    ``run`` may hold only the rows that concern ``kommun``
+    (:func:`hos_avtal.storage.load_run_municipality`): nothing of another party's rows is used.
+    """
+    party = [p for p in parties() if p.code == kommun]
+    if not party:
+        raise KeyError(f"{kommun} is not one of the 49 municipalities of the agreement")
+    return _build(run, party).bases[0]
+
+
+def _build(run: StoredRun, chosen: Sequence[Municipality]) -> RunBasis:
     facts = run_facts(run)
     month = facts.month
     ba = run.betalningsansvar
@@ -286,7 +303,7 @@ def build_run_basis(run: StoredRun) -> RunBasis:
     corrections, empty_corrections = _partition(all_corrections, "kommun"), all_corrections.clear()
 
     bases: list[InvoiceBasis] = []
-    for party in parties():
+    for party in chosen:
         code = party.code
         row = ba_rows.get(code)
         placements: PlacementPart | None = None

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, Row, Table, and_, func, insert, select, update
+from sqlalchemy import Connection, Row, Table, and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.types import BigInteger, Boolean, Date, Integer
 
@@ -43,6 +43,18 @@ SORT_KEYS: dict[str, tuple[str, ...]] = {
 """The order frames are stored and loaded in (SQL gives no order without one)."""
 
 _OPTIONAL = frozenset(FRAME_TABLES) - {"betalningsansvar", "episode_lines", "corrections"}
+
+KOMMUN_COLUMNS: dict[str, tuple[str, ...]] = {
+    "betalningsansvar": ("kommun",),
+    "episode_lines": ("kommun",),
+    "placement_lines": ("kommun",),
+    "placement_municipalities": ("kommun",),
+    "home_care_lines": ("host", "home"),
+    "home_care_municipalities": ("kommun",),
+    "home_care_payments": ("payer", "payee"),
+    "corrections": ("kommun",),
+}
+"""The columns naming the municipalities a stored row concerns (a row concerns either of two)."""
 
 
 @dataclass(frozen=True)
@@ -257,22 +269,53 @@ def load_run(db: Database, run_id: int) -> StoredRun:
     """Everything a run stored, as frames (see :class:`~hos_avtal.runs.StoredRun`), read in one
     snapshot, with the recurring liability computed across the stored final runs."""
     with db.read() as connection:
-        row = _row(connection, run_id)
-        summary = _summary(row)
-        present = set(str(row.capabilities).split(",")) if row.capabilities else set()
-        inputs = [
-            RunInput(kind=_kind(r.kind), name=r.name, sha256=r.sha256, rows=int(r.rows))
-            for r in connection.execute(
-                select(run_input).where(run_input.c.run_id == run_id).order_by(run_input.c.kind)
-            )
-        ]
-        frames = {
-            name: (
-                _read_frame(connection, name, run_id) if name in present or name not in _OPTIONAL else None
-            )
-            for name in FRAME_TABLES
-        }
-        recurring = _recurring(connection, summary.month, _frame(frames["betalningsansvar"]))
+        return _load(connection, run_id, None)
+
+
+def load_run_municipality(db: Database, run_id: int, kommun: str) -> StoredRun:
+    """A run as :func:`load_run` gives it, but only the rows that concern ``kommun``: its own
+    rows, home-care lines and payments where it is either party, and its recurring liability.
+
+    One municipality's invoice basis needs nothing else, and the filter runs in SQL, so a read
+    costs that municipality's rows instead of the whole month's.
+    """
+    with db.read() as connection:
+        return _load(connection, run_id, kommun)
+
+
+def final_runs_before(db: Database, month: dt.date) -> int:
+    """How many final runs of months before ``month`` are stored.
+
+    Final runs are never changed or deleted, so this only grows, and it grows whenever the
+    history that a run's recurring liability is counted from (:func:`final_liability`) changes:
+    while it stays the same, so does everything a final run of ``month`` shows.
+    """
+    query = select(func.count()).where(
+        and_(billing_run.c.state == "final", billing_run.c.month < month.replace(day=1))
+    )
+    with db.read() as connection:
+        return int(connection.execute(query).scalar_one())
+
+
+def _load(connection: Connection, run_id: int, kommun: str | None) -> StoredRun:
+    row = _row(connection, run_id)
+    summary = _summary(row)
+    present = set(str(row.capabilities).split(",")) if row.capabilities else set()
+    inputs = [
+        RunInput(kind=_kind(r.kind), name=r.name, sha256=r.sha256, rows=int(r.rows))
+        for r in connection.execute(
+            select(run_input).where(run_input.c.run_id == run_id).order_by(run_input.c.kind)
+        )
+    ]
+    frames = {
+        name: (
+            _read_frame(connection, name, run_id, kommun)
+            if name in present or name not in _OPTIONAL
+            else None
+        )
+        for name in FRAME_TABLES
+    }
+    recurring = _recurring(connection, summary.month, _frame(frames["betalningsansvar"]), kommun)
     return StoredRun(
         summary=summary,
         inputs=inputs,
@@ -312,8 +355,9 @@ def recurring_liability(db: Database, month: dt.date, current: pl.DataFrame | No
         return _recurring(connection, month, current)
 
 
-def final_liability(connection: Connection, before: dt.date) -> pl.DataFrame:
-    """``month, kommun, liable`` of the last final version of every month before ``before``."""
+def final_liability(connection: Connection, before: dt.date, kommun: str | None = None) -> pl.DataFrame:
+    """``month, kommun, liable`` of the last final version of every month before ``before``
+    (of one municipality only, when ``kommun`` is given)."""
     latest = (
         select(billing_run.c.month, func.max(billing_run.c.version).label("version"))
         .where(and_(billing_run.c.state == "final", billing_run.c.month < before))
@@ -330,6 +374,8 @@ def final_liability(connection: Connection, before: dt.date) -> pl.DataFrame:
     query = select(runs.c.month, table.c.kommun, (table.c.total_amount_ore > 0).label("liable")).join(
         table, table.c.run_id == runs.c.id
     )
+    if kommun is not None:
+        query = query.where(table.c.kommun == kommun)
     rows = connection.execute(query).all()
     return pl.DataFrame(
         [tuple(r) for r in rows],
@@ -338,17 +384,21 @@ def final_liability(connection: Connection, before: dt.date) -> pl.DataFrame:
     )
 
 
-def _recurring(connection: Connection, month: dt.date, current: pl.DataFrame | None) -> dict[str, int]:
+def _recurring(
+    connection: Connection, month: dt.date, current: pl.DataFrame | None, kommun: str | None = None
+) -> dict[str, int]:
+    """As :func:`recurring_liability`; with ``kommun``, of that municipality only (``current``
+    then holds its rows only)."""
     month = month.replace(day=1)
     if current is None:
         last = _last_final(connection, month)
         if last is None:
             return {}
-        current = _read_frame(connection, "betalningsansvar", last.id)
+        current = _read_frame(connection, "betalningsansvar", last.id, kommun)
     now = current.filter(pl.col("month") == month).select(
         "month", "kommun", (pl.col("total_amount_ore") > 0).alias("liable")
     )
-    history = pl.concat([final_liability(connection, month), now])
+    history = pl.concat([final_liability(connection, month, kommun), now])
     index = pl.col("month").dt.year().cast(pl.Int64) * 12 + pl.col("month").dt.month().cast(pl.Int64)
     target = month.year * 12 + month.month
     # Walk back from this month: the row ends at the first month that is not liable or missing.
@@ -460,11 +510,15 @@ def _polars_type(column: Any) -> pl.DataType:
     return pl.String()
 
 
-def _read_frame(connection: Connection, name: str, run_id: int) -> pl.DataFrame:
+def _read_frame(connection: Connection, name: str, run_id: int, kommun: str | None = None) -> pl.DataFrame:
+    """A stored frame of a run; with ``kommun``, only the rows that concern it."""
     table = FRAME_TABLES[name]
     columns = frame_columns(table)
     schema = {c.name: _polars_type(c) for c in columns}
-    rows = connection.execute(select(*columns).where(table.c.run_id == run_id)).all()
+    query = select(*columns).where(table.c.run_id == run_id)
+    if kommun is not None:
+        query = query.where(or_(*(table.c[c] == kommun for c in KOMMUN_COLUMNS[name])))
+    rows = connection.execute(query).all()
     frame = pl.DataFrame([tuple(r) for r in rows], schema=schema, orient="row")
     if "flags" in schema:
         frame = frame.with_columns(

@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import UploadFile
 
-from hos_avtal.api._convert import invoice_json, rows_frame, run_municipalities, summary_json
+from hos_avtal.api._convert import rows_frame, run_municipalities, summary_json
 from hos_avtal.api._deps import (
     READ_RUNS,
     WRITE_RUNS,
@@ -49,10 +49,10 @@ from hos_avtal.api._schemas import (
 )
 from hos_avtal.api.routers._common import IDEMPOTENCY_HEADER, problems
 from hos_avtal.api.routers._formats import WITH_PDF as MEDIA
-from hos_avtal.api.routers._formats import attachment, negotiate
+from hos_avtal.api.routers._formats import negotiate
+from hos_avtal.api.routers._invoice import invoice_response
 from hos_avtal.errors import InputError
 from hos_avtal.exports import build_run_basis
-from hos_avtal.exports._basis import invoice_stem
 from hos_avtal.months import parse_month
 from hos_avtal.runs import RunOutcome, execute_run
 from hos_avtal.storage import Database, finalize, list_runs, load_run
@@ -284,6 +284,7 @@ def finalize_run(
                 MEDIA["pdf"]: {"schema": {"type": "string", "format": "binary"}},
             },
         },
+        304: {"description": "Not modified: If-None-Match names the current ETag."},
         **problems(404, 406),
     },
 )
@@ -294,33 +295,13 @@ def invoice_basis(
     run_id: RunId,
     kommun: Kommun,
     format: Annotated[Literal["json", "csv", "xlsx", "pdf"] | None, Query()] = None,
+    _if_none_match: Annotated[
+        str | None, Header(alias="If-None-Match", description="An ETag of an earlier answer.")
+    ] = None,
 ) -> Response:
     """One municipality's fakturaunderlag: JSON by default; CSV, Excel or PDF by Accept or ?format=.
-    The files are those of ``hos-avtal run export``; a draft is marked UTKAST."""
+    The files are those of ``hos-avtal run export``; a draft is marked UTKAST. Every answer has a
+    strong ETag: send it back in If-None-Match to get a 304 instead of the same bytes again."""
     check_kommun(key, kommun)
     chosen = negotiate(request, format, MEDIA)
-    run = load_run(db, run_id)
-    run_basis = build_run_basis(run)
-    try:
-        basis = run_basis.get(kommun)
-    except KeyError:
-        raise ProblemError(404, f"{kommun} is not one of the 49 municipalities of the agreement") from None
-    if chosen == "json":
-        return JSONResponse(
-            InvoiceBasisOut.model_validate(invoice_json(run.summary, basis)).model_dump(mode="json")
-        )
-    if chosen == "csv":
-        from hos_avtal.exports._csv import invoice_frames, to_csv_bytes
-
-        data = to_csv_bytes(invoice_frames([basis])[0])
-    elif chosen == "xlsx":
-        from hos_avtal.exports._xlsx import invoice_workbook
-
-        data = invoice_workbook(basis)
-    else:
-        from hos_avtal.exports._pdf import invoice_pdf
-
-        data = invoice_pdf(basis)
-    return attachment(
-        data, chosen, f"{invoice_stem(run_basis.run, basis.kommun, basis.name)}.{chosen}", MEDIA
-    )
+    return invoice_response(request, db, run_id, kommun, chosen)

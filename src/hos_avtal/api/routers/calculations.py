@@ -6,8 +6,9 @@ from typing import Any
 
 from fastapi import APIRouter, Depends
 
-from hos_avtal.api._convert import rows_frame
+from hos_avtal.api._convert import typed_frame
 from hos_avtal.api._deps import CALCULATE, shipped_ruleset
+from hos_avtal.api._middleware import stateless
 from hos_avtal.api._schemas import (
     AgreementIn,
     BetalningsansvarMonth,
@@ -35,10 +36,11 @@ router = APIRouter(tags=["calculations"], dependencies=[Depends(CALCULATE)])
 
 
 @router.post("/betalningsansvar/calculate", response_model=BetalningsansvarMonth, responses=problems())
+@stateless
 def betalningsansvar(request: BetalningsansvarRequest) -> dict[str, Any]:
     """Kommunens betalningsansvar for one month (SPEC §4): all 49 municipalities, totals and the
     episodes outside the agreement; the episode lines too with ``include_episodes``."""
-    episodes = validate_episodes(rows_frame(request.episodes, EpisodeIn))
+    episodes = validate_episodes(typed_frame(request.episodes, EpisodeIn))
     result = calculate_betalningsansvar(
         episodes,
         request.month,
@@ -50,12 +52,13 @@ def betalningsansvar(request: BetalningsansvarRequest) -> dict[str, Any]:
 
 
 @router.post("/placements/calculate", response_model=PlacementsResult, responses=problems())
+@stateless
 def placements(request: PlacementsRequest) -> dict[str, Any]:
     """The cost split of placements (SPEC §5): lines, all 49 municipalities and totals."""
     inputs = validate_placement_inputs(
-        rows_frame(request.placements, PlacementIn),
-        rows_frame(request.costs, CostIn),
-        rows_frame(request.agreements, AgreementIn),
+        typed_frame(request.placements, PlacementIn),
+        typed_frame(request.costs, CostIn),
+        typed_frame(request.agreements, AgreementIn),
     )
     result = calculate_placements(
         inputs,
@@ -68,10 +71,11 @@ def placements(request: PlacementsRequest) -> dict[str, Any]:
 
 
 @router.post("/home-care/calculate", response_model=list[HomeCareMonth], responses=problems())
+@stateless
 def home_care(request: HomeCareRequest) -> list[dict[str, Any]]:
     """Home care across municipal borders (SPEC §6): one object per month with a visit."""
-    visits = validate_visits(rows_frame(request.visits, VisitIn))
-    tariffs = validate_tariffs(rows_frame(request.tariffs, TariffIn)) if request.tariffs else None
+    visits = validate_visits(typed_frame(request.visits, VisitIn))
+    tariffs = validate_tariffs(typed_frame(request.tariffs, TariffIn)) if request.tariffs else None
     result = calculate_home_care(
         visits, request.months, tariffs=tariffs, ruleset=shipped_ruleset(request.ruleset), validate=False
     )

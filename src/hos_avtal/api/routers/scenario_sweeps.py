@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 
 from hos_avtal.api._deps import DatabaseDep, shipped_ruleset
 from hos_avtal.api._keys import ApiKey
+from hos_avtal.api._middleware import stateless
 from hos_avtal.api._scenario_schemas import SweepOut, SweepParameter, SweepRequest
 from hos_avtal.api.routers._common import problems
 from hos_avtal.api.routers._formats import MEDIA, attachment, negotiate
@@ -36,6 +37,7 @@ _FILES: dict[int | str, dict[str, Any]] = {
 
 
 @router.post("/sweep", response_model=SweepOut, responses={**_FILES, **problems(404, 406)})
+@stateless
 def sweep_scenarios(
     request: Request,
     body: SweepRequest,

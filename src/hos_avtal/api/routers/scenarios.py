@@ -22,9 +22,10 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
-from hos_avtal.api._convert import rows_frame
+from hos_avtal.api._convert import typed_frame
 from hos_avtal.api._deps import DatabaseDep, Idempotency, idempotency, require, shipped_ruleset
 from hos_avtal.api._keys import ApiKey
+from hos_avtal.api._middleware import stateless
 from hos_avtal.api._problems import ProblemError
 from hos_avtal.api._scenario_schemas import (
     BaseHomeCare,
@@ -107,6 +108,7 @@ _DATASET_BODY: dict[str, Any] = {
 
 
 @router.post("/compare", response_model=ComparisonOut, responses={**_FILES, **problems(404, 406)})
+@stateless
 def compare_scenarios(
     request: Request,
     body: CompareRequest,
@@ -283,15 +285,15 @@ def request_data(
     placements = None
     if body.placements and body.costs and body.agreements:
         placements = validate_placement_inputs(
-            rows_frame(body.placements, PlacementIn),
-            rows_frame(body.costs, CostIn),
-            rows_frame(body.agreements, AgreementIn),
+            typed_frame(body.placements, PlacementIn),
+            typed_frame(body.costs, CostIn),
+            typed_frame(body.agreements, AgreementIn),
         )
     data = ScenarioData(
-        episodes=validate_episodes(rows_frame(body.episodes, EpisodeIn)) if body.episodes else None,
+        episodes=validate_episodes(typed_frame(body.episodes, EpisodeIn)) if body.episodes else None,
         placements=placements,
-        visits=validate_visits(rows_frame(body.visits, VisitIn)) if body.visits else None,
-        tariffs=validate_tariffs(rows_frame(body.tariffs, TariffIn)) if body.tariffs else None,
+        visits=validate_visits(typed_frame(body.visits, VisitIn)) if body.visits else None,
+        tariffs=validate_tariffs(typed_frame(body.tariffs, TariffIn)) if body.tariffs else None,
     )
     return data, None, given
 
