@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -24,10 +26,16 @@ def average(days: int, episodes: int) -> float:
 
     Only for display: liability is decided on the exact ``days / episodes``.
     """
-    if episodes == 0:
-        return 0.0
-    hundredths = (2 * 100 * days + episodes) // (2 * episodes)
+    return _average_of_hundredths(0 if episodes == 0 else (2 * 100 * days + episodes) // (2 * episodes))
+
+
+def _average_of_hundredths(hundredths: int) -> float:
     return float(Decimal(hundredths) / 100)
+
+
+def _hundredths_expr(days: pl.Expr, episodes: pl.Expr) -> pl.Expr:
+    """The vectorised twin of :func:`average`'s rounding, as integer hundredths."""
+    return pl.when(episodes == 0).then(0).otherwise((2 * 100 * days + episodes) // (2 * episodes))
 
 
 def liable_days(units: int, denominator: int) -> str:
@@ -102,12 +110,7 @@ def month_object(
     if outside is None:
         outside = result.outside_agreement.filter(pl.col("month") == month).to_dicts()
     obj: dict[str, Any] = {
-        "ruleset": rules.ruleset.id,
-        "ruleset_name": rules.ruleset.name,
-        "month": format_month(month),
-        "daily_amount_sek": format_sek(rules.parameters.daily_amount_ore),
-        "daily_amount_source": rules.parameters.daily_amount_source,
-        "parameters": parameters_object(rules),
+        **_month_head(rules),
         "municipalities": [_municipality_object(r) for r in rows],
         "totals": _totals(rows),
         "outside_agreement": {
@@ -122,19 +125,33 @@ def month_object(
     return obj
 
 
-def _totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    def total(column: str) -> int:
-        return sum(int(r[column]) for r in rows)
-
+def _month_head(rules: MonthRules) -> dict[str, Any]:
+    """The month object's fields before the municipalities."""
     return {
-        "municipalities": len(rows),
-        "liable_municipalities": total("liable"),
-        "zero_invoices": sum(r["total_amount_ore"] == 0 for r in rows),
-        "recurring_liability_municipalities": total("recurring_liability"),
-        **{c: total(c) for c in _COUNTS},
-        "average_amount_sek": format_sek(total("average_amount_ore")),
-        "individual_amount_sek": format_sek(total("individual_amount_ore")),
-        "total_amount_sek": format_sek(total("total_amount_ore")),
+        "ruleset": rules.ruleset.id,
+        "ruleset_name": rules.ruleset.name,
+        "month": format_month(rules.parameters.month),
+        "daily_amount_sek": format_sek(rules.parameters.daily_amount_ore),
+        "daily_amount_source": rules.parameters.daily_amount_source,
+        "parameters": parameters_object(rules),
+    }
+
+
+def _totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    sums = {c: sum(int(r[c]) for r in rows) for c in ("liable", "recurring_liability", *_COUNTS, *_MONEY)}
+    return _totals_object(len(rows), sum(r["total_amount_ore"] == 0 for r in rows), sums)
+
+
+def _totals_object(municipalities: int, zero_invoices: int, sums: Mapping[str, int]) -> dict[str, Any]:
+    return {
+        "municipalities": municipalities,
+        "liable_municipalities": sums["liable"],
+        "zero_invoices": zero_invoices,
+        "recurring_liability_municipalities": sums["recurring_liability"],
+        **{c: sums[c] for c in _COUNTS},
+        "average_amount_sek": format_sek(sums["average_amount_ore"]),
+        "individual_amount_sek": format_sek(sums["individual_amount_ore"]),
+        "total_amount_sek": format_sek(sums["total_amount_ore"]),
     }
 
 
@@ -156,6 +173,192 @@ def contract(result: BetalningsansvarResult, *, episodes: bool = False) -> list[
         )
         for rules in result.months
     ]
+
+
+def contract_json(result: BetalningsansvarResult, *, episodes: bool = False) -> list[str]:
+    """Each object of :func:`contract` as compact JSON text: ``json.dumps(obj, ensure_ascii=False)``.
+
+    The same text, built column by column: every municipality row becomes one string in a single
+    polars pass, and Python touches only distinct values (names, averages, liable days) and one
+    header per month. On 2 352 rows this takes about 20 ms, against 70 ms for the dicts and
+    ``json.dumps`` (more in a fresh process). A frame this builder does not know (a null cell,
+    another dtype) takes the dict path, so the text never differs.
+    """
+    frames = (result.municipalities, result.outside_agreement)
+    if any(_unusual(frame) for frame in frames):
+        return [_dumps(obj) for obj in contract(result, episodes=episodes)]
+    municipalities, outside = frames
+    per_month = (
+        municipalities.with_columns(_municipality_texts(municipalities).alias("_text"))
+        .group_by("month", maintain_order=True)
+        .agg(
+            pl.col("_text").str.join(", "),
+            pl.len().alias("_count"),
+            (pl.col("total_amount_ore") == 0).sum().alias("_zero_invoices"),
+            pl.col(*_TOTALLED).sum(),
+        )
+    )
+    rows = {row["month"]: row for row in per_month.iter_rows(named=True)}
+    outside_per_month = (
+        outside.with_columns(_row_texts(outside, [c for c in outside.columns if c != "month"]).alias("_text"))
+        .group_by("month", maintain_order=True)
+        .agg(pl.col("_text").str.join(", "), pl.col("episodes", "days", "pending_episodes").sum())
+    )
+    no_outside = {"_text": "", "episodes": 0, "days": 0, "pending_episodes": 0}
+    outside_rows = {row["month"]: row for row in outside_per_month.iter_rows(named=True)}
+    texts = []
+    for rules in result.months:
+        month = rules.parameters.month
+        row = rows[month]
+        totals = _totals_object(row["_count"], row["_zero_invoices"], row)
+        out = outside_rows.get(month, no_outside)
+        text = (
+            f'{_dumps(_month_head(rules))[:-1]}, "municipalities": [{row["_text"]}], '
+            f'"totals": {_dumps(totals)}, '
+            f'"outside_agreement": {{"episodes": {out["episodes"]}, "days": {out["days"]}, '
+            f'"pending_episodes": {out["pending_episodes"]}, "by_kommun": [{out["_text"]}]}}}}'
+        )
+        if episodes:
+            text = f'{text[:-1]}, "episodes": {_dumps(episode_objects(result.episode_lines(month)))}}}'
+        texts.append(text)
+    return texts
+
+
+_TOTALLED = ("liable", "recurring_liability", *_COUNTS, *_MONEY)
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _unusual(frame: pl.DataFrame) -> bool:
+    """A null cell, or a column type :func:`_json_cells` has no exact twin for."""
+    kinds = [dtype for name, dtype in frame.schema.items() if name != "month"]
+    known = all(dtype.is_integer() or dtype in (pl.Boolean, pl.String) for dtype in kinds)
+    return not known or any(frame.null_count().row(0))
+
+
+def _municipality_texts(frame: pl.DataFrame) -> pl.Expr:
+    """Each row of ``result.municipalities`` as the JSON text of :func:`_municipality_object`."""
+
+    schema = frame.schema
+
+    def cell(name: str) -> pl.Expr:
+        return _json_cells(frame, name, schema[name])
+
+    # Averages are floats in the contract; each distinct one is converted once, as Python would.
+    parts = {"": "", **{c: f"_{c}" for c in CARE_TYPES}}
+    hundredths = frame.select(
+        _hundredths_expr(pl.col(f"average_days{suffix}"), pl.col(f"average_episodes{suffix}")).alias(
+            part or "total"
+        )
+        for part, suffix in parts.items()
+    )
+    distinct = pl.concat(hundredths.get_columns()).unique()
+    averages = pl.Series([_dumps(_average_of_hundredths(h)) for h in distinct.to_list()], dtype=pl.String)
+
+    def average_text(part: str) -> pl.Expr:
+        column = hundredths.get_column(part or "total")
+        return pl.lit(column.replace_strict(distinct, averages, return_dtype=pl.String))
+
+    pairs = frame.select("liable_units", "threshold_den").unique()
+    pairs = pairs.with_columns(
+        pl.Series("_text", [_dumps(liable_days(u, d)) for u, d in pairs.iter_rows()], dtype=pl.String)
+    )
+    liable_days_text = frame.join(
+        pairs, on=["liable_units", "threshold_den"], how="left", maintain_order="left"
+    )
+    reasons = pl.concat_str(
+        [
+            pl.when(pl.col(f"not_covered_{r}") != 0).then(
+                pl.concat_str(pl.lit(f"{_dumps(r)}: "), cell(f"not_covered_{r}"))
+            )
+            for r in REASONS
+        ],
+        separator=", ",
+        ignore_nulls=True,
+    )
+    return _object_text(
+        ("kommun", cell("kommun")),
+        ("name", cell("name")),
+        ("kommunalforbund", cell("kommunalforbund")),
+        ("average_episodes", cell("average_episodes")),
+        ("average_days", cell("average_days")),
+        ("average", average_text("")),
+        ("liable", cell("liable")),
+        ("liable_days", pl.lit(liable_days_text.get_column("_text"))),
+        ("average_amount_sek", _money_text("average_amount_ore")),
+        ("individual_episodes", cell("individual_episodes")),
+        ("individual_billable_days", cell("individual_billable_days")),
+        ("individual_amount_sek", _money_text("individual_amount_ore")),
+        ("total_amount_sek", _money_text("total_amount_ore")),
+        ("zero_invoice", _bool_text(pl.col("total_amount_ore") == 0)),
+        ("not_covered_episodes", cell("not_covered_episodes")),
+        ("not_covered_reasons", pl.concat_str(pl.lit("{"), reasons, pl.lit("}"))),
+        ("pending_episodes", cell("pending_episodes")),
+        ("consecutive_liable_months", cell("consecutive_liable_months")),
+        ("recurring_liability", cell("recurring_liability")),
+        (
+            "by_care_type",
+            _object_text(
+                *[
+                    (
+                        c,
+                        _object_text(
+                            ("average_episodes", cell(f"average_episodes_{c}")),
+                            ("average_days", cell(f"average_days_{c}")),
+                            ("average", average_text(c)),
+                            ("individual_episodes", cell(f"individual_episodes_{c}")),
+                            ("individual_billable_days", cell(f"individual_billable_days_{c}")),
+                            ("individual_amount_sek", _money_text(f"individual_amount_ore_{c}")),
+                            ("not_covered_episodes", cell(f"not_covered_episodes_{c}")),
+                        ),
+                    )
+                    for c in CARE_TYPES
+                ]
+            ),
+        ),
+    )
+
+
+def _row_texts(frame: pl.DataFrame, columns: Sequence[str]) -> pl.Expr:
+    """Each row as the JSON text of the dict of ``columns``."""
+    if not columns:
+        return pl.lit("{}")
+    schema = frame.schema
+    return _object_text(*[(name, _json_cells(frame, name, schema[name])) for name in columns])
+
+
+def _object_text(*fields: tuple[str, pl.Expr]) -> pl.Expr:
+    """A JSON object of the fields' texts, spaced like ``json.dumps`` (``", "`` and ``": "``)."""
+    pieces: list[pl.Expr] = []
+    for i, (key, value) in enumerate(fields):
+        pieces += [pl.lit(("{" if i == 0 else ", ") + _dumps(key) + ": "), value]
+    return pl.concat_str([*pieces, pl.lit("}")])
+
+
+def _json_cells(frame: pl.DataFrame, name: str, dtype: pl.DataType) -> pl.Expr:
+    """A non-null column's cells as ``json.dumps`` writes them (see :func:`_unusual`)."""
+    if dtype == pl.Boolean:
+        return _bool_text(pl.col(name))
+    if dtype == pl.String:
+        return pl.lit(_distinct_json(frame.get_column(name), lambda text: text))
+    return pl.col(name).cast(pl.String)
+
+
+def _bool_text(condition: pl.Expr) -> pl.Expr:
+    return pl.when(condition).then(pl.lit("true")).otherwise(pl.lit("false"))
+
+
+def _money_text(column: str) -> pl.Expr:
+    return pl.concat_str(pl.lit('"'), format_sek_expr(pl.col(column)), pl.lit('"'))
+
+
+def _distinct_json(values: pl.Series, convert: Callable[[Any], Any]) -> pl.Series:
+    """``json.dumps(convert(v))`` for every value, computed once per distinct value."""
+    distinct = values.unique()
+    texts = pl.Series([_dumps(convert(v)) for v in distinct.to_list()], dtype=pl.String)
+    return values.replace_strict(distinct, texts, return_dtype=pl.String)
 
 
 def episode_frame(lines: pl.DataFrame) -> pl.DataFrame:

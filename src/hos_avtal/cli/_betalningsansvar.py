@@ -89,7 +89,7 @@ def betalningsansvar(
     individual part and the total, and reports not-covered, pending and out-of-county episodes.
     """
     from hos_avtal.betalningsansvar import calculate_betalningsansvar
-    from hos_avtal.betalningsansvar._report import contract, csv_frame, episode_frame
+    from hos_avtal.betalningsansvar._report import contract, contract_json, csv_frame, episode_frame
     from hos_avtal.io import read_episodes, write_frame
 
     chosen_month = month_option(month)
@@ -101,10 +101,13 @@ def betalningsansvar(
     if episodes_out is not None:
         write_frame(episode_frame(result.episode_lines()), episodes_out)
 
-    if output_format is OutputFormat.json:
+    if output_format is OutputFormat.json and sys.stdout.isatty():
         objects = contract(result, episodes=with_episodes)
-        payload = objects[0] if chosen_month is not None else objects
-        print_json(payload)
+        print_json(objects[0] if chosen_month is not None else objects)
+    elif output_format is OutputFormat.json:
+        # The compact text print_json would write, without building the dicts.
+        texts = contract_json(result, episodes=with_episodes)
+        sys.stdout.write((texts[0] if chosen_month is not None else f"[{', '.join(texts)}]") + "\n")
     elif output_format is OutputFormat.csv:
         sys.stdout.write(csv_frame(result).write_csv())
     else:
