@@ -25,7 +25,11 @@ CODES: tuple[str, ...] = tuple(KOMMUN.categories.to_list())
 """Every kommun code in the order of the ``KOMMUN`` enum, so its physical index is an array index."""
 
 _MEASURES = ("episodes", "days", "billable_days", "amount_ore", "accruing", *REASONS)
-_POOLED, _INDIVIDUAL, _NOT_COVERED, _OUTSIDE = (STATUSES.index(s) for s in STATUSES)
+_POOLED, _INDIVIDUAL, _NOT_COVERED, _OUTSIDE = (
+    STATUSES.index(s) for s in ("pooled", "individual", "not_covered", "outside_agreement")
+)
+_INDEX = {code: i for i, code in enumerate(CODES)}
+_ENUMS = {"kommun": KOMMUN, "care_type": pl.Enum(CARE_TYPES), "status": pl.Enum(STATUSES)}
 
 
 @dataclass(frozen=True)
@@ -69,9 +73,6 @@ def tally(lines: pl.LazyFrame, params: pl.DataFrame) -> Cube:
         dense[cell] = groups.get_column(measure).to_numpy()
         sums[measure] = dense
     return Cube(params, sums)
-
-
-_ENUMS = {"kommun": KOMMUN, "care_type": pl.Enum(CARE_TYPES), "status": pl.Enum(STATUSES)}
 
 
 def pending(episodes: pl.DataFrame, params: pl.DataFrame) -> IntArray:
@@ -139,7 +140,7 @@ def municipality_rows(
 ) -> pl.DataFrame:
     """One row per (month, party), zeros where nothing happened, sorted by month and kommun."""
     parties = parties.sort("kommun")
-    party = np.array([CODES.index(c) for c in parties.get_column("kommun")], dtype=np.int64)
+    party = np.array([_INDEX[c] for c in parties.get_column("kommun")], dtype=np.int64)
     months = cube.params.get_column("month")
     month_count, party_count = len(months), len(party)
 
@@ -190,7 +191,7 @@ def municipality_rows(
             "month": months.gather(np.repeat(np.arange(month_count), party_count)),
             "threshold_den": np.repeat(cube.params.get_column("threshold_den").to_numpy(), party_count),
         }
-    ).hstack(pl.concat([parties] * month_count) if month_count else parties.clear())
+    ).hstack(pl.concat([parties] * month_count))
     return head.hstack(pl.DataFrame(columns).select(_ROW_ORDER))
 
 
@@ -215,7 +216,7 @@ _ROW_ORDER = [
 def outside_rows(cube: Cube, pending_counts: IntArray, registry: pl.DataFrame) -> pl.DataFrame:
     """Non-party municipalities with episodes discharged or waiting: reported, never billed."""
     others = registry.filter(~pl.col("is_party")).sort("kommun")
-    index = np.array([CODES.index(c) for c in others.get_column("kommun")], dtype=np.int64)
+    index = np.array([_INDEX[c] for c in others.get_column("kommun")], dtype=np.int64)
     episodes = cube.at("episodes", _OUTSIDE).sum(axis=2)[:, index]
     days = cube.at("days", _OUTSIDE).sum(axis=2)[:, index]
     waiting = pending_counts[:, index]

@@ -254,12 +254,9 @@ def _municipality_texts(frame: pl.DataFrame) -> pl.Expr:
         )
         for part, suffix in parts.items()
     )
-    distinct = pl.concat(hundredths.get_columns()).unique()
-    averages = pl.Series([_dumps(_average_of_hundredths(h)) for h in distinct.to_list()], dtype=pl.String)
 
     def average_text(part: str) -> pl.Expr:
-        column = hundredths.get_column(part or "total")
-        return pl.lit(column.replace_strict(distinct, averages, return_dtype=pl.String))
+        return pl.lit(_distinct_json(hundredths.get_column(part or "total"), _average_of_hundredths))
 
     pairs = frame.select("liable_units", "threshold_den").unique()
     pairs = pairs.with_columns(

@@ -53,7 +53,20 @@ from hos_avtal.runs import StoredRun
 ExportFormat = Literal["csv", "xlsx", "pdf"]
 FORMATS: tuple[ExportFormat, ...] = ("csv", "xlsx", "pdf")
 
-__all__ = ["FORMATS", "ExportFormat", "InvoiceBasis", "RunBasis", "build_run_basis", "export_run"]
+__all__ = [
+    "FORMATS",
+    "ExportFormat",
+    "InvoiceBasis",
+    "RunBasis",
+    "build_run_basis",
+    "export_run",
+    "render_invoice",
+]
+
+
+def render_invoice(basis: InvoiceBasis, fmt: ExportFormat) -> bytes:
+    """One municipality's file content in ``fmt`` (the bytes :func:`export_run` writes)."""
+    return next(_render_invoices([basis], fmt))
 
 
 def _render_invoices(bases: Sequence[InvoiceBasis], fmt: ExportFormat) -> Iterator[bytes]:

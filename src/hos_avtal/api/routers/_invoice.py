@@ -16,6 +16,8 @@ different ``created_at`` and identity), and how many final runs of earlier month
 
 from __future__ import annotations
 
+from typing import cast
+
 from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 
@@ -24,6 +26,7 @@ from hos_avtal.api._convert import invoice_json
 from hos_avtal.api._problems import ProblemError
 from hos_avtal.api._schemas import InvoiceBasisOut
 from hos_avtal.api.routers._formats import WITH_PDF as MEDIA
+from hos_avtal.exports import ExportFormat, render_invoice
 from hos_avtal.exports._basis import build_basis, invoice_stem
 from hos_avtal.municipalities import parties
 from hos_avtal.runs import RunSummary
@@ -64,18 +67,7 @@ def encode(db: Database, run_id: int, kommun: str, chosen: str) -> tuple[Encoded
     if chosen == "json":
         out = InvoiceBasisOut.model_validate(invoice_json(run.summary, basis)).model_dump(mode="json")
         return Encoded.of(bytes(JSONResponse(out).body), MEDIA["json"], {"Vary": "Accept"}), run.summary
-    if chosen == "csv":
-        from hos_avtal.exports._csv import invoice_frames, to_csv_bytes
-
-        data = to_csv_bytes(invoice_frames([basis])[0])
-    elif chosen == "xlsx":
-        from hos_avtal.exports._xlsx import invoice_workbook
-
-        data = invoice_workbook(basis)
-    else:
-        from hos_avtal.exports._pdf import invoice_pdf
-
-        data = invoice_pdf(basis)
+    data = render_invoice(basis, cast(ExportFormat, chosen))
     filename = f"{invoice_stem(basis.run, basis.kommun, basis.name)}.{chosen}"
     headers = {"Content-Disposition": f'attachment; filename="{filename}"', "Vary": "Accept"}
     return Encoded.of(data, MEDIA[chosen], headers), run.summary
