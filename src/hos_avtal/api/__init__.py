@@ -42,6 +42,15 @@ from hos_avtal.storage import open_database
 
 __all__ = ["create_app"]
 
+GC_THRESHOLDS = (50_000, 20, 10)
+"""The collector's thresholds while the app serves (Python's default: 700, 10, 10).
+
+Parsing a body of 10 000 episodes allocates about 150 000 objects, none of them garbage; at the
+default a young collection runs every 700 of them and promotes the lot, so the collector
+re-scanned live request data a few hundred times per request: 30 % of a calculation's CPU, and
+more when many requests' bodies are alive at once (benchmarks/README.md, "HTTP API load").
+"""
+
 _DESCRIPTION = """
 Calculations of the healthcare agreement between Västra Götalandsregionen and its 49
 municipalities, and the monthly billing runs built from them.
@@ -58,13 +67,15 @@ def create_app(
     *,
     max_body_bytes: int = 20 * 2**20,
     invoice_cache_bytes: int = 64 * 2**20,
+    max_active_bodies: int = 2,
 ) -> FastAPI:
     """The application on the run database at ``database_url`` (default as the CLI:
     ``HOS_AVTAL_DATABASE_URL``, else ``hos_avtal.sqlite`` here), created or upgraded at once.
 
     ``max_body_bytes`` bounds every request body, counted as it arrives (413 beyond it).
     ``invoice_cache_bytes`` bounds the encoded invoice bases kept in memory
-    (0: none kept).
+    (0: none kept). ``max_active_bodies`` requests with a body are parsed and computed at
+    once; more wait their turn (bounded memory under a burst of large calculations).
     """
     db = open_database(database_url)
 
@@ -75,7 +86,10 @@ def create_app(
         # (10 000 episodes are 10 000 models) scans only what requests made, not the whole heap.
         gc.collect()
         gc.freeze()
+        thresholds = gc.get_threshold()
+        gc.set_threshold(*GC_THRESHOLDS)
         yield
+        gc.set_threshold(*thresholds)
         gc.unfreeze()
         db.close()
 
@@ -96,7 +110,9 @@ def create_app(
     app.include_router(pages.router)
     # Outermost first: the size limit refuses a body before anything reads it.
     app.add_middleware(AuditMiddleware, db=db)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes, max_depth=MAX_DEPTH)
+    app.add_middleware(
+        BodyLimitMiddleware, max_bytes=max_body_bytes, max_depth=MAX_DEPTH, max_active=max_active_bodies
+    )
     _openapi(app)
     return app
 

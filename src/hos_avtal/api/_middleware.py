@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import anyio
 import anyio.to_thread
 import numpy as np
 import sqlalchemy as sa
@@ -55,49 +56,53 @@ async def _send_problem(send: Send, status: int, detail: str, path: str, kind: s
     await send({"type": "http.response.body", "body": body})
 
 
-_SPECIAL = np.zeros(256, dtype=bool)
-_SPECIAL[[0x22, 0x5B, 0x5C, 0x5D, 0x7B, 0x7D]] = True  # " [ \\ ] { }
+_BRACKETS_AND_QUOTES = b'"[]{}'
+_OTHER_BYTES = bytes(b for b in range(256) if b not in _BRACKETS_AND_QUOTES)
+_STEP = np.zeros(256, dtype=np.int8)
+_STEP[[0x5B, 0x7B]] = 1  # [ {
+_STEP[[0x5D, 0x7D]] = -1  # ] }
 
 
 def json_depth_exceeds(body: bytes, limit: int) -> bool:
     """Whether brackets nest deeper than ``limit`` (strings skipped); no parsing, no recursion.
 
-    A body with no more opening brackets than ``limit`` cannot nest deeper, and two C-level
-    counts say so. Otherwise only the bytes that matter are scanned, vectorised with numpy: the
-    quotes, backslashes and brackets (a fifth of a body of episodes), at their positions. A quote
-    is escaped when an odd run of adjacent backslashes precedes it; the bytes after an odd number
-    of unescaped quotes are inside a string; the depth is the running sum of the other brackets.
+    A quote is escaped when an odd run of backslashes precedes it, so removing the backslash
+    pairs and then the escaped quotes leaves only the quotes that open and close strings. Of
+    the rest only quotes and brackets matter (``bytes.translate`` drops the others at C speed),
+    and two adjacent quotes can go too: no bracket lies between them, and the parity of the
+    quotes before every bracket stays. What is left of 10 000 episodes is their 20 000
+    brackets, whose running sum is the depth: three passes over the body in all, where
+    indexing every byte with numpy took five times as long.
     """
-    if body.count(b"[") + body.count(b"{") <= limit:
+    if b"\\" in body:
+        body = body.replace(b"\\\\", b"").replace(b'\\"', b"")
+    bare = body.translate(None, _OTHER_BYTES).replace(b'""', b"")
+    if bare.count(b"[") + bare.count(b"{") <= limit:
         return False
-    a = np.frombuffer(body, dtype=np.uint8)
-    at = np.flatnonzero(np.take(_SPECIAL, a))
-    b = a[at]
-    backslash = b == 0x5C
-    # A backslash continues a run when the byte just before it is a backslash too.
-    adjacent = np.zeros(b.shape, dtype=bool)
-    adjacent[1:] = at[1:] - at[:-1] == 1
-    starts = backslash & ~(adjacent & np.roll(backslash, 1))
-    index = np.arange(b.size, dtype=np.int64)
-    run = index - np.maximum.accumulate(np.where(starts, index, 0)) + 1
-    odd_run = backslash & (run % 2 == 1)
-    escaped = np.zeros(b.shape, dtype=bool)
-    escaped[1:] = odd_run[:-1] & adjacent[1:]
-    quote = (b == 0x22) & ~escaped
-    outside = (np.cumsum(quote, dtype=np.int64) & 1) == 0
-    opens = ((b == 0x5B) | (b == 0x7B)) & outside
-    closes = ((b == 0x5D) | (b == 0x7D)) & outside
-    depth = np.cumsum(opens.astype(np.int64) - closes, dtype=np.int64)
-    return bool(depth.max(initial=0) > limit)
+    a = np.frombuffer(bare, dtype=np.uint8)
+    outside = (np.cumsum(a == 0x22, dtype=np.int64) & 1) == 0
+    steps = np.where(outside, np.take(_STEP, a), 0)
+    return bool(np.cumsum(steps, dtype=np.int64).max(initial=0) > limit)
 
 
 class BodyLimitMiddleware:
-    """Refuse bodies over ``max_bytes`` (413) and JSON nested deeper than ``max_depth`` (400)."""
+    """Refuse bodies over ``max_bytes`` (413) and JSON nested deeper than ``max_depth`` (400);
+    let at most ``max_active`` requests with a body past this point at once.
 
-    def __init__(self, app: ASGIApp, max_bytes: int, max_depth: int = MAX_DEPTH) -> None:
+    A body is small as bytes and large once parsed: 10 000 episodes are 3 MB of JSON and about
+    20 MB of Python objects. Without a bound, a burst of 64 such requests has every body parsed
+    and alive together (1.8 GB), and the kernel's page faults for that memory cost more CPU than
+    the calculations. The others wait here, holding only their bytes, in arrival order.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int, max_depth: int = MAX_DEPTH, max_active: int = 2) -> None:
+        if max_active < 1:
+            raise ValueError("max_active must be at least 1")
         self.app = app
         self.max_bytes = max_bytes
         self.max_depth = max_depth
+        self.max_active = max_active
+        self._active: anyio.Semaphore | None = None  # made in the event loop that serves
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in _SAFE:
@@ -140,7 +145,10 @@ class BodyLimitMiddleware:
             sent = True
             return {"type": "http.request", "body": body, "more_body": False}
 
-        await self.app(scope, replay, send)
+        if self._active is None:
+            self._active = anyio.Semaphore(self.max_active)
+        async with self._active:
+            await self.app(scope, replay, send)
 
 
 class AuditMiddleware:
