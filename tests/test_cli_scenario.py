@@ -109,6 +109,37 @@ def test_excel_without_out_is_refused_before_any_work(capsys, monkeypatch, scena
     assert "Traceback" not in err
 
 
+@pytest.mark.parametrize("command", ["compare", "sweep"])
+def test_a_table_with_out_is_refused_before_any_work(  # type: ignore[no-untyped-def]
+    capsys, monkeypatch, march: Path, scenario_file: Path, tmp_path: Path, command: str
+) -> None:
+    """The table is for the terminal: asked for a file as well, the command says so instead of
+    printing the table and leaving the file unwritten."""
+    out = tmp_path / "report.txt"
+    args = (
+        ["-s", str(scenario_file)]
+        if command == "compare"
+        else ["--base", "vgr-2018", "--param", "free_days=2:4:1"]
+    )
+    code, stdout, err = run_cli(
+        capsys,
+        monkeypatch,
+        "scenario",
+        command,
+        *args,
+        "-e",
+        str(march),
+        "--format",
+        "table",
+        "--out",
+        str(out),
+    )
+    assert code == 2
+    assert "--format table prints to the terminal" in err
+    assert stdout == ""
+    assert not out.exists()
+
+
 def test_a_broken_scenario_file_is_a_message_not_a_traceback(
     capsys, monkeypatch, march: Path, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]

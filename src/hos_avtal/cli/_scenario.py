@@ -119,9 +119,15 @@ def read_data(
 
 
 def require_out(output_format: ReportFormat, out: Path | None) -> None:
-    """Checked before any work: Excel is a file, never bytes on a terminal."""
+    """Checked before any work: Excel is a file, never bytes on a terminal; a table is for the
+    terminal, so a file asked for with it would silently not be written."""
     if output_format is ReportFormat.xlsx and out is None:
         raise typer.BadParameter("--format xlsx writes a file: give --out FILE.xlsx", param_hint="--out")
+    if output_format is ReportFormat.table and out is not None:
+        raise typer.BadParameter(
+            "--format table prints to the terminal; to write a file choose --format json, csv or xlsx",
+            param_hint="--out",
+        )
 
 
 def emit(
