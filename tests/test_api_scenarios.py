@@ -8,8 +8,10 @@ from decimal import Decimal
 
 import polars as pl
 import pytest
+import sqlalchemy as sa
 
 from hos_avtal.municipalities import parties
+from hos_avtal.storage._models import audit_log, scenario_dataset_input
 from hos_avtal.synth import month_range, synth_episodes, synth_placements, synth_visits
 from test_api import EPISODES, MONTH, XLSX, Api, anyio_backend, api  # noqa: F401
 from test_storage import database_url, personnummer  # noqa: F401
@@ -39,6 +41,43 @@ async def test_roles_analyst_and_admin_only(api: Api) -> None:  # noqa: F811
     anonymous = await api.client.post("/v1/scenarios/compare", json=COMPARE)
     assert anonymous.status_code == 401
     assert anonymous.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_a_dataset_can_be_deleted_with_its_inputs_and_the_deletion_is_audited(api: Api) -> None:  # noqa: F811
+    dataset = await _dataset(api)
+    url = f"/v1/scenarios/datasets/{dataset}"
+    for role in ("billing", "kommun"):
+        assert (await api.client.delete(url, headers=api.auth(role))).status_code == 403
+    assert (await api.client.delete(url)).status_code == 401
+    deleted = await api.client.delete(url, headers=api.auth("analyst"))
+    assert deleted.status_code == 204
+    assert deleted.content == b""
+    assert (await api.client.get(url, headers=api.auth("analyst"))).status_code == 404
+    listed = (await api.client.get("/v1/scenarios/datasets", headers=api.auth("analyst"))).json()
+    assert listed["datasets"] == []
+    compared = await api.client.post(
+        "/v1/scenarios/compare",
+        json={"dataset_id": dataset, "scenarios": [LOWER]},
+        headers=api.auth("analyst"),
+    )
+    assert compared.status_code == 404
+    again = await api.client.delete(url, headers=api.auth("admin"))
+    assert again.status_code == 404
+    assert again.headers["content-type"].startswith("application/problem+json")
+    with api.app.state.database.read() as connection:
+        audited = connection.execute(
+            sa.select(audit_log.c.method, audit_log.c.status, audit_log.c.resource_id).where(
+                audit_log.c.method == "DELETE"
+            )
+        ).all()
+        left = connection.execute(sa.select(sa.func.count()).select_from(scenario_dataset_input)).scalar_one()
+    assert [tuple(r) for r in audited] == [
+        ("DELETE", 403, None),  # refused before the route: no resource named
+        ("DELETE", 403, None),
+        ("DELETE", 204, str(dataset)),
+        ("DELETE", 404, str(dataset)),
+    ]
+    assert left == 0
 
 
 async def test_compare_base_equals_the_stateless_calculation(api: Api) -> None:  # noqa: F811

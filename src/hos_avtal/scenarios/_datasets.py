@@ -272,6 +272,20 @@ def dataset_summary(db: Database, dataset_id: int) -> DatasetSummary:
     return found[0]
 
 
+def delete_dataset(db: Database, dataset_id: int) -> None:
+    """Remove a dataset and every input it holds (its pseudonymised episodes, placements and
+    visits): stored patient data is kept only as long as a negotiator needs it. The billing run a
+    dataset was made from is not touched."""
+    with db.write() as connection:
+        # Explicitly, not by the foreign key's cascade: SQLite enforces it only when asked to.
+        connection.execute(
+            sa.delete(scenario_dataset_input).where(scenario_dataset_input.c.dataset_id == dataset_id)
+        )
+        removed = connection.execute(sa.delete(scenario_dataset).where(scenario_dataset.c.id == dataset_id))
+        if removed.rowcount == 0:
+            raise DatasetNotFoundError(f"no scenario dataset has id {dataset_id}")
+
+
 def load_dataset(db: Database, dataset_id: int) -> ScenarioData:
     """The dataset's inputs, validated again (typed as a billing run types them)."""
     with db.read() as connection:

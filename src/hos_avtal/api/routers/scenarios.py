@@ -64,6 +64,7 @@ from hos_avtal.scenarios._datasets import (
     DatasetNotFoundError,
     DatasetSummary,
     dataset_summary,
+    delete_dataset,
     list_datasets,
     load_dataset,
     read_upload,
@@ -248,6 +249,20 @@ def get_dataset(
     dataset_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)],
 ) -> DatasetOut:
     return DatasetOut.model_validate(_dataset_json(_found(dataset_summary, db, dataset_id)))
+
+
+@router.delete("/datasets/{dataset_id}", status_code=204, responses=problems(404))
+def remove_dataset(
+    request: Request,
+    db: DatabaseDep,
+    _key: Annotated[ApiKey, Depends(ANALYSE)],
+    dataset_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)],
+) -> Response:
+    """Delete a dataset and the pseudonymised inputs it holds (204). Comparisons already made
+    on it are not stored, so nothing else refers to it; the billing run it came from stays."""
+    request.state.resource_id = str(dataset_id)
+    _found(delete_dataset, db, dataset_id)
+    return Response(status_code=204)
 
 
 # ----------------------------------------------------------------------------------- helpers
