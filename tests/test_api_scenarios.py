@@ -227,6 +227,13 @@ async def test_base_parameters_of_a_year_without_a_daily_amount(api: Api) -> Non
         headers=api.auth("analyst"),
     )
     assert given.json()["daily_amount_sek"] == "9875.00"
+    refused = await api.client.get(
+        "/v1/scenarios/base-parameters",
+        params={**params, "daily_amount_sek": "0.00"},
+        headers=api.auth("analyst"),
+    )
+    assert refused.status_code == 422  # the user's own figure is checked, not dropped to null
+    assert "daily amount 0.00" in refused.json()["detail"]
 
 
 def _csv(frame: pl.DataFrame) -> bytes:

@@ -101,23 +101,10 @@ def resolve_betalningsansvar(
     ruleset: Any, month: Month | str, daily_amount_sek: Decimal | None
 ) -> BetalningsansvarParameters:
     """Resolve the parameters of ``ruleset`` (a RuleSet) in force on the month's first day."""
-    from hos_avtal.rules._loader import national_parameters
-
     if isinstance(month, str):
         month = parse_month(month)
-    typed: dict[str, Any] = {}
-    for name in REQUIRED:
-        typed[name] = check_value(name, ruleset.require("betalningsansvar", name, month).value)
-
-    if daily_amount_sek is not None:
-        try:
-            amount_ore = sek_to_ore(check_value("daily_amount_sek", daily_amount_sek))  # type: ignore[arg-type]
-        except ValueError as exc:
-            raise MissingParameterError(f"daily amount {daily_amount_sek}: {exc}") from None
-        source = "given by the user (--daily-amount / daily_amount_sek)"
-    else:
-        amount_ore, source = _daily_amount(ruleset, month, national_parameters())
-
+    typed = rule_values(ruleset, month)
+    amount_ore, source = daily_amount(ruleset, month, daily_amount_sek)
     return BetalningsansvarParameters(
         ruleset_id=ruleset.id,
         month=month,
@@ -126,6 +113,28 @@ def resolve_betalningsansvar(
         conditions=tuple(typed.pop("conditions")),
         **typed,
     )
+
+
+def rule_values(ruleset: Any, month: Month) -> dict[str, Any]:
+    """Every parameter but the fastställt belopp, typed: what the agreement itself decides."""
+    return {
+        name: check_value(name, ruleset.require("betalningsansvar", name, month).value) for name in REQUIRED
+    }
+
+
+def daily_amount(ruleset: Any, month: Month, given_sek: Decimal | None) -> tuple[Ore, str]:
+    """The fastställt belopp in öre and its source: ``given_sek``, else the rule set's value for
+    the month's year, else the nationally set one; a year with none is a
+    :class:`~hos_avtal.errors.MissingParameterError` that says how to supply it."""
+    from hos_avtal.rules._loader import national_parameters
+
+    if given_sek is None:
+        return _daily_amount(ruleset, month, national_parameters())
+    try:
+        amount_ore = sek_to_ore(check_value("daily_amount_sek", given_sek))  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise MissingParameterError(f"daily amount {given_sek}: {exc}") from None
+    return amount_ore, "given by the user (--daily-amount / daily_amount_sek)"
 
 
 def _daily_amount(ruleset: Any, month: Month, national: Any) -> tuple[Ore, str]:

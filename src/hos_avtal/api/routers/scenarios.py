@@ -22,7 +22,7 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
-from hos_avtal.api._convert import typed_frame
+from hos_avtal.api._convert import sek, typed_frame
 from hos_avtal.api._deps import DatabaseDep, Idempotency, idempotency, require, shipped_ruleset
 from hos_avtal.api._keys import ApiKey
 from hos_avtal.api._middleware import stateless
@@ -50,15 +50,14 @@ from hos_avtal.api._schemas import (
 )
 from hos_avtal.api.routers._common import IDEMPOTENCY_HEADER, problems
 from hos_avtal.api.routers._formats import MEDIA, attachment, negotiate
-from hos_avtal.errors import MissingParameterError, ScenarioError
+from hos_avtal.errors import ScenarioError
 from hos_avtal.io import validate_episodes, validate_placement_inputs, validate_tariffs, validate_visits
 from hos_avtal.money import divide_round_half_up, format_sek
 from hos_avtal.months import format_month, parse_month
-from hos_avtal.rules import select_ruleset
-from hos_avtal.rules._home_care import SERVICES, recommended_tariff
-from hos_avtal.rules._model import RuleSet
+from hos_avtal.rules._placements import PlacementParameters
 from hos_avtal.runs._model import InputKind
 from hos_avtal.scenarios import Comparison, Scenario, ScenarioData, compare, scenario_from_mapping
+from hos_avtal.scenarios._base import base_values
 from hos_avtal.scenarios._datasets import (
     INPUT_KINDS,
     DatasetNotFoundError,
@@ -150,49 +149,32 @@ def base_parameters(
     fastställt belopp and VästKom's tariffs of its year (the web page prefills its fields).
     ``daily_amount_sek`` is null for a year without a shipped fastställt belopp, unless given."""
     shipped_ruleset(base, "base")
-    rules = select_ruleset(month, base)
     given = Decimal(daily_amount_sek) if daily_amount_sek is not None else None
-    try:
-        p = rules.betalningsansvar(month, daily_amount_sek=given)
-        known = True
-    except MissingParameterError:  # no amount for the year: the other parameters still are
-        p = rules.betalningsansvar(month, daily_amount_sek=Decimal(1))
-        known = False
+    values = base_values(month, base, given)
     return BaseParameters(
-        ruleset=p.ruleset_id,
-        month=format_month(p.month),
-        daily_amount_sek=format_sek(p.daily_amount_ore) if known else None,
-        daily_amount_source=p.daily_amount_source if known else None,
-        average_threshold_days=str(p.average_threshold_days),
-        individual_after_days=p.individual_after_days,
-        free_days=p.free_days,
-        separate_care_type_averages=p.separate_care_type_averages,
-        placements=_placements(rules, p.month),
-        home_care=BaseHomeCare(**{f"{s}_sek_per_hour": _tariff(s, p.month.year, rules) for s in SERVICES}),
+        ruleset=values.ruleset_id,
+        month=format_month(values.month),
+        daily_amount_sek=sek(values.daily_amount_ore),
+        daily_amount_source=values.daily_amount_source,
+        average_threshold_days=str(values.average_threshold_days),
+        individual_after_days=values.individual_after_days,
+        free_days=values.free_days,
+        separate_care_type_averages=values.separate_care_type_averages,
+        placements=_placements(values.placements),
+        home_care=BaseHomeCare(**{f"{s}_sek_per_hour": sek(o) for s, o in values.tariffs_ore.items()}),
     )
 
 
-def _placements(rules: RuleSet, month: dt.date) -> BasePlacements | None:
-    try:
-        placements = rules.placements(month)
-    except MissingParameterError:  # an agreement from before placements were split by rule
+def _placements(placements: PlacementParameters | None) -> BasePlacements | None:
+    if placements is None:
         return None
     share = placements.schablon_region_share
+    percent = format_permille(divide_round_half_up(share.numerator * 1000, share.denominator))
     return BasePlacements(
         schablon_region_share=str(share),
-        schablon_region_share_percent=format_permille(
-            divide_round_half_up(share.numerator * 1000, share.denominator)
-        )
-        or "0.0",
+        schablon_region_share_percent=percent or "0.0",
         agreement_overdue_days=placements.agreement_overdue_days,
     )
-
-
-def _tariff(service: str, year: int, rules: RuleSet) -> str | None:
-    try:
-        return format_sek(recommended_tariff(service, year, rules)[0])
-    except MissingParameterError:
-        return None
 
 
 @router.post(
