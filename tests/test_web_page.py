@@ -116,6 +116,19 @@ def test_a_slider_move_changes_the_scenario_total(server: tuple[str, str], tmp_p
         page.screenshot(path=str(SCREENSHOT), full_page=True)
         page.screenshot(path=str(tmp_path / "scenario-page.png"), full_page=True)
 
+        # The negotiator is done with the data: removing it asks first, then the list is empty.
+        delete = page.get_by_role("button", name="Ta bort underlaget")
+        expect(delete).to_be_enabled()
+        page.once("dialog", lambda dialog: dialog.dismiss())
+        delete.click()
+        expect(page.locator("#dataset-select option")).to_have_count(2)  # dismissed: still there
+        page.once("dialog", lambda dialog: dialog.accept())
+        delete.click()
+        expect(page.locator("#status")).to_have_text(re.compile("är borttaget"), timeout=10_000)
+        expect(page.locator("#dataset-select option")).to_have_count(1)
+        expect(delete).to_be_disabled()
+        expect(page.locator("#dataset-info")).to_have_text("")
+
 
 def test_placements_and_home_care_on_the_page(server: tuple[str, str], tmp_path: Path) -> None:
     """Every input uploaded through the page (March 2024, the 2023 agreement): the schablon share

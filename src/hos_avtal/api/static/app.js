@@ -4,7 +4,7 @@
 
 import { api, storedKey, storeKey } from "./api.js";
 import { chooseBase, downloadExcel, onFixedAmount, onParameter, refresh } from "./compare.js";
-import { chooseDataset, fromRun, loadDatasets, upload } from "./datasets.js";
+import { chooseDataset, deleteDataset, fromRun, loadDatasets, upload } from "./datasets.js";
 import { $, fillSelect, showError, status } from "./dom.js";
 import { resetParameters } from "./parameters.js";
 import { render, sortBy } from "./render.js";
@@ -49,6 +49,7 @@ document.addEventListener("DOMContentLoaded", () => {
   $("upload-form").addEventListener("submit", upload);
   $("run-form").addEventListener("submit", fromRun);
   $("dataset-select").addEventListener("change", chooseDataset);
+  $("dataset-delete").addEventListener("click", deleteDataset);
   $("base-select").addEventListener("change", chooseBase);
   $("reset-button").addEventListener("click", () => { if (state.baseValues) { resetParameters(); refresh(); } });
   $("download-xlsx").addEventListener("click", downloadExcel);

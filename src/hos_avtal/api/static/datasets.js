@@ -88,7 +88,8 @@ export async function chooseDataset() {
   showError(null);
   const id = Number($("dataset-select").value);
   state.dataset = (state.datasets || []).find((d) => d.id === id) || null;
-  if (!state.dataset) return;
+  $("dataset-delete").disabled = !state.dataset;
+  if (!state.dataset) { $("dataset-info").textContent = ""; return; }
   const d = state.dataset;
   const run = /^billing-run:(\d+)$/.exec(d.source || "");
   $("dataset-info").textContent = `${holds(d)}; ${d.months.map(monthName).join(", ")}` +
@@ -102,4 +103,21 @@ export async function chooseDataset() {
       (!r.valid_to || r.valid_to >= `${month}-01`)) || state.rulesets[0];
   $("base-select").value = covering.id;
   await chooseBase();
+}
+
+/** Remove the chosen dataset and the pseudonymised rows it holds, after the user confirms. */
+export async function deleteDataset() {
+  const d = state.dataset;
+  if (!d) return;
+  if (!window.confirm(`Ta bort underlaget "${d.name}" och dess pseudonymiserade rader? Det går inte att ångra.`)) {
+    return;
+  }
+  showError(null);
+  try {
+    await api(`/v1/scenarios/datasets/${d.id}`, { method: "DELETE" });
+    state.dataset = null;
+    await loadDatasets();
+    await chooseDataset();
+    status(`Underlaget "${d.name}" är borttaget.`);
+  } catch (error) { showError(error); }
 }
