@@ -52,7 +52,7 @@ from hos_avtal.api.routers._common import IDEMPOTENCY_HEADER, problems
 from hos_avtal.api.routers._formats import MEDIA, attachment, negotiate
 from hos_avtal.errors import ScenarioError
 from hos_avtal.io import validate_episodes, validate_placement_inputs, validate_tariffs, validate_visits
-from hos_avtal.money import divide_round_half_up, format_sek
+from hos_avtal.money import divide_round_half_up
 from hos_avtal.months import format_month, parse_month
 from hos_avtal.rules._placements import PlacementParameters
 from hos_avtal.runs._model import InputKind
@@ -327,7 +327,7 @@ def _dataset_json(s: DatasetSummary) -> dict[str, Any]:
         "id": s.id, "name": s.name, "created_at": s.created_at.isoformat(), "created_by": s.created_by,
         "source": s.source, "ruleset_id": s.ruleset_id, "months": [format_month(m) for m in s.months],
         "episodes": s.episodes, "inputs": s.inputs, "capabilities": list(s.capabilities), "sha256": s.sha256,
-        "daily_amount_sek": None if s.daily_amount_ore is None else format_sek(s.daily_amount_ore),
+        "daily_amount_sek": sek(s.daily_amount_ore),
     }  # fmt: skip
 
 

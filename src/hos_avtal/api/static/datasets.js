@@ -115,7 +115,6 @@ export async function deleteDataset() {
   showError(null);
   try {
     await api(`/v1/scenarios/datasets/${d.id}`, { method: "DELETE" });
-    state.dataset = null;
     await loadDatasets();
     await chooseDataset();
     status(`Underlaget "${d.name}" är borttaget.`);
