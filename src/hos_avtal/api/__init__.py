@@ -46,10 +46,11 @@ GC_THRESHOLDS = (50_000, 20, 10)
 """The collector's thresholds while the app serves (Python's default: 700, 10, 10).
 
 Parsing a body of 10 000 episodes leaves about 160 000 allocated blocks (90 000 from
-``json.loads``, 72 000 for the models; ``sys.getallocatedblocks``), none of them garbage. At the default a young collection runs every 700
-allocations, so each of them is examined as it is promoted, and again in the full collections
-that the growing heap sets off. Raising the first threshold cut the CPU of such a request by 13 %
-one at a time and by 29 % with many bodies alive at once (``benchmarks/gc_thresholds.py``).
+``json.loads``, 72 000 for the models; ``sys.getallocatedblocks``), none of them garbage. At
+the default a young collection runs every 700 allocations, so each object is examined as it is
+promoted, and again in the full collections that the growing heap sets off. Raising the first
+threshold cut the CPU of such a request by 13 % one at a time and by 29 % with many bodies
+alive at once (``benchmarks/gc_thresholds.py``).
 """
 
 _DESCRIPTION = """
