@@ -255,6 +255,35 @@ async def test_placements_and_home_care_calculations(api: Api) -> None:
     assert [m["month"] for m in home.json()] == [MONTH]
 
 
+async def test_calculations_read_json_bodies_only_and_document_them(api: Api) -> None:
+    """The calculate routes read their bodies by hand: a body that says it is not JSON is 415, one
+    without a Content-Type is read as JSON, and the OpenAPI document still gives each body's schema."""
+    url = "/v1/betalningsansvar/calculate"
+    body = httpx.Request("POST", url, json={"month": MONTH, "episodes": EPISODES[:5]}).content
+    for media in ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"):
+        headers = {**api.auth("analyst"), "Content-Type": media}
+        refused = await api.client.post(url, content=body, headers=headers)
+        assert refused.status_code == 415, media
+        assert refused.headers["content-type"] == "application/problem+json"
+    for media in (None, "application/json; charset=utf-8", "application/x+json"):
+        headers = api.auth("analyst") | ({"Content-Type": media} if media else {})
+        accepted = await api.client.post(url, content=body, headers=headers)
+        assert accepted.status_code == 200, (media, accepted.text)
+        assert accepted.json()["month"] == MONTH
+    schema = (await api.client.get("/openapi.json")).json()
+    for path, model in (
+        (url, "BetalningsansvarRequest"),
+        ("/v1/placements/calculate", "PlacementsRequest"),
+        ("/v1/home-care/calculate", "HomeCareRequest"),
+    ):
+        operation = schema["paths"][path]["post"]
+        assert operation["requestBody"]["content"]["application/json"]["schema"] == {
+            "$ref": f"#/components/schemas/{model}"
+        }
+        assert model in schema["components"]["schemas"]
+        assert "415" in operation["responses"]
+
+
 # ---------------------------------------------------------------------------- request limits
 
 

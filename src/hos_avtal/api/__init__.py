@@ -130,7 +130,7 @@ def _openapi(app: FastAPI) -> None:
             return app.openapi_schema
         schema = original()
         components = schema.setdefault("components", {}).setdefault("schemas", {})
-        for model in (BillingRunRequest, DatasetFromRun, Problem):
+        for model in (BillingRunRequest, DatasetFromRun, Problem, *calculations.BODY_MODELS):
             _add_schema(components, model)
         for path in schema.get("paths", {}).values():
             for operation in path.values():

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Sequence
-from operator import attrgetter
+from operator import itemgetter
 from types import NoneType
 from typing import Annotated, Any, get_args, get_origin
 
@@ -73,10 +73,9 @@ def typed_frame(rows: Sequence[BaseModel], model: type[BaseModel]) -> pl.DataFra
     names = list(dtypes)
     if not rows:
         return pl.DataFrame(schema=dtypes)
-    if len(names) == 1:
-        columns: list[Sequence[Any]] = [[getattr(r, names[0]) for r in rows]]
-    else:  # one C-level pass over the rows, then transposed
-        columns = list(zip(*map(attrgetter(*names), rows), strict=True))
+    # A model keeps its fields in its __dict__: C-level item lookups, a column at a time.
+    values = [r.__dict__ for r in rows]
+    columns = [list(map(itemgetter(n), values)) for n in names]
     return pl.DataFrame([pl.Series(n, c, dtype=dtypes[n]) for n, c in zip(names, columns, strict=True)])
 
 

@@ -69,12 +69,14 @@ def find_key(db: Database, token: str) -> ApiKey | None:
     if not token.startswith(PREFIX):
         return None
     with db.read() as connection:
-        row = connection.execute(
-            sa.select(api_key).where(
-                api_key.c.token_sha256 == token_hash(token), api_key.c.revoked_at.is_(None)
-            )
-        ).first()
+        row = connection.execute(_ACTIVE_BY_TOKEN, {"token_sha256": token_hash(token)}).first()
     return None if row is None else _key(row)
+
+
+_ACTIVE_BY_TOKEN = sa.select(api_key).where(
+    api_key.c.token_sha256 == sa.bindparam("token_sha256"), api_key.c.revoked_at.is_(None)
+)
+"""Built once: every request looks its key up, and building the statement cost as much as the query."""
 
 
 def list_keys(db: Database) -> list[ApiKey]:

@@ -72,10 +72,10 @@ def json_depth_exceeds(body: bytes, limit: int) -> bool:
     and two adjacent quotes can go too: no bracket lies between them, and the parity of the
     quotes before every bracket stays. What is left of 10 000 episodes is their 20 000
     brackets, whose running sum is the depth. Only C-level byte operations read the body (two
-    passes, four with backslashes) and numpy sees only the remainder; indexing every byte of a
+    passes, four with an escaped quote) and numpy sees only the remainder; indexing every byte of a
     10 000-episode body with numpy took 19.0 ms, this takes 12.2.
     """
-    if b"\\" in body:
+    if b'\\"' in body:  # no quote is escaped otherwise, however many backslashes (\u00f6)
         body = body.replace(b"\\\\", b"").replace(b'\\"', b"")
     bare = body.translate(None, _OTHER_BYTES).replace(b'""', b"")
     if bare.count(b"[") + bare.count(b"{") <= limit:

@@ -49,24 +49,26 @@ def month_ordinals(dates: pl.Series) -> IntArray:
     return dates.to_numpy().astype("datetime64[M]").astype(np.int64)
 
 
-def tally(lines: pl.LazyFrame, params: pl.DataFrame) -> Cube:
-    """Counts and sums of the engine's lines per cell, scattered into dense arrays."""
-    months = params.get_column("month")
-    groups = (
-        lines.group_by("month", "kommun", "care_type", "status")
-        .agg(
-            pl.len().alias("episodes"),
-            *[pl.col(m).sum() for m in _MEASURES[1:]],
-        )
-        .select(
-            pl.col("month").replace_strict(months, range(len(months)), return_dtype=pl.Int64),
-            *[pl.col(c).cast(dtype).to_physical().cast(pl.Int64) for c, dtype in _ENUMS.items()],
-            *[pl.col(m).fill_null(0).cast(pl.Int64) for m in _MEASURES],
-        )
-        .collect()
+def cell_sums(lines: pl.LazyFrame) -> pl.LazyFrame:
+    """The query of counts and sums per (month, kommun, care type, status) cell."""
+    return lines.group_by("month", "kommun", "care_type", "status").agg(
+        pl.len().alias("episodes"), *[pl.col(m).sum() for m in _MEASURES[1:]]
+    )
+
+
+def tally(groups: pl.DataFrame, params: pl.DataFrame) -> Cube:
+    """The collected :func:`cell_sums` scattered into dense arrays.
+
+    The group keys become array indices here in numpy, not in the query: on a small input each
+    expression of a query costs more than the data it reads.
+    """
+    months = month_ordinals(params.get_column("month"))
+    order = np.argsort(months)
+    cell = (
+        order[np.searchsorted(months, month_ordinals(groups.get_column("month")), sorter=order)],
+        *(groups.get_column(c).cast(dtype).to_physical().to_numpy() for c, dtype in _ENUMS.items()),
     )
     shape = (len(months), len(CODES), len(CARE_TYPES), len(STATUSES))
-    cell = tuple(groups.get_column(c).to_numpy() for c in ("month", *_ENUMS))
     sums = {}
     for measure in _MEASURES:
         dense = np.zeros(shape, dtype=np.int64)
@@ -75,35 +77,64 @@ def tally(lines: pl.LazyFrame, params: pl.DataFrame) -> Cube:
     return Cube(params, sums)
 
 
-def pending(episodes: pl.DataFrame, params: pl.DataFrame) -> IntArray:
-    """Episodes still admitted at each month's end, (month, kommun), any code.
+@dataclass(frozen=True)
+class _Buckets:
+    """Billed months' span as (kommun, month) buckets; the last bucket is after every month."""
+
+    first: int
+    """The first billed month, in months since 1970-01."""
+    wanted: IntArray
+    """The billed months, in months since 1970-01."""
+    span: int
+    """Calendar months from the first billed month through the last."""
+
+    @classmethod
+    def of(cls, params: pl.DataFrame) -> _Buckets:
+        wanted = month_ordinals(params.get_column("month"))
+        first = int(wanted.min())
+        return cls(first, wanted, int(wanted.max()) - first + 1)
+
+
+def admission_keys(episodes: pl.LazyFrame, params: pl.DataFrame) -> pl.LazyFrame:
+    """The query behind :func:`pending`: each episode's (kommun, month) bucket of readiness and
+    of discharge.
+
+    A day before the first billed month counts in every month (bucket 0), a day after the last
+    in none (bucket ``span``, cut off later), like a discharge not yet known. The buckets of the
+    days in between come from a table of those days: a gather, not calendar arithmetic per row.
+    """
+    b = _Buckets.of(params)
+    start = np.datetime64(b.first, "M").astype("datetime64[D]")
+    days = np.arange(start, np.datetime64(b.first + b.span, "M").astype("datetime64[D]"))
+    inside = days.astype("datetime64[M]").astype(np.int64) - b.first
+    table = pl.Series(np.concatenate([[0], inside, [b.span]]))
+    origin = int(start.astype(np.int64)) - 1  # index 0: any day before the first billed month
+
+    def bucket(date: str) -> pl.Expr:
+        offset = (pl.col(date).cast(pl.Int32) - origin).clip(0, len(days) + 1)
+        return pl.lit(table).gather(offset)
+
+    row = pl.col("kommun").cast(KOMMUN).to_physical().cast(pl.Int64) * (b.span + 1)
+    return episodes.select(
+        (row + bucket("ready_date")).alias("ready"),
+        (row + bucket("discharge_date").fill_null(b.span)).alias("discharge"),
+    )
+
+
+def pending(keys: pl.DataFrame, params: pl.DataFrame) -> IntArray:
+    """Episodes still admitted at each month's end, (month, kommun), any code, from the collected
+    :func:`admission_keys`.
 
     Admitted at the end of M ⇔ ready ≤ end(M) and not discharged by end(M); since discharge
     never precedes readiness, that count is ``#ready ≤ end(M) − #discharged ≤ end(M)``: two
     histograms over (kommun, month) and a cumulative sum along the months.
     """
-    wanted = month_ordinals(params.get_column("month"))
-    first, span = int(wanted.min()), int(wanted.max() - wanted.min()) + 1
-    if episodes.is_empty():
-        return np.zeros((len(wanted), len(CODES)), dtype=np.int64)
-    ready, discharge = pl.col("ready_date").cast(pl.Int32), pl.col("discharge_date").cast(pl.Int32)
-    low, high = episodes.select(
-        ready.min().alias("low"), pl.max_horizontal(ready.max(), discharge.max()).alias("high")
-    ).row(0)
-    # Each day's month as a bucket: before the first month counts in every month (bucket 0),
-    # after the last in none (bucket ``span``, cut off below), like a date not yet known.
-    days = np.arange(low, high + 1).astype("datetime64[D]")
-    table = pl.Series(np.clip(days.astype("datetime64[M]").astype(np.int64) - first, 0, span))
-    row = pl.col("kommun").cast(KOMMUN).to_physical().cast(pl.Int64) * (span + 1)
-    keys = episodes.select(
-        (row + pl.lit(table).gather(ready - low)).alias("ready"),
-        (row + pl.lit(table).gather(discharge - low).fill_null(span)).alias("discharge"),
-    )
+    b = _Buckets.of(params)
 
     def admitted_by_end(column: str) -> IntArray:
-        counts = np.bincount(keys.get_column(column).to_numpy(), minlength=len(CODES) * (span + 1))
-        by_month = np.cumsum(counts.reshape(len(CODES), span + 1)[:, :span], axis=1)
-        return by_month[:, wanted - first].T
+        counts = np.bincount(keys.get_column(column).to_numpy(), minlength=len(CODES) * (b.span + 1))
+        by_month = np.cumsum(counts.reshape(len(CODES), b.span + 1)[:, : b.span], axis=1)
+        return by_month[:, b.wanted - b.first].T
 
     return admitted_by_end("ready") - admitted_by_end("discharge")
 
@@ -139,7 +170,7 @@ def municipality_rows(
     cube: Cube, pending_counts: IntArray, parties: pl.DataFrame, recurring_after: IntArray
 ) -> pl.DataFrame:
     """One row per (month, party), zeros where nothing happened, sorted by month and kommun."""
-    parties = parties.sort("kommun")
+    parties = _sorted_by_kommun(parties)
     party = np.array([_INDEX[c] for c in parties.get_column("kommun")], dtype=np.int64)
     months = cube.params.get_column("month")
     month_count, party_count = len(months), len(party)
@@ -186,13 +217,24 @@ def municipality_rows(
     columns["consecutive_liable_months"] = flat(consecutive)
     columns["recurring_liability"] = flat(consecutive >= recurring_after[:, None])
 
-    head = pl.DataFrame(
+    # Built in one constructor from whole columns: every select or hstack is a query of its own.
+    every_month = np.repeat(np.arange(month_count), party_count)
+    every_party = np.tile(np.arange(party_count), month_count)
+    return pl.DataFrame(
         {
-            "month": months.gather(np.repeat(np.arange(month_count), party_count)),
-            "threshold_den": np.repeat(cube.params.get_column("threshold_den").to_numpy(), party_count),
+            "month": months[every_month],
+            "threshold_den": cube.params.get_column("threshold_den").to_numpy()[every_month],
+            **{name: parties.get_column(name)[every_party] for name in parties.columns},
+            **{name: columns[name] for name in _ROW_ORDER},
         }
-    ).hstack(pl.concat([parties] * month_count))
-    return head.hstack(pl.DataFrame(columns).select(_ROW_ORDER))
+    )
+
+
+def _sorted_by_kommun(frame: pl.DataFrame) -> pl.DataFrame:
+    """The frame in kommun order; the registry's frames already are, so nothing is done then."""
+    codes = frame.get_column("kommun").to_numpy()
+    order = np.argsort(codes, kind="stable")
+    return frame if (order == np.arange(len(codes))).all() else frame[order]
 
 
 _ROW_ORDER = [
@@ -215,7 +257,8 @@ _ROW_ORDER = [
 
 def outside_rows(cube: Cube, pending_counts: IntArray, registry: pl.DataFrame) -> pl.DataFrame:
     """Non-party municipalities with episodes discharged or waiting: reported, never billed."""
-    others = registry.filter(~pl.col("is_party")).sort("kommun")
+    others = _sorted_by_kommun(registry)
+    others = others[np.flatnonzero(~others.get_column("is_party").to_numpy())]
     index = np.array([_INDEX[c] for c in others.get_column("kommun")], dtype=np.int64)
     episodes = cube.at("episodes", _OUTSIDE).sum(axis=2)[:, index]
     days = cube.at("days", _OUTSIDE).sum(axis=2)[:, index]
@@ -223,10 +266,8 @@ def outside_rows(cube: Cube, pending_counts: IntArray, registry: pl.DataFrame) -
     month, row = np.nonzero((episodes > 0) | (waiting > 0))
     return pl.DataFrame(
         {
-            "month": cube.params.get_column("month").gather(month),
-            "kommun": others.get_column("kommun").gather(row),
-            "name": others.get_column("name").gather(row),
-            "lan": others.get_column("lan").gather(row),
+            "month": cube.params.get_column("month")[month],
+            **{name: others.get_column(name)[row] for name in ("kommun", "name", "lan")},
             "episodes": episodes[month, row],
             "days": days[month, row],
             "pending_episodes": waiting[month, row],

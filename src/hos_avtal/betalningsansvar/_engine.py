@@ -43,7 +43,7 @@ class MonthParameters:
             values = params.get_column(name)
             if columns:
                 self._exprs[name] = pl.col(name)
-            elif values.n_unique() == 1:
+            elif len(values) == 1 or values.n_unique() == 1:
                 self._exprs[name] = pl.lit(values[0], dtype=values.dtype)
             else:
                 self._exprs[name] = pl.col("month").replace_strict(
@@ -104,9 +104,9 @@ def classify(episodes: pl.LazyFrame, params: pl.DataFrame, party_codes: list[str
     lines = _statuses(discharged, p, already_billed=_billed_through_previous_month(p)).with_columns(
         pl.lit(False).alias("accruing")
     )
-    accruing = params.filter(pl.col("accrue"))
-    if accruing.height:
-        lines = pl.concat([lines, _accruing(base, accruing)], how="vertical_relaxed")
+    accrue = params.get_column("accrue")
+    if accrue.any():
+        lines = pl.concat([lines, _accruing(base, params.filter(accrue))], how="vertical_relaxed")
     return lines
 
 

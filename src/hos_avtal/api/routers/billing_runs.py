@@ -15,11 +15,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from starlette.datastructures import UploadFile
 
+from hos_avtal.api._bodies import parse_json
 from hos_avtal.api._convert import rows_frame, run_municipalities, summary_json
 from hos_avtal.api._deps import (
     READ_RUNS,
@@ -96,10 +96,7 @@ def _summary_response(outcome: RunOutcome, idem: Idempotency, request: Request) 
 
 
 def _json_run(db: Database, body: bytes, created_by: str) -> RunOutcome:
-    try:
-        run = BillingRunRequest.model_validate_json(body)
-    except ValidationError as exc:
-        raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from None
+    run = parse_json(BillingRunRequest, body)
     frames = {
         name: rows_frame(rows, _MODELS[name]) for name in INPUTS if (rows := getattr(run, name)) is not None
     }

@@ -1,11 +1,19 @@
-"""Stateless calculations: the same functions and JSON contracts as the CLI, nothing stored."""
+"""Stateless calculations: the same functions and JSON contracts as the CLI, nothing stored.
+
+Each route reads its body by hand (:mod:`hos_avtal.api._bodies`) and hands the bytes to one
+worker thread, which validates them, calculates and encodes the answer; the event loop meanwhile
+serves other requests.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
+from hos_avtal.api._bodies import Encoder, parse_json, request_body, require_json
 from hos_avtal.api._convert import typed_frame
 from hos_avtal.api._deps import CALCULATE, shipped_ruleset
 from hos_avtal.api._middleware import stateless
@@ -33,13 +41,30 @@ from hos_avtal.placements import calculate_placements
 from hos_avtal.placements._report import contract as placements_contract
 
 router = APIRouter(tags=["calculations"], dependencies=[Depends(CALCULATE)])
+BODY_MODELS = (BetalningsansvarRequest, PlacementsRequest, HomeCareRequest)
+"""The request bodies read by hand here, whose schemas the app adds to its OpenAPI document."""
+
+_BETALNINGSANSVAR = Encoder(BetalningsansvarMonth)
+_PLACEMENTS = Encoder(PlacementsResult)
+_HOME_CARE = Encoder(list[HomeCareMonth])
 
 
-@router.post("/betalningsansvar/calculate", response_model=BetalningsansvarMonth, responses=problems())
+@router.post(
+    "/betalningsansvar/calculate",
+    response_model=BetalningsansvarMonth,
+    responses=problems(415),
+    openapi_extra=request_body(BetalningsansvarRequest),
+)
 @stateless
-def betalningsansvar(request: BetalningsansvarRequest) -> dict[str, Any]:
+async def betalningsansvar(request: Request) -> Response:
     """Kommunens betalningsansvar for one month (SPEC §4): all 49 municipalities, totals and the
     episodes outside the agreement; the episode lines too with ``include_episodes``."""
+    require_json(request)
+    return await run_in_threadpool(_betalningsansvar, await request.body())
+
+
+def _betalningsansvar(body: bytes) -> Response:
+    request = parse_json(BetalningsansvarRequest, body)
     episodes = validate_episodes(typed_frame(request.episodes, EpisodeIn))
     result = calculate_betalningsansvar(
         episodes,
@@ -48,13 +73,24 @@ def betalningsansvar(request: BetalningsansvarRequest) -> dict[str, Any]:
         daily_amount_sek=request.daily_amount_sek,
         validate=False,
     )
-    return betalningsansvar_contract(result, episodes=request.include_episodes)[0]
+    return _BETALNINGSANSVAR.response(betalningsansvar_contract(result, episodes=request.include_episodes)[0])
 
 
-@router.post("/placements/calculate", response_model=PlacementsResult, responses=problems())
+@router.post(
+    "/placements/calculate",
+    response_model=PlacementsResult,
+    responses=problems(415),
+    openapi_extra=request_body(PlacementsRequest),
+)
 @stateless
-def placements(request: PlacementsRequest) -> dict[str, Any]:
+async def placements(request: Request) -> Response:
     """The cost split of placements (SPEC §5): lines, all 49 municipalities and totals."""
+    require_json(request)
+    return await run_in_threadpool(_placements, await request.body())
+
+
+def _placements(body: bytes) -> Response:
+    request = parse_json(PlacementsRequest, body)
     inputs = validate_placement_inputs(
         typed_frame(request.placements, PlacementIn),
         typed_frame(request.costs, CostIn),
@@ -67,16 +103,28 @@ def placements(request: PlacementsRequest) -> dict[str, Any]:
         as_of=request.as_of,
         adjust_from=request.adjust_from,
     )
-    return placements_contract(result)
+    return _PLACEMENTS.response(placements_contract(result))
 
 
-@router.post("/home-care/calculate", response_model=list[HomeCareMonth], responses=problems())
+@router.post(
+    "/home-care/calculate",
+    response_model=list[HomeCareMonth],
+    responses=problems(415),
+    openapi_extra=request_body(HomeCareRequest),
+)
 @stateless
-def home_care(request: HomeCareRequest) -> list[dict[str, Any]]:
+async def home_care(request: Request) -> Response:
     """Home care across municipal borders (SPEC §6): one object per month with a visit."""
+    require_json(request)
+    return await run_in_threadpool(_home_care, await request.body())
+
+
+def _home_care(body: bytes) -> Response:
+    request = parse_json(HomeCareRequest, body)
     visits = validate_visits(typed_frame(request.visits, VisitIn))
     tariffs = validate_tariffs(typed_frame(request.tariffs, TariffIn)) if request.tariffs else None
     result = calculate_home_care(
         visits, request.months, tariffs=tariffs, ruleset=shipped_ruleset(request.ruleset), validate=False
     )
-    return home_care_contract(result)
+    contract: list[dict[str, Any]] = home_care_contract(result)
+    return _HOME_CARE.response(contract)

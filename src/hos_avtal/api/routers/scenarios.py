@@ -17,11 +17,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
+from hos_avtal.api._bodies import parse_json
 from hos_avtal.api._convert import sek, typed_frame
 from hos_avtal.api._deps import DatabaseDep, Idempotency, idempotency, require, shipped_ruleset
 from hos_avtal.api._keys import ApiKey
@@ -200,10 +199,7 @@ async def create_dataset(
     created_by = f"api-key:{key.id}"
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "application/json":
-        try:
-            wanted = DatasetFromRun.model_validate_json(await request.body())
-        except ValidationError as exc:
-            raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from None
+        wanted = parse_json(DatasetFromRun, await request.body())
         summary = await run_in_threadpool(
             save_run_dataset, db, wanted.billing_run_id, wanted.name, created_by
         )

@@ -1,0 +1,65 @@
+"""JSON bodies read by hand: validated straight from their bytes, answered as encoded bytes.
+
+FastAPI parses a declared body with ``json.loads`` into Python objects on the event loop and
+validates those again; pydantic's own JSON parser validates the bytes in one pass, about twice as
+fast on 1 000 episodes. The routes that read bodies this way run parsing, calculation and
+encoding in one worker thread, so the event loop only moves bytes. Errors are the ones FastAPI
+raises for a declared body (:class:`~fastapi.exceptions.RequestValidationError`, located under
+``body``), so every problem document stays as it was.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from hos_avtal.api._problems import ProblemError
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def parse_json(model: type[Model], body: bytes) -> Model:
+    """``body`` validated as ``model``; a problem names each bad field and row.
+
+    >>> from hos_avtal.api._schemas import CostIn
+    >>> parse_json(CostIn, b'{"placement_id": "P1", "month": "2024-01", "cost_sek": "10.00"}').month
+    '2024-01'
+    """
+    try:
+        return model.model_validate_json(body)
+    except ValidationError as exc:
+        raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from None
+
+
+def require_json(request: Request) -> None:
+    """Refuse (415) a body that says it is something other than JSON; without a
+    ``Content-Type`` it is read as JSON, as FastAPI reads a declared body."""
+    media = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
+    if media != "application/json" and not (media.startswith("application/") and media.endswith("+json")):
+        raise ProblemError(415, "send the body as application/json")
+
+
+def request_body(model: type[BaseModel]) -> dict[str, Any]:
+    """The OpenAPI ``requestBody`` of a route that reads ``model`` by hand (for ``openapi_extra``;
+    the schema itself is added to the components by :func:`hos_avtal.api.create_app`)."""
+    reference = {"$ref": f"#/components/schemas/{model.__name__}"}
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": reference}}}}
+
+
+class Encoder:
+    """Encodes a route's answer as its response model would: validated, then dumped to JSON.
+
+    What FastAPI does with ``response_model`` after the route returns, done in the route's
+    worker thread instead of on the event loop.
+    """
+
+    def __init__(self, shape: Any) -> None:
+        self._adapter: TypeAdapter[Any] = TypeAdapter(shape)
+
+    def response(self, content: Any) -> Response:
+        encoded = self._adapter.dump_json(self._adapter.validate_python(content), by_alias=True)
+        return Response(encoded, media_type="application/json")
