@@ -84,22 +84,7 @@ def sek(ore: int | None) -> str | None:
 
 
 def summary_json(s: RunSummary) -> dict[str, Any]:
-    return {
-        "id": s.id,
-        "month": f"{s.month:%Y-%m}",
-        "version": s.version,
-        "state": s.state,
-        "ruleset_id": s.ruleset_id,
-        "ruleset_hash": s.ruleset_hash,
-        "inputs_hash": s.inputs_hash,
-        "code_version": s.code_version,
-        "created_by": s.created_by,
-        "created_at": s.created_at.isoformat(),
-        "finalized_by": s.finalized_by,
-        "finalized_at": s.finalized_at.isoformat() if s.finalized_at else None,
-        "daily_amount_sek": sek(s.daily_amount_ore),
-        "corrects_run_id": s.corrects_run_id,
-    }
+    return s.record(money="sek")
 
 
 def frame_records(frame: pl.DataFrame | None) -> list[dict[str, Any]]:

@@ -22,7 +22,7 @@ from hos_avtal.cli._options import amount_option, month_option
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from hos_avtal.runs import RunSummary, StoredRun
+    from hos_avtal.runs import StoredRun
     from hos_avtal.storage import Database
 
 run_app = typer.Typer(
@@ -330,25 +330,6 @@ def diff_command(run_a: RunArgument, run_b: RunArgument, db: DbOption = None) ->
     print(f"{changed.height} changed rows; net change of the totals {format_sek_sv(net)} kr")
 
 
-def _summary_json(s: RunSummary) -> dict[str, Any]:
-    return {
-        "id": s.id,
-        "month": f"{s.month:%Y-%m}",
-        "version": s.version,
-        "state": s.state,
-        "ruleset_id": s.ruleset_id,
-        "ruleset_hash": s.ruleset_hash,
-        "inputs_hash": s.inputs_hash,
-        "code_version": s.code_version,
-        "created_by": s.created_by,
-        "created_at": s.created_at.isoformat(),
-        "finalized_by": s.finalized_by,
-        "finalized_at": s.finalized_at.isoformat() if s.finalized_at else None,
-        "daily_amount_ore": s.daily_amount_ore,
-        "corrects_run_id": s.corrects_run_id,
-    }
-
-
 def _totals(stored: StoredRun) -> list[dict[str, Any]]:
     """Per municipality: betalningsansvar, placement share, home-care net (öre)."""
     import polars as pl
@@ -377,7 +358,7 @@ def _totals(stored: StoredRun) -> list[dict[str, Any]]:
 
 def _show_json(stored: StoredRun) -> dict[str, Any]:
     return {
-        "run": _summary_json(stored.summary),
+        "run": stored.summary.record(),
         "inputs": [
             {"kind": i.kind, "name": i.name, "sha256": i.sha256, "rows": i.rows} for i in stored.inputs
         ],

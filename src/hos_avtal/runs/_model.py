@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import polars as pl
+
+from hos_avtal.money import format_sek
 
 RunState = Literal["draft", "final"]
 InputKind = Literal["episodes", "placements", "costs", "agreements", "visits", "tariffs"]
@@ -47,6 +49,39 @@ class RunSummary:
     daily_amount_ore: int | None = None
     corrects_run_id: int | None = None
     """The last final run of the month when this run was made (its corrections are against it)."""
+
+    def record(self, *, money: Literal["ore", "sek"] = "ore") -> dict[str, Any]:
+        """The summary as JSON values: dates in ISO 8601, the daily amount in integer öre
+        (``daily_amount_ore``, the CLI's) or as a two-decimal string (``daily_amount_sek``, the
+        API's, where all money is a decimal string).
+
+        >>> import datetime as dt
+        >>> s = RunSummary(1, dt.date(2022, 6, 1), 1, "draft", "vgr-2018", "r", "i", "0.1", "cli",
+        ...                dt.datetime(2022, 7, 1, 8, 0), daily_amount_ore=930000)
+        >>> s.record()["daily_amount_ore"], s.record(money="sek")["daily_amount_sek"]
+        (930000, '9300.00')
+        """
+        amount = self.daily_amount_ore
+        return {
+            "id": self.id,
+            "month": f"{self.month:%Y-%m}",
+            "version": self.version,
+            "state": self.state,
+            "ruleset_id": self.ruleset_id,
+            "ruleset_hash": self.ruleset_hash,
+            "inputs_hash": self.inputs_hash,
+            "code_version": self.code_version,
+            "created_by": self.created_by,
+            "created_at": self.created_at.isoformat(),
+            "finalized_by": self.finalized_by,
+            "finalized_at": self.finalized_at.isoformat() if self.finalized_at else None,
+            **(
+                {"daily_amount_ore": amount}
+                if money == "ore"
+                else {"daily_amount_sek": None if amount is None else format_sek(amount)}
+            ),
+            "corrects_run_id": self.corrects_run_id,
+        }
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from hos_avtal._types import Month, RuleSetRef
-from hos_avtal.errors import InputError, Problem
 from hos_avtal.io._episodes import EPISODE_COLUMNS
 from hos_avtal.io._episodes import _validate as _validate_episodes
+from hos_avtal.io._inputs import check_inputs_together
 from hos_avtal.io._placements import AGREEMENT_COLUMNS, COST_COLUMNS, PLACEMENT_COLUMNS, PlacementInputs
 from hos_avtal.io._placements import _validate_all as _validate_placements
 from hos_avtal.io._table import Column, Table, read_table
@@ -104,11 +104,10 @@ def execute_run(
 
     step = _stepper(progress)
     billing_month = parse_month(month) if isinstance(month, str) else month.replace(day=1)
-    placement_sources = (placements, costs, agreements)
-    if any(s is not None for s in placement_sources) and any(s is None for s in placement_sources):
-        raise InputError("placements", [_problem("give --placements, --costs and --agreements together")])
-    if tariffs is not None and visits is None:
-        raise InputError("tariffs", [_problem("tariffs are used only with --visits")])
+    given = {"placements": placements, "costs": costs, "agreements": agreements, "visits": visits}
+    check_inputs_together(
+        [kind for kind, source in {**given, "tariffs": tariffs}.items() if source is not None]
+    )
 
     step("Reading inputs")
     rules = ruleset if isinstance(ruleset, RuleSet) else select_ruleset(billing_month, ruleset)
@@ -257,10 +256,6 @@ def _stepper(progress: Progress | None) -> Callable[..., None]:
         count = min(count + 1, _STEPS - 1)
 
     return step
-
-
-def _problem(reason: str) -> Problem:
-    return Problem(None, None, reason)
 
 
 @dataclass

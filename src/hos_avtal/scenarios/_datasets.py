@@ -25,6 +25,7 @@ from hos_avtal._types import Month
 from hos_avtal.errors import HosAvtalError, InputError, Problem
 from hos_avtal.io._episodes import EPISODE_COLUMNS
 from hos_avtal.io._episodes import _validate as validate_episode_table
+from hos_avtal.io._inputs import check_inputs_together
 from hos_avtal.io._placements import AGREEMENT_COLUMNS, COST_COLUMNS, PLACEMENT_COLUMNS
 from hos_avtal.io._placements import _validate_all as validate_placement_tables
 from hos_avtal.io._table import Column, Table, read_table
@@ -58,7 +59,6 @@ _IDS: dict[InputKind, tuple[str, ...]] = {
     "visits": ("visit_id",),
     "tariffs": (),
 }
-_PLACEMENTS: tuple[InputKind, ...] = ("placements", "costs", "agreements")
 
 Tables = Mapping[InputKind, Table | pl.DataFrame]
 """Input kind → the input as read (before validation): a file's :class:`Table` (which knows its
@@ -162,10 +162,7 @@ def scenario_data(tables: Tables) -> ScenarioData:
     unknown = kinds - set(INPUT_KINDS)
     if unknown:
         raise InputError("dataset", [_problem(f"unknown input {sorted(unknown)[0]!r}")])
-    if kinds & set(_PLACEMENTS) and not kinds >= set(_PLACEMENTS):
-        raise InputError("placements", [_problem("placements need placements, costs and agreements")])
-    if "tariffs" in kinds and "visits" not in kinds:
-        raise InputError("tariffs", [_problem("tariffs are used only with visits")])
+    check_inputs_together(kinds)
 
     def table(kind: InputKind) -> Table:
         return _table(kind, tables[kind])

@@ -50,7 +50,13 @@ from hos_avtal.api._schemas import (
 from hos_avtal.api.routers._common import IDEMPOTENCY_HEADER, problems
 from hos_avtal.api.routers._formats import MEDIA, attachment, negotiate
 from hos_avtal.errors import ScenarioError
-from hos_avtal.io import validate_episodes, validate_placement_inputs, validate_tariffs, validate_visits
+from hos_avtal.io import (
+    inputs_apart,
+    validate_episodes,
+    validate_placement_inputs,
+    validate_tariffs,
+    validate_visits,
+)
 from hos_avtal.money import divide_round_half_up
 from hos_avtal.months import format_month, parse_month
 from hos_avtal.rules._placements import PlacementParameters
@@ -268,13 +274,9 @@ def request_data(
             "no data: give dataset_id, episodes, placements or visits",
             errors=[field_error("dataset_id")],
         )
-    trio = (body.placements, body.costs, body.agreements)
-    if any(trio) and not all(trio):
-        raise ProblemError(
-            422, "placements need placements, costs and agreements", errors=[field_error("placements")]
-        )
-    if body.tariffs and not body.visits:
-        raise ProblemError(422, "tariffs are used only with visits", errors=[field_error("tariffs")])
+    apart = inputs_apart([kind for kind in INPUT_KINDS if getattr(body, kind)])
+    if apart is not None:
+        raise ProblemError(422, apart[1], errors=[field_error(apart[0])])
     placements = None
     if body.placements and body.costs and body.agreements:
         placements = validate_placement_inputs(
