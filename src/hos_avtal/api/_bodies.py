@@ -10,12 +10,14 @@ raises for a declared body (:class:`~fastapi.exceptions.RequestValidationError`,
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import BaseModel, TypeAdapter, ValidationError
+from starlette.concurrency import run_in_threadpool
 
 from hos_avtal.api._problems import ProblemError
 
@@ -41,6 +43,12 @@ def require_json(request: Request) -> None:
     media = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
     if media != "application/json" and not (media.startswith("application/") and media.endswith("+json")):
         raise ProblemError(415, "send the body as application/json")
+
+
+async def in_worker_thread(request: Request, handle: Callable[[bytes], Response]) -> Response:
+    """``handle`` of the request's JSON body, in a worker thread; 415 for another media type."""
+    require_json(request)
+    return await run_in_threadpool(handle, await request.body())
 
 
 def request_body(model: type[BaseModel]) -> dict[str, Any]:

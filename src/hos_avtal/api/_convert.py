@@ -83,10 +83,6 @@ def sek(ore: int | None) -> str | None:
     return None if ore is None else format_sek(int(ore))
 
 
-def summary_json(s: RunSummary) -> dict[str, Any]:
-    return s.record(money="sek")
-
-
 def frame_records(frame: pl.DataFrame | None) -> list[dict[str, Any]]:
     """Rows as JSON objects: ``*_ore`` columns become ``*_sek`` strings, dates ISO text."""
     if frame is None:
@@ -156,7 +152,7 @@ def invoice_json(summary: RunSummary, basis: InvoiceBasis) -> dict[str, Any]:
     placements = basis.placements
     home_care = basis.home_care
     return {
-        "run": summary_json(summary),
+        "run": summary.record(money="sek"),
         "kommun": basis.kommun,
         "name": basis.name,
         "kommunalforbund": basis.kommunalforbund,

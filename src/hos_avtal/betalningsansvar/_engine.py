@@ -43,7 +43,7 @@ class MonthParameters:
             values = params.get_column(name)
             if columns:
                 self._exprs[name] = pl.col(name)
-            elif len(values) == 1 or values.n_unique() == 1:
+            elif values.n_unique() == 1:
                 self._exprs[name] = pl.lit(values[0], dtype=values.dtype)
             else:
                 self._exprs[name] = pl.col("month").replace_strict(

@@ -6,7 +6,7 @@ and a personnummer is never echoed in a message.
 
 from hos_avtal.io._episodes import EPISODE_COLUMNS, read_episodes, validate_episodes
 from hos_avtal.io._export import write_frame
-from hos_avtal.io._inputs import PLACEMENT_INPUTS, check_inputs_together, inputs_apart
+from hos_avtal.io._inputs import check_inputs_together, inputs_apart
 from hos_avtal.io._placements import (
     PlacementInputError,
     PlacementInputs,
@@ -18,7 +18,6 @@ from hos_avtal.io._visits import read_tariffs, read_visits, validate_tariffs, va
 
 __all__ = [
     "EPISODE_COLUMNS",
-    "PLACEMENT_INPUTS",
     "Column",
     "PlacementInputError",
     "PlacementInputs",

@@ -104,10 +104,14 @@ def execute_run(
 
     step = _stepper(progress)
     billing_month = parse_month(month) if isinstance(month, str) else month.replace(day=1)
-    given = {"placements": placements, "costs": costs, "agreements": agreements, "visits": visits}
-    check_inputs_together(
-        [kind for kind, source in {**given, "tariffs": tariffs}.items() if source is not None]
-    )
+    sources = {
+        "placements": placements,
+        "costs": costs,
+        "agreements": agreements,
+        "visits": visits,
+        "tariffs": tariffs,
+    }
+    check_inputs_together([kind for kind, source in sources.items() if source is not None])
 
     step("Reading inputs")
     rules = ruleset if isinstance(ruleset, RuleSet) else select_ruleset(billing_month, ruleset)

@@ -20,7 +20,7 @@ from pydantic import BaseModel
 from starlette.datastructures import UploadFile
 
 from hos_avtal.api._bodies import parse_json
-from hos_avtal.api._convert import rows_frame, run_municipalities, summary_json
+from hos_avtal.api._convert import rows_frame, run_municipalities
 from hos_avtal.api._deps import (
     READ_RUNS,
     WRITE_RUNS,
@@ -87,7 +87,7 @@ _CREATE_BODY = {
 
 
 def _summary_response(outcome: RunOutcome, idem: Idempotency, request: Request) -> JSONResponse:
-    body = summary_json(outcome.summary)
+    body = outcome.summary.record(money="sek")
     status = 201 if outcome.created else 200
     location = f"/v1/billing-runs/{outcome.summary.id}"
     request.state.resource_id = str(outcome.summary.id)
@@ -219,7 +219,7 @@ def list_billing_runs(
     """Stored runs, oldest month first, then by version: identity and audit data, no figures
     (so a kommun key sees nothing of another municipality here)."""
     summaries = list_runs(db, parse_month(month) if month else None, state)
-    return RunList.model_validate({"runs": [summary_json(s) for s in summaries]})
+    return RunList.model_validate({"runs": [s.record(money="sek") for s in summaries]})
 
 
 RunId = Annotated[int, PathParam(ge=1, le=2**31 - 1, description="Run id")]
@@ -235,7 +235,7 @@ def get_billing_run(
     basis = build_run_basis(run)
     return RunDetailOut.model_validate(
         {
-            "run": summary_json(run.summary),
+            "run": run.summary.record(money="sek"),
             "inputs": [
                 {"kind": i.kind, "name": i.name, "sha256": i.sha256, "rows": i.rows} for i in run.inputs
             ],
@@ -264,7 +264,7 @@ def finalize_run(
     if replay is not None:
         return replay
     summary, _changed = finalize(db, run_id, f"api-key:{key.id}")
-    body = summary_json(summary)
+    body = summary.record(money="sek")
     idem.store(200, body, None)
     return JSONResponse(body)
 

@@ -7,13 +7,10 @@ serves other requests.
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
 
-from hos_avtal.api._bodies import Encoder, parse_json, request_body, require_json
+from hos_avtal.api._bodies import Encoder, in_worker_thread, parse_json, request_body
 from hos_avtal.api._convert import typed_frame
 from hos_avtal.api._deps import CALCULATE, shipped_ruleset
 from hos_avtal.api._middleware import stateless
@@ -59,8 +56,7 @@ _HOME_CARE = Encoder(list[HomeCareMonth])
 async def betalningsansvar(request: Request) -> Response:
     """Kommunens betalningsansvar for one month (SPEC §4): all 49 municipalities, totals and the
     episodes outside the agreement; the episode lines too with ``include_episodes``."""
-    require_json(request)
-    return await run_in_threadpool(_betalningsansvar, await request.body())
+    return await in_worker_thread(request, _betalningsansvar)
 
 
 def _betalningsansvar(body: bytes) -> Response:
@@ -85,8 +81,7 @@ def _betalningsansvar(body: bytes) -> Response:
 @stateless
 async def placements(request: Request) -> Response:
     """The cost split of placements (SPEC §5): lines, all 49 municipalities and totals."""
-    require_json(request)
-    return await run_in_threadpool(_placements, await request.body())
+    return await in_worker_thread(request, _placements)
 
 
 def _placements(body: bytes) -> Response:
@@ -115,8 +110,7 @@ def _placements(body: bytes) -> Response:
 @stateless
 async def home_care(request: Request) -> Response:
     """Home care across municipal borders (SPEC §6): one object per month with a visit."""
-    require_json(request)
-    return await run_in_threadpool(_home_care, await request.body())
+    return await in_worker_thread(request, _home_care)
 
 
 def _home_care(body: bytes) -> Response:
@@ -126,5 +120,4 @@ def _home_care(body: bytes) -> Response:
     result = calculate_home_care(
         visits, request.months, tariffs=tariffs, ruleset=shipped_ruleset(request.ruleset), validate=False
     )
-    contract: list[dict[str, Any]] = home_care_contract(result)
-    return _HOME_CARE.response(contract)
+    return _HOME_CARE.response(home_care_contract(result))
