@@ -10,6 +10,7 @@ import os
 import sys
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 # The reference implementation is imported as a plain module (``from reference import …``),
@@ -23,3 +24,11 @@ settings.register_profile(
     "ci", max_examples=400, deadline=None, suppress_health_check=_SUPPRESSED, print_blob=True
 )
 settings.load_profile("ci" if os.environ.get("HOS_AVTAL_CI") else "dev")
+
+
+@pytest.fixture(autouse=True)
+def _pseudonym_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A configured pseudonym key, as a deployment has (``HOS_AVTAL_PSEUDONYM_KEY``); the tests of
+    what happens without one delete it."""
+    monkeypatch.setenv("HOS_AVTAL_PSEUDONYM_KEY", "5e" * 32)
+    monkeypatch.delenv("HOS_AVTAL_PSEUDONYM_KEY_IN_DATABASE", raising=False)

@@ -88,3 +88,28 @@ def run_cli(
         code = exit_.code if isinstance(exit_.code, int) else 1
     out, err = capsys.readouterr()
     return code, out, err
+
+
+def verify_every_run(url: str) -> None:
+    """Assert that every run stored at ``url`` still matches its seal (``hos-avtal run verify``).
+
+    Used when a test's database is thrown away, so every run the suite creates is verified once;
+    a database left at an older schema revision (a migration test) is skipped.
+    """
+    from hos_avtal.errors import RunIntegrityError
+    from hos_avtal.storage import list_runs, open_database, schema_revision, verify_run
+    from hos_avtal.storage._database import HEAD_REVISION
+
+    db = open_database(url, upgrade=False)
+    try:
+        if schema_revision(db) != HEAD_REVISION:
+            return
+        altered = []
+        for summary in list_runs(db):
+            try:
+                verify_run(db, summary.id)
+            except RunIntegrityError as exc:
+                altered.append(str(exc))
+        assert not altered, altered
+    finally:
+        db.close()

@@ -69,7 +69,7 @@ EPISODE_CASES: dict[str, dict[int, dict[str, Any]]] = {
     "personnummer": {4: {"episode_id": "19121212-1212"}},
     "untidy": {2: {"kommun": " 1480"}, 3: {"care_type": "Somatik"}, 4: {"episode_id": " x "}},
     "hospital": {1: {"hospital": ""}, 2: {"hospital": " Sahlgrenska "}, 3: {"hospital": None}},
-    "bools": {1: {"admission_notice": "yes", "ready_notice": 0, "outpatient_plan": "false"}},
+    "bools": {1: {"admission_notice": False, "ready_notice": False, "outpatient_plan": True}},
 }
 
 
@@ -109,7 +109,7 @@ def test_visits_and_tariffs(case: str) -> None:
 PLACEMENT_CASES: dict[str, tuple[dict[int, dict[str, Any]], ...]] = {
     "clean": ({}, {}, {}),
     "bad": (
-        {1: {"end_date": "2000-01-01"}, 2: {"kommun": "9999"}, 3: {"acute": 1}},
+        {1: {"end_date": "2000-01-01"}, 2: {"kommun": "9999"}, 3: {"acute": True}},
         {1: {"cost_sek": "-1.00"}, 2: {"month": COSTS[1]["month"], "placement_id": COSTS[1]["placement_id"]}},
         {1: {"region_percent": "abc"}, 2: {"valid_to": "2000-01-01"}, 3: {"method": "x"}},
     ),

@@ -233,7 +233,8 @@ async def test_base_parameters_of_a_year_without_a_daily_amount(api: Api) -> Non
         headers=api.auth("analyst"),
     )
     assert refused.status_code == 422  # the user's own figure is checked, not dropped to null
-    assert "daily amount 0.00" in refused.json()["detail"]
+    assert "the daily amount given" in refused.json()["detail"]
+    assert "0.00" not in refused.json()["detail"]  # a problem never quotes what was sent
 
 
 def _csv(frame: pl.DataFrame) -> bytes:

@@ -126,7 +126,12 @@ def test_episode_lines_file(capsys, monkeypatch, march: Path, tmp_path: Path) ->
         (("--month", "2020-03"), "no shipped VGR agreement covers 2020-03"),
         (("--month", "2022-03", "--ruleset", "vgr-2023"), "'vgr-2023' is valid 2023-01-01 – 2026-12-31"),
         (("--month", "2022-03", "--ruleset", "nope"), "no such rule set"),
-        (("--daily-amount", "nio tusen"), "is not an amount in kronor"),
+        (("--daily-amount", "nio tusen"), "not an amount in kronor"),
+        # A thousands separator or a decimal point? Either reading could be meant: refused.
+        (("--month", "2022-03", "--daily-amount", "9,300"), "ambiguous"),
+        (("--month", "2022-03", "--daily-amount", "9.300"), "ambiguous"),
+        (("--month", "2022-03", "--daily-amount", "9,30"), "outside the plausible range"),
+        (("--month", "2022-03", "--daily-amount", "1e10000000"), "not an amount in kronor"),
     ],
 )
 def test_user_mistakes_give_a_message_and_a_non_zero_exit(

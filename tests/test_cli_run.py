@@ -79,7 +79,7 @@ def test_run_list_show_finalize_diff(capsys, monkeypatch, database_url: str, epi
     code, out, _ = run(capsys, monkeypatch, "run", "diff", "1", "2", *db)
     assert code == 0
     assert "Per municipality" in out
-    assert "changed rows" in out
+    assert "changed lines" in out
     code, out, _ = run(capsys, monkeypatch, "run", "diff", "1", "1", *db)
     assert (code, out.strip()) == (0, "runs 1 and 1 bill the same amounts")
 

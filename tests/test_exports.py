@@ -21,9 +21,9 @@ import pytest
 from hos_avtal.betalningsansvar import calculate_betalningsansvar
 from hos_avtal.errors import HosAvtalError
 from hos_avtal.exports import build_run_basis, export_run
-from hos_avtal.exports._basis import write_atomic
 from hos_avtal.exports._pdf import safe
 from hos_avtal.home_care import calculate_home_care
+from hos_avtal.io import write_private as write_atomic
 from hos_avtal.money import format_sek_sv
 from hos_avtal.municipalities import parties
 from hos_avtal.placements import calculate_placements
@@ -279,7 +279,7 @@ def test_failed_write_leaves_the_old_file_and_no_temporary(
     def broken(src: str, dst: str) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr("hos_avtal.exports._basis.os.replace", broken)
+    monkeypatch.setattr("hos_avtal.io._csv_safety.os.replace", broken)
     with pytest.raises(OSError, match="disk full"):
         write_atomic(target, b"new")
     assert [p.name for p in tmp_path.iterdir()] == ["fakturaunderlag.csv"]
@@ -331,9 +331,11 @@ def test_csv_lines_and_totals_equal_the_run(draft_run: StoredRun, draft_files: l
     assert facts["consecutive_liable_months"] == "2"
 
 
-def test_csv_corrections_use_the_total_row_else_the_lines(draft_files: list[Path]) -> None:
+def test_csv_corrections_are_the_sum_of_their_lines(draft_files: list[Path]) -> None:
+    # The fixture's "total" row is what runs stored before revision 0005 kept among their lines:
+    # it is left out, never added to the lines it summed.
     files = by_kommun(draft_files, ".csv")
-    for code, expected in (("1480", -200_000), ("1401", -190_000), ("1402", 0)):
+    for code, expected in (("1480", 30_000), ("1401", -190_000), ("1402", 0)):
         frame = pl.read_csv(files[code], infer_schema=False)
         totals = dict(
             frame.filter(pl.col("section") == "total").select("line_key", to_ore(pl.col("amount_sek"))).rows()

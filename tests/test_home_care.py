@@ -243,22 +243,23 @@ class TestOutsideAndEmpty:
 
 class TestNetting:
     def test_an_example_worked_by_hand(self) -> None:
-        # At 60 kr/h a minute is a krona. Strömstad invoices Göteborg 300, Tanum invoices Göteborg
-        # 200, Göteborg invoices Mölndal 100. Net: Göteborg −400, Mölndal −100, Strömstad +300,
-        # Tanum +200. Göteborg (largest debtor) pays Strömstad (largest creditor) 300, then
-        # Göteborg and Mölndal owe 100 each (Göteborg first by code) and both pay Tanum.
+        # At 600 kr/h a minute is ten kronor. Strömstad invoices Göteborg 3 000, Tanum invoices
+        # Göteborg 2 000, Göteborg invoices Mölndal 1 000. Net: Göteborg −4 000, Mölndal −1 000,
+        # Strömstad +3 000, Tanum +2 000. Göteborg (largest debtor) pays Strömstad (largest
+        # creditor) 3 000, then Göteborg and Mölndal owe 1 000 each (Göteborg first by code) and
+        # both pay Tanum.
         own = tariffs(
-            *[(k, 2022, "hemtjanst", "60") for k in (STROMSTAD, TANUM, GOTEBORG)],
+            *[(k, 2022, "hemtjanst", "600") for k in (STROMSTAD, TANUM, GOTEBORG)],
         )
         rows = [visit(300), visit(200, host=TANUM), visit(100, host=GOTEBORG, home=MOLNDAL)]
         result = calculate_home_care(visits(*rows), tariffs=own)
         month = contract(result)[0]
         net = {m["kommun"]: m["net_sek"] for m in month["municipalities"] if m["net_sek"] != "0.00"}
-        assert net == {GOTEBORG: "-400.00", MOLNDAL: "-100.00", STROMSTAD: "300.00", TANUM: "200.00"}
+        assert net == {GOTEBORG: "-4000.00", MOLNDAL: "-1000.00", STROMSTAD: "3000.00", TANUM: "2000.00"}
         assert [(p["payer"], p["payee"], p["amount_sek"]) for p in month["payments"]] == [
-            (GOTEBORG, STROMSTAD, "300.00"),
-            (GOTEBORG, TANUM, "100.00"),
-            (MOLNDAL, TANUM, "100.00"),
+            (GOTEBORG, STROMSTAD, "3000.00"),
+            (GOTEBORG, TANUM, "1000.00"),
+            (MOLNDAL, TANUM, "1000.00"),
         ]
         assert month["totals"]["payments"] == 3
 
@@ -446,23 +447,23 @@ class TestReadingVisits:
         ("column", "value", "reason"),
         [
             ("visit_id", "", "empty; a value is required"),
-            ("visit_id", "19121212-1212", "looks like a personnummer"),
+            ("visit_id", "19121212-1212", "holds a personnummer"),
             ("person_id", "", "empty; a value is required"),
-            ("person_id", "191212121212", "looks like a personnummer"),
-            ("home_kommun", "180", "'180' is not a kommun code"),
+            ("person_id", "191212121212", "holds a personnummer"),
+            ("home_kommun", "180", "is not a kommun code"),
             ("home_kommun", "", "empty; a value is required"),
             ("home_kommun", "1486", "equals home_kommun"),  # reported on host_kommun below
-            ("host_kommun", "9999", "'9999' is not a kommun code"),
-            ("host_kommun", "0180", "'0180' is not one of the 49 parties"),
-            ("host_kommun", "1384", "'1384' is not one of the 49 parties"),
+            ("host_kommun", "9999", "is not a kommun code"),
+            ("host_kommun", "0180", "is a kommun code but not one of the 49 parties"),
+            ("host_kommun", "1384", "is a kommun code but not one of the 49 parties"),
             ("host_kommun", "", "empty; a value is required"),
-            ("date", "2022-02-30", "'2022-02-30' is not a date"),
-            ("date", "4/7/2022", "'4/7/2022' is not a date"),
+            ("date", "2022-02-30", "is not a date"),
+            ("date", "4/7/2022", "is not a date"),
             ("date", "", "empty; a value is required"),
-            ("service", "hemvård", "'hemvård' is not one of hemtjanst, hemsjukvard"),
+            ("service", "hemvård", "is not one of hemtjanst, hemsjukvard"),
             ("service", "", "empty; a value is required"),
-            ("minutes", "1.5", "'1.5' is not a whole number"),
-            ("minutes", "ninety", "'ninety' is not a whole number"),
+            ("minutes", "1.5", "is not a whole number"),
+            ("minutes", "ninety", "is not a whole number"),
             ("minutes", "0", "must be more than 0"),
             ("minutes", "-30", "must be more than 0"),
             ("minutes", "1441", "is more than 1440"),
@@ -483,6 +484,7 @@ class TestReadingVisits:
         expected_column = "host_kommun" if reason == "equals home_kommun" else column
         assert [(row, col) for row, col, _ in problems(error)] == [(3, expected_column)]
         assert reason in problems(error)[0][2]
+        assert len(value) < 4 or value not in str(error.value)  # a message never quotes a cell
         assert str(path) in str(error.value)
         if "personnummer" in reason:
             assert value not in str(error.value)
@@ -535,19 +537,20 @@ class TestReadingTariffs:
     @pytest.mark.parametrize(
         ("column", "value", "reason"),
         [
-            ("kommun", "180", "'180' is not a kommun code"),
-            ("kommun", "0180", "'0180' is not one of the 49 parties"),
+            ("kommun", "180", "is not a kommun code"),
+            ("kommun", "0180", "is a kommun code but not one of the 49 parties"),
             ("kommun", "", "empty; a value is required"),
             ("year", "2023.0", "is not a whole number"),
-            ("year", "23", "'23' is not a year"),
+            ("year", "23", "is not a year"),
             ("year", "", "empty; a value is required"),
-            ("service", "hemvard", "'hemvard' is not one of hemtjanst, hemsjukvard"),
+            ("service", "hemvard", "is not one of hemtjanst, hemsjukvard"),
             ("service", "", "empty; a value is required"),
-            ("sek_per_hour", "455.505", "is not an amount in kronor"),
+            ("sek_per_hour", "455.505", "is ambiguous"),
             ("sek_per_hour", "fyrahundra", "is not an amount in kronor"),
-            ("sek_per_hour", "0", "must be more than 0"),
-            ("sek_per_hour", "-441", "must be more than 0"),
-            ("sek_per_hour", "100000.01", "is more than 100000"),
+            ("sek_per_hour", "0", "outside the plausible range of a tariff"),
+            ("sek_per_hour", "-441", "outside the plausible range of a tariff"),
+            ("sek_per_hour", "99.99", "outside the plausible range of a tariff"),
+            ("sek_per_hour", "10000.01", "outside the plausible range of a tariff"),
             ("sek_per_hour", "", "empty; a value is required"),
         ],
     )
@@ -561,6 +564,7 @@ class TestReadingTariffs:
             read_tariffs(path)
         assert [(row, col) for row, col, _ in problems(error)] == [(3, column)]
         assert reason in problems(error)[0][2]
+        assert len(value) < 4 or value not in str(error.value)  # a message never quotes a cell
 
     def test_duplicate_kommun_year_and_service(self, tmp_path: Path) -> None:
         path = write(tmp_path / "t.csv", TARIFF_HEADER, GOOD_TARIFF, "1486,2023,hemsjukvard,700", GOOD_TARIFF)

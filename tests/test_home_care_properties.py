@@ -62,10 +62,12 @@ def visit_rows(draw: st.DrawFn, max_size: int = 60) -> list[dict[str, Any]]:
 def own_tariffs(draw: st.DrawFn, complete: bool) -> dict[tuple[str, int, str], int]:
     """Own tariffs for some (host, year, service); with ``complete`` also every 2024 hemtjänst."""
     keys = st.tuples(st.sampled_from(HOSTS), st.sampled_from((2022, 2024)), st.sampled_from(SERVICES))
-    own = draw(st.dictionaries(keys, st.integers(1, 200_000), max_size=8))
+    # Öre per hour, within the plausibility limits (100–10 000 kr per hour).
+    plausible = st.integers(10_000, 1_000_000)
+    own = draw(st.dictionaries(keys, plausible, max_size=8))
     if complete:
         for host in HOSTS:
-            own.setdefault((host, 2024, "hemtjanst"), draw(st.integers(1, 200_000)))
+            own.setdefault((host, 2024, "hemtjanst"), draw(plausible))
     return own
 
 

@@ -92,7 +92,7 @@ class TestUserRuleSetFiles:
         path = tmp_path / "mine.toml"
         path.write_text(text, "utf-8")
         assert load_ruleset(path).betalningsansvar(
-            "2027-01", daily_amount_sek=Decimal(1)
+            "2027-01", daily_amount_sek=Decimal(10000)
         ).threshold_fraction == (
             25,
             10,

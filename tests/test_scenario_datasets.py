@@ -142,8 +142,16 @@ def test_a_run_stored_before_inputs_were_kept_gives_its_episodes(
     files: dict[str, Path],
 ) -> None:
     run_id = _run(database, files)
+    # As revision 0003 left it: no stored inputs, and (before 0005) no seal.
+    from hos_avtal.storage._models import billing_run, run_digest, settings
+
     with database.write() as connection:
         connection.execute(sa.update(run_input).values(data_parquet=None))
+        connection.execute(sa.update(billing_run).values(seal=None))
+        connection.execute(sa.delete(run_digest))
+        connection.execute(
+            sa.update(settings).where(settings.c.key == "sealed_from_run_id").values(value=str(run_id + 1))
+        )
     assert load_run_inputs(database, run_id) is None
     assert set(run_tables(database, run_id)) == {"episodes"}
     summary = save_run_dataset(database, run_id, None, "analyst")

@@ -112,9 +112,9 @@ THRESHOLDS = st.one_of(
     st.sampled_from([Decimal(t) for t in ("0", "2", "2.5", "3", "3.0", "3.00", "3.25", "3.33", "4")]),
     st.integers(0, 600).map(lambda hundredths: Decimal(hundredths).scaleb(-2)),
 )
-DAILY_AMOUNTS_SEK = st.one_of(
-    st.sampled_from([Decimal("9300"), Decimal("0.01"), Decimal("0.03"), Decimal("9300.01")]),
-    st.integers(1, 5_000_000).map(lambda ore: Decimal(ore).scaleb(-2)),
+DAILY_AMOUNTS_SEK = st.one_of(  # within the plausibility limits, 1 000–100 000 kr
+    st.sampled_from([Decimal("9300"), Decimal("1000.01"), Decimal("1000.03"), Decimal("9300.01")]),
+    st.integers(100_000, 10_000_000).map(lambda ore: Decimal(ore).scaleb(-2)),
 )
 VALUES: dict[str, st.SearchStrategy[Any]] = {
     "average_threshold_days": THRESHOLDS,
@@ -252,11 +252,11 @@ def test_the_daily_amount_is_swept_in_kronor_and_rounded_half_up_once_per_pool()
     episodes = frame(episode("a", 3), episode("b", 3), episode("c", 4))
     grid = [
         {"average_threshold_days": Decimal("3.25"), "daily_amount_sek": Decimal(sek)}
-        for sek in ("0.02", "0.01")
+        for sek in ("1000.02", "1000.01")
     ]
     sweep = sweep_betalningsansvar(episodes, base_months(), grid)
-    # 10 − 9.75 = 0.25 days: × 2 öre = 0.5 öre → 1 öre; × 1 öre = 0.25 öre → 0.
-    assert amounts(sweep) == [(1, 0, 1), (0, 0, 0)]
+    # 10 − 9.75 = 0.25 days: × 100 002 öre = 25 000.5 öre → 25 001; × 100 001 öre = 25 000.25 → 25 000.
+    assert amounts(sweep) == [(25001, 0, 25001), (25000, 0, 25000)]
 
 
 def test_episodes_of_a_non_party_failed_conditions_or_still_admitted_are_never_billed():

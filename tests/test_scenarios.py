@@ -74,7 +74,7 @@ def test_the_2027_template_changes_nothing_yet(tmp_path: Path) -> None:
         ('name = "x"\nbase = "vgr-2023"\n[placements]\nschablon_region_share = "3/2"\n',
          "placements.schablon_region_share", "between 0 and 1"),
         ('name = "x"\nbase = "vgr-2023"\n[home_care]\nhemtjanst_sek_per_hour = 0\n',
-         "home_care.hemtjanst_sek_per_hour", "positive"),
+         "home_care.hemtjanst_sek_per_hour", "plausible range"),
         ('name = "x"\nbase = "vgr-2099"\n', "base", "no rule-set file"),
         ('base = "vgr-2023"\n', "name", "needs a name"),
         ('name = "x"\nbase = "vgr-2023"\nthreshold = 2\n', "threshold", "unknown key"),

@@ -10,9 +10,13 @@ problem document). Nothing here ever carries a value of a personal id column.
     ├── InputError            bad rows or columns in an input file or frame
     ├── RuleSetError          a rule-set file that cannot be read or validated
     │   └── ScenarioError     a scenario file (an overlay on a rule set) that cannot be used
-    └── CalculationError      the inputs are fine, but the rules cannot be applied
-        ├── RuleSetNotApplicableError   month outside the rule set / no rule set for the month
-        └── MissingParameterError       e.g. no fastställt belopp for the year
+    ├── CalculationError      the inputs are fine, but the rules cannot be applied
+    │   ├── RuleSetNotApplicableError   month outside the rule set / no rule set for the month
+    │   └── MissingParameterError       e.g. no fastställt belopp for the year
+    └── StorageError          the run database cannot be opened, upgraded or written
+        ├── RunNotFoundError  no billing run has the given id
+        ├── FinalRunError     the operation would change a final run
+        └── RunIntegrityError a stored run no longer matches its seal: it was altered
 """
 
 from __future__ import annotations
@@ -120,3 +124,10 @@ class RunNotFoundError(StorageError):
 
 class FinalRunError(StorageError):
     """The operation would change a final run, or make a second final run of one version."""
+
+
+class RunIntegrityError(StorageError):
+    """A stored run's rows no longer match its seal: something changed it behind the app.
+
+    Raised instead of serving the run; ``hos-avtal run verify`` checks every run for auditors.
+    """

@@ -1,7 +1,17 @@
 """Exact money: integer öre inside, decimal strings at the edges.
 
 Rounding is half up (away from zero for the non-negative amounts billed here) and happens once,
-per invoice line, where the SPEC says.
+per invoice line (docs/rules.md, "Money").
+
+Kronor typed by a person — on the command line, in a spreadsheet cell — are read by one parser,
+:func:`parse_sek` (and its vectorised twin :func:`parse_sek_expr`), with one rule:
+
+* whole kronor, optionally grouped in threes by a space: ``9300``, ``9 300``;
+* optionally one or two decimals after a comma or a point: ``9300,00``, ``9300.5``, ``9 300,00``;
+* a leading ``-`` where a negative amount is meaningful (the callers refuse it elsewhere);
+* anything else is refused. In particular ``9,300`` and ``9.300`` are refused as ambiguous:
+  a Swedish reader means nine thousand three hundred (a thousands separator), a program means
+  nine point three. Guessing either way can bill a thousand times too much or too little.
 
 >>> sek_to_ore("9300")
 930000
@@ -9,10 +19,13 @@ per invoice line, where the SPEC says.
 '9300.00'
 >>> divide_round_half_up(1, 3)  # a third of one öre
 0
+>>> parse_sek("9 300,00"), parse_sek("9300.5")
+(930000, 930050)
 """
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 import polars as pl
@@ -21,18 +34,91 @@ from hos_avtal._types import Ore
 
 _HUNDRED = Decimal(100)
 
+_GROUP = "[ \u00a0\u202f]"
+SEK_PATTERN = rf"^(-?)([0-9]{{1,13}}|[0-9]{{1,3}}(?:{_GROUP}[0-9]{{3}}){{1,4}})(?:[.,]([0-9]{{1,2}}))?$"
+"""Kronor as a person writes them (see the module docstring); at most 13 digits of kronor."""
+_AMBIGUOUS = r"^-?[0-9]{1,3}(?:[.,][0-9]{3})+$"
+_SEK = re.compile(SEK_PATTERN)
+MAX_TEXT = 32
+"""Longer text is refused before any pattern runs: no amount is written that long."""
+
+SEK_HELP = "write kronor as 9300, 9 300, 9300,00 or 9300.00"
+
+
+def parse_sek(text: str) -> Ore:
+    """Kronor written by a person, as integer öre; ``ValueError`` with the reason otherwise.
+
+    >>> parse_sek("9300"), parse_sek("-12,5")
+    (930000, -1250)
+    >>> parse_sek("9,300")
+    Traceback (most recent call last):
+    ...
+    ValueError: ambiguous: a comma or point before three digits could be a thousands separator or \
+decimals; write kronor as 9300, 9 300, 9300,00 or 9300.00
+    """
+    cleaned = text.strip()
+    if len(cleaned) > MAX_TEXT:
+        raise ValueError(f"too long for an amount; {SEK_HELP}")
+    match = _SEK.match(cleaned)
+    if match is None:
+        if re.match(_AMBIGUOUS, cleaned):
+            raise ValueError(
+                "ambiguous: a comma or point before three digits could be a thousands separator "
+                f"or decimals; {SEK_HELP}"
+            )
+        raise ValueError(f"not an amount in kronor; {SEK_HELP}")
+    sign, whole, decimals = match.groups()
+    ore = int(re.sub(_GROUP, "", whole)) * 100 + int((decimals or "0").ljust(2, "0"))
+    return -ore if sign else ore
+
+
+def parse_sek_expr(text: pl.Expr) -> pl.Expr:
+    """Vectorised :func:`parse_sek`: text to Int64 öre, null where the text is not such an amount
+    (:func:`sek_problem_expr` words why)."""
+    cleaned = text.str.strip_chars()
+    parts = cleaned.str.extract_groups(SEK_PATTERN)
+    whole = parts.struct.field("2").str.replace_all(_GROUP, "").cast(pl.Int64, strict=False)
+    cents = parts.struct.field("3").str.pad_end(2, "0").cast(pl.Int64, strict=False).fill_null(0)
+    ore = whole * 100 + cents
+    valid = cleaned.str.len_chars() <= MAX_TEXT
+    return pl.when(valid & whole.is_not_null()).then(
+        pl.when(parts.struct.field("1") == "-").then(-ore).otherwise(ore)
+    )
+
+
+def sek_problem_expr(text: pl.Expr) -> pl.Expr:
+    """Why :func:`parse_sek_expr` gives null for this (non-empty) text, in the scalar's words."""
+    ambiguous = text.str.strip_chars().str.contains(_AMBIGUOUS)
+    return (
+        pl.when(ambiguous)
+        .then(
+            pl.lit(
+                "is ambiguous: a comma or point before three digits could be a thousands "
+                f"separator or decimals; {SEK_HELP}"
+            )
+        )
+        .otherwise(pl.lit(f"is not an amount in kronor; {SEK_HELP}"))
+    )
+
 
 def sek_to_ore(value: Decimal | str | int) -> Ore:
-    """Convert kronor to öre exactly; more than two decimals is an error, never rounded away."""
+    """Convert kronor to öre exactly; more than two decimals is an error, never rounded away.
+
+    Bounded before any arithmetic: text longer than :data:`MAX_TEXT` and numbers of 10¹⁵ kronor
+    or more are refused, so ``"1e10000000"`` costs microseconds instead of building an integer
+    of ten million digits.
+    """
+    if isinstance(value, str) and len(value) > MAX_TEXT:
+        raise ValueError("too long for an amount in kronor")
     try:
         amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
     except InvalidOperation:
-        raise ValueError(f"{value!r} is not an amount in kronor") from None
-    if not amount.is_finite():
-        raise ValueError(f"{value!r} is not an amount in kronor")
+        raise ValueError("not an amount in kronor") from None
+    if not amount.is_finite() or (amount and not -10 <= amount.adjusted() < 15):
+        raise ValueError("not an amount in kronor (too large, too small or not a number)")
     ore = amount * _HUNDRED
     if ore != ore.to_integral_value():
-        raise ValueError(f"{value!r} has fractions of an öre")
+        raise ValueError("has fractions of an öre")
     return int(ore)
 
 

@@ -11,6 +11,11 @@ from hos_avtal._types import Month
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
+def today() -> dt.date:
+    """Today's date, the limit no recorded event can pass (one function, so a test can set it)."""
+    return dt.date.today()
+
+
 def parse_month(text: str) -> Month:
     """Parse ``"2022-03"`` into the month's first day.
 

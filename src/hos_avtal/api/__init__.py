@@ -24,13 +24,14 @@ from pydantic import BaseModel
 from hos_avtal import __version__
 from hos_avtal.api import _problems
 from hos_avtal.api._cache import ResponseCache
-from hos_avtal.api._middleware import MAX_DEPTH, AuditMiddleware, BodyLimitMiddleware
+from hos_avtal.api._middleware import MAX_DEPTH, AccessLogMiddleware, AuditMiddleware, BodyLimitMiddleware
 from hos_avtal.api._problems import PROBLEM_JSON
 from hos_avtal.api._scenario_schemas import DatasetFromRun
 from hos_avtal.api._schemas import BillingRunRequest, Problem
 from hos_avtal.api.routers import (
     billing_runs,
     calculations,
+    docs,
     health,
     municipalities,
     pages,
@@ -101,20 +102,25 @@ def create_app(
         description=_DESCRIPTION,
         lifespan=lifespan,
         openapi_url="/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # FastAPI's /docs loads Swagger UI from a CDN; routers.docs serves it from here
         redoc_url=None,
     )
     app.state.database = db
     app.state.invoice_cache = ResponseCache(invoice_cache_bytes)
     _problems.install(app)
+    # Each router carries its /v1 prefix itself: FastAPI (0.137 on) leaves a prefix given here out
+    # of the route in the scope, whose template is all that problems and logs may show of a path.
     for module in (health, municipalities, rulesets, calculations, billing_runs, scenarios, scenario_sweeps):
-        app.include_router(module.router, prefix="/v1")
+        app.include_router(module.router)
     app.include_router(pages.router)
-    # Outermost first: the size limit refuses a body before anything reads it.
+    app.include_router(docs.router)
+    # Each added middleware wraps the ones before it: the access log times everything, and the
+    # size limit refuses a body before anything inside it reads one.
     app.add_middleware(AuditMiddleware, db=db)
     app.add_middleware(
         BodyLimitMiddleware, max_bytes=max_body_bytes, max_depth=MAX_DEPTH, max_active=max_active_bodies
     )
+    app.add_middleware(AccessLogMiddleware)
     _openapi(app)
     return app
 

@@ -170,6 +170,7 @@ def invoice_json(summary: RunSummary, basis: InvoiceBasis) -> dict[str, Any]:
             "owed_lines": frame_records(home_care.owed_lines),
             "payments": frame_records(home_care.payments),
         },
+        "accepted": frame_records(basis.accepted.drop("kommun", strict=False)),
         "corrections": {
             "net_sek": format_sek(basis.corrections.net_ore),
             "by_capability": {k: format_sek(v) for k, v in basis.corrections.by_capability.items()},

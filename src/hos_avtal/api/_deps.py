@@ -82,7 +82,7 @@ def visible_kommun(key: ApiKey) -> str | None:
 
 def check_kommun(key: ApiKey, kommun: str) -> None:
     if key.role == "kommun" and key.kommun != kommun:
-        raise ProblemError(404, f"no invoice basis for municipality {kommun} is visible to this key")
+        raise ProblemError(404, "no invoice basis for this municipality is visible to this key")
 
 
 # -------------------------------------------------------------------------------- idempotency
@@ -91,14 +91,17 @@ def check_kommun(key: ApiKey, kommun: str) -> None:
 class Idempotency:
     """An ``Idempotency-Key`` of one request: replays a stored response or stores a new one.
 
-    The stored identity is the key id, the Idempotency-Key, the method, the path and the SHA-256
-    of the raw body; the same Idempotency-Key with anything else is a client error (422), never a
-    second write. Only successful responses are stored: a failed request changed nothing, so it
-    is safe to send again as it is.
+    The stored identity is the key id, the SHA-256 of the Idempotency-Key, the method, the path and
+    the SHA-256 of the raw body; the same Idempotency-Key with anything else is a client error
+    (422), never a second write. Only successful responses are stored: a failed request changed
+    nothing, so it is safe to send again as it is.
     """
 
     def __init__(self, db: Database, key: ApiKey, value: str | None, method: str, path: str, body: bytes):
-        self.db, self.key, self.value, self.method, self.path = db, key, value, method, path
+        self.db, self.key, self.method, self.path = db, key, method, path
+        # A client picks the key and could pick a personnummer; its digest (the UTF-8 of the
+        # header as Starlette decodes it, in hex) identifies the retry just as well.
+        self.value = None if value is None else hashlib.sha256(value.encode()).hexdigest()
         self.body_sha256 = hashlib.sha256(body).hexdigest()
 
     def replay(self) -> JSONResponse | None:
@@ -164,6 +167,6 @@ def shipped_ruleset(ruleset_id: str | None, field: str = "ruleset") -> RuleSet |
             return ruleset
     raise ProblemError(
         422,
-        f"unknown rule set {ruleset_id!r}; see GET /v1/rulesets",
+        "unknown rule set; see GET /v1/rulesets",
         errors=[{"source": None, "row": None, "column": None, "field": field, "reason": "unknown rule set"}],
     )

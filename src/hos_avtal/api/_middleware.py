@@ -1,4 +1,5 @@
-"""ASGI middleware: a body-size limit that counts bytes, a JSON nesting limit, and the audit log.
+"""ASGI middleware: a body-size limit that counts bytes, a JSON nesting limit, the audit log, and
+the access log.
 
 Pure ASGI rather than Starlette's ``BaseHTTPMiddleware``: the limit must hold for chunked bodies
 without a Content-Length, so the bytes are counted as they arrive, and the request is refused
@@ -10,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -19,12 +22,13 @@ import numpy as np
 import sqlalchemy as sa
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hos_avtal.api._problems import PROBLEM_JSON, problem_body
+from hos_avtal.api._problems import PROBLEM_JSON, logged_method, problem_body, route_template
 from hos_avtal.storage import Database
 from hos_avtal.storage._models import audit_log
 
 MAX_DEPTH = 32
 _log = logging.getLogger("hos_avtal.api")
+_access = logging.getLogger("hos_avtal.access")
 _SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
 _STATELESS = "_hos_avtal_stateless"
 
@@ -41,8 +45,9 @@ def stateless(endpoint: Endpoint) -> Endpoint:
     return endpoint
 
 
-async def _send_problem(send: Send, status: int, detail: str, path: str, kind: str | None = None) -> None:
-    body = json.dumps(problem_body(status, detail, path, kind=kind)).encode()
+async def _send_problem(send: Send, status: int, detail: str, kind: str | None = None) -> None:
+    # Before routing there is no route template, and the path sent is never shown: no instance.
+    body = json.dumps(problem_body(status, detail, None, kind=kind)).encode()
     await send(
         {
             "type": "http.response.start",
@@ -110,12 +115,11 @@ class BodyLimitMiddleware:
         if scope["type"] != "http" or scope["method"] in _SAFE:
             await self.app(scope, receive, send)
             return
-        path = scope.get("path", "")
         headers = dict(scope.get("headers", []))
         length = headers.get(b"content-length")
         too_large = f"the body is larger than {self.max_bytes} bytes"
         if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
-            await _send_problem(send, 413, too_large, path)
+            await _send_problem(send, 413, too_large)
             return
         chunks: list[bytes] = []
         size = 0
@@ -126,7 +130,7 @@ class BodyLimitMiddleware:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_bytes:
-                await _send_problem(send, 413, too_large, path)
+                await _send_problem(send, 413, too_large)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -134,9 +138,8 @@ class BodyLimitMiddleware:
         body = b"".join(chunks)
         content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
         if content_type.endswith(b"json") and json_depth_exceeds(body, self.max_depth):
-            await _send_problem(
-                send, 400, f"the JSON body nests deeper than {self.max_depth} levels", path, "too-deep"
-            )
+            too_deep = f"the JSON body nests deeper than {self.max_depth} levels"
+            await _send_problem(send, 400, too_deep, "too-deep")
             return
         sent = False
 
@@ -186,12 +189,12 @@ class AuditMiddleware:
                     self._record,
                     key.id,
                     scope["method"],
-                    scope.get("path", ""),
                     status,
                     state.get("resource_id"),
+                    _audited_path(scope),
                 )
 
-    def _record(self, key_id: int, method: str, path: str, status: int, resource: str | None) -> None:
+    def _record(self, key_id: int, method: str, status: int, resource: str | None, route: str) -> None:
         try:
             with self.db.write() as connection:
                 connection.execute(
@@ -199,10 +202,67 @@ class AuditMiddleware:
                         key_id=key_id,
                         at=dt.datetime.now(dt.UTC),
                         method=method,
-                        path=path,
+                        path=route,
                         status=status,
                         resource_id=resource,
                     )
                 )
         except Exception as exc:  # the response is already sent; say so loudly instead of failing
-            _log.error("audit row not written for key %s %s %s: %s", key_id, method, path, type(exc).__name__)
+            # The route template, not the path, and the type only: either could quote a value sent.
+            _log.error(
+                "audit row not written for key %s %s %s: %s", key_id, method, route, type(exc).__name__
+            )
+
+
+_SHORT_TOKEN = re.compile(r"[0-9A-Za-z._-]{1,9}")
+
+
+def _audited_path(scope: Scope) -> str:
+    """The path an audit row names: as sent when every path parameter is a short plain token (a
+    run id, a kommun code, a rule-set id), else the route template. A personnummer needs at least
+    ten digits, so it can never be a short token, and a refused request is still recorded with
+    which run it tried to change."""
+    template = route_template(scope) or "-"
+    parameters = scope.get("path_params") or {}
+    if all(isinstance(v, str) and _SHORT_TOKEN.fullmatch(v) for v in parameters.values()):
+        return str(scope.get("path", template))
+    return template
+
+
+class AccessLogMiddleware:
+    """One line per request on the logger ``hos_avtal.access``: method, route template (``-`` when
+    no route matched), status and duration in ms.
+
+    The path, the query string, the headers and the body are never logged: any of them can carry a
+    personnummer (``/v1/municipalities/19121212-1212``), while the template names the endpoint
+    without what was sent to it. The same fields are on the record as ``method``, ``route``,
+    ``status`` and ``duration_ms`` for a structured handler.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status = 500  # what the server answers when the app raises before it starts a response
+
+        async def capture(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, capture)
+        finally:
+            # Read after the call: the router leaves the matched route in the scope.
+            fields = {
+                "method": logged_method(scope),
+                "route": route_template(scope) or "-",
+                "status": status,
+                "duration_ms": round((time.perf_counter() - start) * 1000, 1),
+            }
+            _access.info("%(method)s %(route)s %(status)d %(duration_ms).1f ms", fields, extra=fields)

@@ -1,17 +1,23 @@
 """The API's contract as pydantic models: what a client sends and what it gets back.
 
 Money is a decimal string with exactly two decimals (``"9300.00"``) in both directions, so no
-binary float ever carries an amount; dates are ISO 8601. Input rows are typed here only as far as
-JSON needs; the domain checks (known kommun codes, dates in order, duplicate ids, personnummer)
-stay in :mod:`hos_avtal.io`, which every input goes through, exactly as from a file.
+binary float ever carries an amount. A date is a ``YYYY-MM-DD`` string and a yes/no a JSON
+boolean, and nothing else: not a datetime, a timestamp, ``"true"`` or ``1`` (the command line's
+files are text, where ``ja``/``1`` are the spreadsheet's words for a yes; JSON has its own).
+Input rows are typed here only as far as JSON needs; the domain checks (known kommun codes, dates
+in order, duplicate ids, personnummer, the plausibility limits) stay in :mod:`hos_avtal.io`,
+which every input goes through, exactly as from a file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, StringConstraints
+
+from hos_avtal.rules import Acknowledgement
 
 Money = Annotated[str, StringConstraints(pattern=r"^-?\d+\.\d{2}$", max_length=20)]
 MonthText = Annotated[str, StringConstraints(pattern=r"^(19|2\d)\d{2}-(0[1-9]|1[0-2])$")]
@@ -19,6 +25,34 @@ Id = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Code = Annotated[str, StringConstraints(min_length=1, max_length=10)]
 RulesetId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=100)]
 MAX_ROWS = 2_000_000
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _iso_date(value: object) -> object:
+    """Only ``YYYY-MM-DD`` text (or a date itself): pydantic alone also takes a datetime string
+    at midnight and a Unix timestamp, and then the API would accept what a file may not hold."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        return value
+    raise ValueError("must be a date written YYYY-MM-DD")
+
+
+Date = Annotated[dt.date, BeforeValidator(_iso_date)]
+Flag = Annotated[bool, Strict()]
+"""A JSON boolean: ``true`` or ``false``, never ``"true"`` or ``1``."""
+Accept = Annotated[
+    list[Acknowledgement],
+    Field(
+        max_length=5,
+        description=(
+            'Values outside the plausibility limits the caller has checked: "long_wait" (a wait '
+            "from utskrivningsklar to discharge longer than the limit, 365 days). A billing run "
+            "records them and shows them on its fakturaunderlag."
+        ),
+    ),
+]
 
 
 class _Strict(BaseModel):
@@ -64,23 +98,23 @@ class EpisodeIn(_Strict):
     kommun: Code
     care_type: Code
     hospital: Annotated[str, StringConstraints(max_length=200)] | None = None
-    ready_date: dt.date
-    discharge_date: dt.date | None = None
-    admission_notice: bool
-    ready_notice: bool
-    sip_needed: bool
-    sip_invited: bool | None = None
-    outpatient_plan: bool
-    outpatient_available: bool
+    ready_date: Date
+    discharge_date: Date | None = None
+    admission_notice: Flag
+    ready_notice: Flag
+    sip_needed: Flag
+    sip_invited: Flag | None = None
+    outpatient_plan: Flag
+    outpatient_available: Flag
 
 
 class PlacementIn(_Strict):
     placement_id: Id
     kommun: Code
     placed_by: Code
-    start_date: dt.date
-    end_date: dt.date | None = None
-    acute: bool
+    start_date: Date
+    end_date: Date | None = None
+    acute: Flag
 
 
 class CostIn(_Strict):
@@ -91,13 +125,13 @@ class CostIn(_Strict):
 
 class AgreementIn(_Strict):
     placement_id: Id
-    valid_from: dt.date
-    valid_to: dt.date | None = None
+    valid_from: Date
+    valid_to: Date | None = None
     method: Code
     region_percent: Annotated[str, StringConstraints(max_length=10)] | None = None
     fixed_party: Code | None = None
     fixed_sek_per_month: Money | None = None
-    decided_date: dt.date
+    decided_date: Date
 
 
 class VisitIn(_Strict):
@@ -105,7 +139,7 @@ class VisitIn(_Strict):
     person_id: Id
     home_kommun: Code
     host_kommun: Code
-    date: dt.date
+    date: Date
     service: Annotated[str, StringConstraints(min_length=1, max_length=50)]
     minutes: Annotated[int, Field(ge=0, le=100_000)]
 
@@ -133,7 +167,8 @@ class BetalningsansvarRequest(_Strict):
     month: MonthText
     ruleset: RulesetId | None = Field(None, description="Default: the VGR agreement in force.")
     daily_amount_sek: Money | None = Field(None, description="Overrides the rule set's daily amount.")
-    include_episodes: bool = Field(False, description="Add the episode lines to the answer.")
+    include_episodes: Flag = Field(False, description="Add the episode lines to the answer.")
+    accept: Accept = Field(default_factory=list)
 
 
 class PlacementsRequest(_Strict):
@@ -144,8 +179,8 @@ class PlacementsRequest(_Strict):
         None, description="Default: every month with a cost."
     )
     ruleset: RulesetId | None = None
-    as_of: dt.date | None = None
-    adjust_from: dt.date | None = None
+    as_of: Date | None = None
+    adjust_from: Date | None = None
 
 
 class HomeCareRequest(_Strict):
@@ -274,6 +309,7 @@ class BillingRunRequest(_Strict):
     agreements: Agreements | None = None
     visits: Visits | None = None
     tariffs: Tariffs | None = None
+    accept: Accept = Field(default_factory=list)
 
 
 class RunInputOut(BaseModel):
@@ -298,6 +334,11 @@ class RunSummaryOut(BaseModel):
     finalized_at: dt.datetime | None
     daily_amount_sek: Money | None
     corrects_run_id: int | None
+    accepted: list[str] = Field(description="What the user acknowledged when making the run (long_wait).")
+    seal: str | None = Field(
+        description="SHA-256 over the run's identity and stored rows, checked on every read; null for "
+        "a run stored before seals existed."
+    )
 
 
 class RunMunicipalityOut(BaseModel):
@@ -338,6 +379,13 @@ class InvoiceBasisOut(BaseModel):
     episodes: list[dict[str, Any]]
     placements: dict[str, Any] | None
     home_care: dict[str, Any] | None
-    corrections: dict[str, Any]
+    accepted: list[dict[str, Any]] = Field(
+        description="Values outside the plausibility limits acknowledged for this municipality: kind, "
+        "kind_sv, line_key (the episode) and value (its days)."
+    )
+    corrections: dict[str, Any] = Field(
+        description="Every line that differs from the last final version, the pooled part included; "
+        "net_sek is their sum, by_capability the sums per capability."
+    )
     to_region_sek: Money
     grand_total_sek: Money

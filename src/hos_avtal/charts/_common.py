@@ -8,12 +8,15 @@ MoneyUnit(divisor_ore=100000000, name='mnkr')
 
 from __future__ import annotations
 
+import io
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import polars as pl
+
+from hos_avtal.io import write_private
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -68,7 +71,7 @@ def output_format(out: Path) -> str:
 
 
 def render(build: Callable[[], Figure], out: Path) -> Path:
-    """Build a figure with shared settings and write it to ``out`` as PNG or SVG.
+    """Build a figure with shared settings and write it to ``out`` as PNG or SVG, mode ``0o600``.
 
     The suffix is checked before ``build`` runs, so a typo fails fast without drawing anything.
     """
@@ -77,9 +80,12 @@ def render(build: Callable[[], Figure], out: Path) -> Path:
 
     with _RENDER_LOCK, matplotlib.rc_context(_RC):
         figure = build()
-        out.parent.mkdir(parents=True, exist_ok=True)
-        figure.savefig(out, format=fmt, dpi=100, metadata=_METADATA[fmt])
-    return out
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format=fmt, dpi=100, metadata=_METADATA[fmt])
+    # A chart shows what each municipality pays: like every data file, its owner's alone (0600),
+    # and never left half written.
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return write_private(out, buffer.getvalue())
 
 
 def new_figure(width: float, height: float) -> Figure:

@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from hos_avtal.errors import HosAvtalError
+from hos_avtal.errors import HosAvtalError, RunIntegrityError
 
 app = typer.Typer(
     name="hos-avtal",
@@ -43,10 +43,14 @@ def _register() -> None:
 
 
 def main() -> None:
-    """Console entry point: exit 0 on success, 2 with a message (no traceback) on bad input."""
+    """Console entry point: exit 0 on success, 2 with a message (no traceback) on bad input, 1 when
+    a stored run no longer matches its seal (nothing of it is shown)."""
     _register()
     try:
         app()
+    except RunIntegrityError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(1)
     except HosAvtalError as exc:
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(2)

@@ -9,7 +9,14 @@ from typing import Annotated
 import typer
 
 from hos_avtal.cli._app import app
-from hos_avtal.cli._options import OutputFormat, amount_option, month_option, print_json
+from hos_avtal.cli._options import (
+    AcceptOption,
+    OutputFormat,
+    accepted,
+    amount_option,
+    month_option,
+    print_json,
+)
 
 
 @app.command(
@@ -82,6 +89,7 @@ def betalningsansvar(
             help="With --format json: include the episode lines in each month object.",
         ),
     ] = False,
+    accept: AcceptOption = None,
 ) -> None:
     """Compute kommunens betalningsansvar for discharge-ready inpatients, per municipality and month.
 
@@ -90,11 +98,13 @@ def betalningsansvar(
     """
     from hos_avtal.betalningsansvar import calculate_betalningsansvar
     from hos_avtal.betalningsansvar._report import contract, contract_json, csv_frame, episode_frame
-    from hos_avtal.io import read_episodes, write_frame
+    from hos_avtal.io import read_episodes, safe_csv_text, write_frame
 
     chosen_month = month_option(month)
     amount = amount_option(daily_amount)
-    frame = read_episodes(episodes)
+    frame = read_episodes(
+        episodes, accept=accepted(accept), months=None if chosen_month is None else [chosen_month]
+    )
     result = calculate_betalningsansvar(
         frame, chosen_month, ruleset=ruleset, daily_amount_sek=amount, validate=False
     )
@@ -109,7 +119,7 @@ def betalningsansvar(
         texts = contract_json(result, episodes=with_episodes)
         sys.stdout.write((texts[0] if chosen_month is not None else f"[{', '.join(texts)}]") + "\n")
     elif output_format is OutputFormat.csv:
-        sys.stdout.write(csv_frame(result).write_csv())
+        sys.stdout.write(safe_csv_text(csv_frame(result)))
     else:
         from hos_avtal.cli._render import render_betalningsansvar
 

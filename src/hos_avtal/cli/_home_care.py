@@ -79,6 +79,7 @@ def home_care(
     """
     from hos_avtal.home_care import calculate_home_care
     from hos_avtal.home_care._report import contract, csv_frame
+    from hos_avtal.io import safe_csv_text
     from hos_avtal.io._visits import read_tariffs, read_visits
 
     chosen_month = month_option(month)
@@ -91,7 +92,7 @@ def home_care(
         payload = objects[0] if chosen_month is not None else objects
         print_json(payload)
     elif output_format is OutputFormat.csv:
-        sys.stdout.write(csv_frame(result).write_csv())
+        sys.stdout.write(safe_csv_text(csv_frame(result)))
     else:
         _render(result, source=str(visits))
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
@@ -36,15 +36,45 @@ def months_option(value: str | None) -> list[Month] | None:
 
 
 def amount_option(value: str | None) -> Decimal | None:
+    """Kronor as a person types them (:func:`hos_avtal.money.parse_sek`): ``9300``, ``9 300``,
+    ``9300,00``; ``9,300`` and ``9.300`` are refused as ambiguous, never read as 9.30 kr. The
+    plausible range is checked where the amount is used (the plausibility limits)."""
+    from hos_avtal.money import parse_sek
+
     if value is None:
         return None
     try:
-        amount = Decimal(value.replace(",", ".").replace(" ", ""))
-    except InvalidOperation:
-        raise typer.BadParameter(f"{value!r} is not an amount in kronor, e.g. 9300 or 9300.50") from None
-    if not amount.is_finite() or amount <= 0:
-        raise typer.BadParameter(f"{value!r} must be a positive amount in kronor")
-    return amount
+        ore = parse_sek(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    if ore <= 0:
+        raise typer.BadParameter("must be a positive amount in kronor")
+    return Decimal(ore) / 100
+
+
+class Accept(StrEnum):
+    """``--accept``: a value outside the plausibility limits that the user has checked."""
+
+    long_wait = "long-wait"
+
+
+AcceptOption = Annotated[
+    list[Accept] | None,
+    typer.Option(
+        "--accept",
+        help=(
+            "Acknowledge a possible but implausible value after checking it: long-wait (a wait "
+            "from utskrivningsklar to discharge longer than the plausibility limit, 365 days). "
+            "A billing run records what was acknowledged and shows it on its fakturaunderlag."
+        ),
+        show_default=False,
+    ),
+]
+
+
+def accepted(values: list[Accept] | None) -> tuple[str, ...]:
+    """The acknowledgements as the core names them (``long_wait``)."""
+    return tuple(sorted({value.name for value in values or ()}))
 
 
 class OutputFormat(StrEnum):

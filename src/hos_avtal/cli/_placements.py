@@ -91,6 +91,7 @@ def placements(
     Prints one line per placement and month (cost, region share, kommun share, method, flags),
     totals per municipality and party and, with --adjust-from, the adjustment lines.
     """
+    from hos_avtal.io import safe_csv_text
     from hos_avtal.placements import calculate_placements
     from hos_avtal.placements._report import contract, csv_frame
 
@@ -109,7 +110,7 @@ def placements(
     if output_format is OutputFormat.json:
         print_json(contract(result))
     elif output_format is OutputFormat.csv:
-        sys.stdout.write(csv_frame(result).write_csv())
+        sys.stdout.write(safe_csv_text(csv_frame(result)))
     else:
         _render(result, source=str(costs_file))
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from hos_avtal.cli._app import app
-from hos_avtal.cli._options import amount_option, month_option
+from hos_avtal.cli._options import AcceptOption, accepted, amount_option, month_option
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -100,6 +100,7 @@ def run(
             "summary of all 49) to this folder.",
         ),
     ] = None,
+    accept: AcceptOption = None,
     db: DbOption = None,
 ) -> None:
     """Run one month and store it: betalningsansvar from --episodes; placements with --placements,
@@ -142,7 +143,7 @@ def run(
 
             outcome = execute_run(
                 database, chosen, episodes, placements, costs, agreements, visits, tariffs,
-                ruleset=ruleset, daily_amount_sek=amount, progress=progress,
+                ruleset=ruleset, daily_amount_sek=amount, progress=progress, accept=accepted(accept),
             )  # fmt: skip
             stored = None
             if export_to is not None:
@@ -290,14 +291,54 @@ def export_command(
     print(f"wrote {len(paths)} files for run {run_id} to {out}", file=sys.stderr)
 
 
+@run_app.command("verify")
+def verify_command(
+    run_id: Annotated[
+        int | None, typer.Argument(help="Run id; default: every stored run.", show_default=False)
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Check runs against their seals, for auditors: exit 0 when every run is intact, 1 when any
+    run was changed in the database after it was stored.
+
+    Each run's seal (a SHA-256 printed on its fakturaunderlag) is recomputed from its stored rows.
+    Runs stored before seals existed (schema revision 0005) are listed as unsealed.
+    """
+    from hos_avtal.errors import RunIntegrityError
+    from hos_avtal.storage import list_runs, load_summary, verify_run
+
+    database = _open(db)
+    failed = 0
+    try:
+        summaries = [load_summary(database, run_id)] if run_id is not None else list_runs(database)
+        for s in summaries:
+            label = f"run {s.id} ({s.month:%Y-%m} version {s.version}, {s.state})"
+            try:
+                sealed = verify_run(database, s.id)
+            except RunIntegrityError as exc:
+                failed += 1
+                print(f"{label}: ALTERED — {exc}")
+                continue
+            state = f"intact, seal {s.seal}" if sealed else "unsealed (stored before seals existed)"
+            print(f"{label}: {state}")
+    finally:
+        database.close()
+    if not summaries:
+        print("no runs stored")
+    print(f"{len(summaries) - failed} of {len(summaries)} runs intact", file=sys.stderr)
+    if failed:
+        raise typer.Exit(1)
+
+
 @run_app.command("diff")
 def diff_command(run_a: RunArgument, run_b: RunArgument, db: DbOption = None) -> None:
     """What run B bills differently from run A: per municipality totals and every changed line."""
+    import polars as pl
     from rich.table import Table
 
     from hos_avtal.money import format_sek_sv
     from hos_avtal.runs import corrections
-    from hos_avtal.runs._corrections import TOTAL, stored_frames
+    from hos_avtal.runs._corrections import stored_frames
     from hos_avtal.storage import load_run
 
     database = _open(db)
@@ -312,10 +353,13 @@ def diff_command(run_a: RunArgument, run_b: RunArgument, db: DbOption = None) ->
         print(f"runs {run_a} and {run_b} bill the same amounts")
         return
     console = _console()
-    for title, rows in (
-        ("Per municipality (totals)", changed.filter(changed["line_key"] == TOTAL)),
-        ("Changed lines", changed.filter(changed["line_key"] != TOTAL)),
-    ):
+    totals = (
+        changed.group_by("kommun", "capability")
+        .agg(pl.col("previous_ore", "current_ore", "delta_ore").sum())
+        .sort("kommun", "capability")
+        .with_columns(pl.lit("(sum of its lines)").alias("line_key"))
+    )
+    for title, rows in (("Per municipality", totals), ("Changed lines", changed)):
         table = Table(title=f"{title}: run {run_a} → run {run_b}")
         for header in ("Capability", "Kommun", "Line", f"Run {run_a}", f"Run {run_b}", "Difference"):
             table.add_column(header, justify="right" if header.startswith(("Run", "Diff")) else "left")
@@ -324,10 +368,9 @@ def diff_command(run_a: RunArgument, run_b: RunArgument, db: DbOption = None) ->
                 r["capability"], r["kommun"], r["line_key"], format_sek_sv(r["previous_ore"]),
                 format_sek_sv(r["current_ore"]), format_sek_sv(r["delta_ore"]),
             )  # fmt: skip
-        if rows.height:
-            console.print(table)
-    net = int(changed.filter(changed["line_key"] == TOTAL)["delta_ore"].sum())
-    print(f"{changed.height} changed rows; net change of the totals {format_sek_sv(net)} kr")
+        console.print(table)
+    net = int(changed["delta_ore"].sum())
+    print(f"{changed.height} changed lines; net change {format_sek_sv(net)} kr")
 
 
 def _totals(stored: StoredRun) -> list[dict[str, Any]]:
@@ -374,6 +417,7 @@ def _show_table(stored: StoredRun) -> None:
     from rich.table import Table
 
     from hos_avtal.money import format_sek_sv
+    from hos_avtal.runs._corrections import itemised
 
     s = stored.summary
     console = _console()
@@ -384,6 +428,8 @@ def _show_table(stored: StoredRun) -> None:
         f"Created {s.created_at:%Y-%m-%d %H:%M} UTC by {s.created_by}"
         + (f"; final {s.finalized_at:%Y-%m-%d %H:%M} UTC by {s.finalized_by}" if s.finalized_at else "")
         + (f"\nCorrects run {s.corrects_run_id}" if s.corrects_run_id else "")
+        + f"\nSeal {s.seal or '(none: stored before seals existed)'}"
+        + (f"\nAcknowledged: {', '.join(s.accepted)}" if s.accepted else "")
     )
     for i in stored.inputs:
         console.print(f"  {i.kind}: {i.name} ({i.rows} rows, sha256 {i.sha256[:12]}…)")
@@ -400,10 +446,10 @@ def _show_table(stored: StoredRun) -> None:
             str(r["consecutive_liable_months"]),
         )
     console.print(table)
-    if stored.corrections.height:
-        total = stored.corrections.filter(stored.corrections["line_key"] == "total")
+    lines = itemised(stored.corrections)
+    if lines.height:
         console.print(
-            f"{stored.corrections.height} correction rows against run {s.corrects_run_id}; "
-            f"net {format_sek_sv(int(total['delta_ore'].sum()))} kr "
+            f"{lines.height} correction lines against run {s.corrects_run_id}; "
+            f"net {format_sek_sv(int(lines['delta_ore'].sum()))} kr "
             "(see 'hos-avtal run diff' for every line)"
         )

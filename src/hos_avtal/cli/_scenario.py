@@ -159,11 +159,10 @@ def write_report(payload: bytes | str, out: Path | None, output_format: ReportFo
         assert isinstance(payload, str), "require_out() refuses binary output without --out"
         sys.stdout.write(payload)
         return
+    from hos_avtal.io import write_private
+
     out.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(payload, bytes):
-        out.write_bytes(payload)
-    else:
-        out.write_text(payload, "utf-8")
+    write_private(out, payload if isinstance(payload, bytes) else payload.encode("utf-8"))
     print(f"wrote {out}", file=sys.stderr)
 
 

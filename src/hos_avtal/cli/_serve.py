@@ -2,12 +2,58 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import copy
+import logging
+import traceback
+from typing import Annotated, Any
 
 import typer
 
 from hos_avtal.cli._app import app
 from hos_avtal.cli._run import DbOption
+
+
+class ExceptionTypesOnly(logging.Filter):
+    """Log an exception as its types and frames, without its messages.
+
+    uvicorn logs every exception an app lets out, with its traceback, and an exception's text can
+    quote a value from the request (a personnummer in a row that failed to parse). The frames name
+    only code.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None:
+            record.msg = f"{record.getMessage()}\n{_frames(record.exc_info[1])}"
+            record.args = None
+            record.exc_info = record.exc_text = None
+        return True
+
+
+def _frames(exc: BaseException) -> str:
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or (None if current.__suppress_context__ else current.__context__)
+    return "\n".join(
+        "Traceback (most recent call last):\n"
+        + "".join(traceback.format_list(traceback.extract_tb(e.__traceback__)))
+        + type(e).__qualname__
+        for e in reversed(chain)
+    )
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's logging, with the API's loggers (``hos_avtal.access``: one line per request) on its
+    stderr handler and every exception logged as types and frames only."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config.setdefault("filters", {})["exception_types_only"] = {"()": ExceptionTypesOnly}
+    for handler in config["handlers"].values():
+        handler.setdefault("filters", []).append("exception_types_only")
+    config["loggers"]["hos_avtal"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    return config
 
 
 @app.command("serve")
@@ -22,4 +68,13 @@ def serve(
 
     from hos_avtal.api import create_app
 
-    uvicorn.run(create_app(db), host=host, port=port, access_log=True, proxy_headers=True)
+    # uvicorn's access log would write every path and query string as sent; the app logs each
+    # request by its route template instead (hos_avtal.access).
+    uvicorn.run(
+        create_app(db),
+        host=host,
+        port=port,
+        access_log=False,
+        log_config=log_config(),
+        proxy_headers=True,
+    )

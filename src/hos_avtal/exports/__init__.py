@@ -45,9 +45,9 @@ from hos_avtal.exports._basis import (
     build_run_basis,
     invoice_stem,
     summary_stem,
-    write_atomic,
 )
 from hos_avtal.exports._csv import invoice_frames, summary_frame, to_csv_bytes
+from hos_avtal.io import write_private
 from hos_avtal.runs import StoredRun
 
 ExportFormat = Literal["csv", "xlsx", "pdf"]
@@ -130,8 +130,8 @@ def export_run(
     stems = [invoice_stem(run_basis.run, basis.kommun, basis.name) for basis in bases]
     for fmt in chosen:
         for stem, data in zip(stems, _render_invoices(bases, fmt), strict=True):
-            written.append(write_atomic(out_dir / f"{stem}.{fmt}", data))
+            written.append(write_private(out_dir / f"{stem}.{fmt}", data))
     stem = summary_stem(run_basis.run)
     for fmt in chosen:
-        written.append(write_atomic(out_dir / f"{stem}.{fmt}", _render_summary(run_basis, fmt)))
+        written.append(write_private(out_dir / f"{stem}.{fmt}", _render_summary(run_basis, fmt)))
     return written

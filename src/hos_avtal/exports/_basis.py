@@ -12,31 +12,32 @@ Two readings that the agreement leaves to the billing practice, decided here:
   ``kommun_ore``; a line placed by the municipality makes the region pay the municipality its
   ``region_ore``. ``settlement_ore`` is that signed amount (positive: the municipality pays).
 * **Corrections.** ``delta_ore`` is current − previous (positive a debit, negative a credit).
-  Per capability, a ``"total"`` row is the municipality's changed total and is what the
-  correction amounts to; without one the changed lines are summed.
+  The lines itemise every difference (:mod:`hos_avtal.runs._corrections`), so the correction is
+  their sum, per capability and in all, and equals the change of the grand total.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 
 import polars as pl
 
 from hos_avtal.betalningsansvar._report import average, liable_days
 from hos_avtal.municipalities import Municipality, parties
 from hos_avtal.rules import load_ruleset
-from hos_avtal.runs._model import RunState, RunSummary, StoredRun
+from hos_avtal.runs._corrections import POOLED, itemised, settlement_ore
+from hos_avtal.runs._model import ACCEPTED_SCHEMA, RunState, RunSummary, StoredRun
 
 CAPABILITIES = ("betalningsansvar", "placements", "home_care")
 STATUS_ORDER = ("individual", "pooled", "not_covered", "pending", "outside_agreement")
+
+SEAL_MISSING_SV = "saknas (körningen lagrades innan sigill fanns)"
 
 DRAFT_MARK = "UTKAST"
 """Printed on every file of a draft run: a draft is for review, never for invoicing."""
@@ -60,6 +61,9 @@ class RunFacts:
     finalized_at: dt.datetime | None
     daily_amount_ore: int | None
     corrects_run_id: int | None
+    seal: str | None = None
+    """The run's seal (SHA-256 over its rows), printed on every page: an invoice proves its run."""
+    accepted: tuple[str, ...] = ()
 
     @property
     def is_draft(self) -> bool:
@@ -135,7 +139,7 @@ class HomeCarePart:
 @dataclass(frozen=True, slots=True)
 class CorrectionPart:
     lines: pl.DataFrame
-    """Changed lines (``line_key != "total"``), per capability."""
+    """Every changed line, the pooled part included; they sum to ``net_ore``."""
     by_capability: dict[str, int]
     net_ore: int
     """Positive: a debit (the municipality owes more than the previous final version said)."""
@@ -155,6 +159,9 @@ class InvoiceBasis:
     placements: PlacementPart | None
     home_care: HomeCarePart | None
     corrections: CorrectionPart
+    accepted: pl.DataFrame = dataclasses.field(default_factory=lambda: pl.DataFrame(schema=ACCEPTED_SCHEMA))
+    """``kind, kind_sv, line_key, value``: the values outside the plausibility limits the user
+    acknowledged for this municipality (``long_wait``: an episode and its days)."""
 
     @property
     def to_region_ore(self) -> int:
@@ -202,6 +209,8 @@ def run_facts(run: StoredRun) -> RunFacts:
         finalized_at=s.finalized_at,
         daily_amount_ore=s.daily_amount_ore if s.daily_amount_ore is not None else _ruleset_amount(s),
         corrects_run_id=s.corrects_run_id,
+        seal=s.seal,
+        accepted=s.accepted,
     )
 
 
@@ -265,12 +274,9 @@ def _build(run: StoredRun, chosen: Sequence[Municipality]) -> RunBasis:
     placement_lines: dict[str, pl.DataFrame] = {}
     empty_placements: pl.DataFrame | None = None
     if run.placement_lines is not None:
-        with_settlement = run.placement_lines.with_columns(
-            pl.when(pl.col("placed_by") == "region")
-            .then(pl.col("kommun_ore"))
-            .otherwise(-pl.col("region_ore"))
-            .alias("settlement_ore")
-        ).sort("kommun", "placement_id", "month")
+        with_settlement = run.placement_lines.with_columns(settlement_ore().alias("settlement_ore")).sort(
+            "kommun", "placement_id", "month"
+        )
         with_settlement = _placement_display(with_settlement)
         placement_lines = _partition(with_settlement, "kommun")
         empty_placements = with_settlement.clear()
@@ -299,7 +305,15 @@ def _build(run: StoredRun, chosen: Sequence[Municipality]) -> RunBasis:
                 ).to_dicts()
             }  # fmt: skip
 
-    all_corrections = _correction_display(run.corrections.sort("kommun", "capability", "line_key"))
+    accepted_rows = (
+        run.accepted_values if run.accepted_values is not None else pl.DataFrame(schema=ACCEPTED_SCHEMA)
+    )
+    all_accepted = accepted_rows.with_columns(_labels("kind", ACCEPTED_SV).alias("kind_sv")).sort(
+        "kommun", "kind", "line_key"
+    )
+    accepted, empty_accepted = _partition(all_accepted, "kommun"), all_accepted.clear()
+
+    all_corrections = _correction_display(itemised(run.corrections).sort("kommun", "capability", "line_key"))
     corrections, empty_corrections = _partition(all_corrections, "kommun"), all_corrections.clear()
 
     bases: list[InvoiceBasis] = []
@@ -331,6 +345,7 @@ def _build(run: StoredRun, chosen: Sequence[Municipality]) -> RunBasis:
                 placements=placements,
                 home_care=home_care,
                 corrections=_corrections(corrections.get(code, empty_corrections)),
+                accepted=accepted.get(code, empty_accepted),
             )
         )
     return RunBasis(facts, bases, empty_placements is not None, empty_hc is not None)
@@ -394,10 +409,28 @@ def _home_care_display(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _correction_display(frame: pl.DataFrame) -> pl.DataFrame:
+    for column in ("previous_episodes", "current_episodes", "previous_days", "current_days"):
+        if column not in frame.columns:  # a frame built before the pool was itemised
+            frame = frame.with_columns(pl.lit(None, pl.Int64).alias(column))
+    pooled = pl.col("line_key") == POOLED
+
+    def change(before: str, after: str) -> pl.Expr:
+        return pl.concat_str(pl.col(before).cast(pl.String), pl.lit(" → "), pl.col(after).cast(pl.String))
+
     return frame.with_columns(
         _labels("capability", CAPABILITY_SV).alias("capability_sv"),
+        pl.when(pooled).then(pl.lit("Genomsnittsdel")).otherwise(pl.col("line_key")).alias("line_sv"),
+        pl.when(pooled)
+        .then(
+            pl.concat_str(
+                pl.lit("N "), change("previous_episodes", "current_episodes"),
+                pl.lit(", D "), change("previous_days", "current_days"),
+            )
+        )
+        .otherwise(pl.lit(""))
+        .alias("pool_sv"),
         *[kr_text(f"{c}_ore").alias(f"{c}_text") for c in ("previous", "current", "delta")],
-    )
+    )  # fmt: skip
 
 
 def _sums(frame: pl.DataFrame, *columns: str) -> list[int]:
@@ -442,14 +475,9 @@ def _betalningsansvar(row: dict[str, object] | None, recurring_months: int) -> B
 def _corrections(frame: pl.DataFrame) -> CorrectionPart:
     if frame.height == 0:
         return CorrectionPart(frame, {}, 0)
-    totals = frame.filter(pl.col("line_key") == "total")
-    lines = frame.filter(pl.col("line_key") != "total")
-    by_capability: dict[str, int] = {}
-    for capability in dict.fromkeys(frame.get_column("capability").to_list()):
-        total = totals.filter(pl.col("capability") == capability)
-        source = total if total.height else lines.filter(pl.col("capability") == capability)
-        by_capability[capability] = int(source.get_column("delta_ore").sum())
-    return CorrectionPart(lines, by_capability, sum(by_capability.values()))
+    sums = frame.group_by("capability", maintain_order=True).agg(pl.col("delta_ore").sum())
+    by_capability = {str(c): int(v) for c, v in sums.iter_rows()}
+    return CorrectionPart(frame, by_capability, sum(by_capability.values()))
 
 
 # --- Swedish labels for people (the documents are for Swedish billing staff) ---
@@ -477,6 +505,7 @@ FLAG_SV = {
     "agreement_overdue": "akut placering: avtal försenat",
     "fixed_capped": "fast belopp över kostnaden (begränsat)",
 }
+ACCEPTED_SV = {"long_wait": "Väntetid över rimlighetsgränsen (dagar)"}
 CAPABILITY_SV = {
     "betalningsansvar": "Betalningsansvar",
     "placements": "Placeringar",
@@ -580,19 +609,3 @@ def invoice_stem(facts: RunFacts, kommun: str, name: str) -> str:
 
 def summary_stem(facts: RunFacts) -> str:
     return f"sammanstallning-{facts.month_text}-v{facts.version}"
-
-
-def write_atomic(path: Path, data: bytes) -> Path:
-    """Write ``data`` to a temporary file beside ``path``, then rename it into place.
-
-    A reader never sees half a file, and a failed export leaves the previous file intact.
-    """
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path

@@ -7,25 +7,36 @@ column names and codes (``pooled``, ``hemtjanst``) rather than Swedish labels.
 
 A municipality's file is long: one row per line, and a ``section`` column says what the row is
 (``header``, ``betalningsansvar``, ``episode``, ``placement``, ``home_care_invoiced``,
-``home_care_owed``, ``home_care_payment``, ``correction``, ``total``). Every row repeats the run's
-identity (``kommun``, ``month``, ``run_id``, ``version``, ``state``, ``marking``), so a row cut out
-of the file still says where it came from; ``marking`` is ``UTKAST`` on every row of a draft
-(empty for a final run). Columns a section does not use are empty. Key/value sections
+``home_care_owed``, ``home_care_payment``, ``accepted``, ``correction``, ``total``). Every row
+repeats the run's identity (``kommun``, ``month``, ``run_id``, ``version``, ``state``, ``marking``),
+so a row cut out of the file still says where it came from; ``marking`` is ``UTKAST`` on every row
+of a draft (empty for a final run). Columns a section does not use are empty. Key/value sections
 (``header``, ``betalningsansvar``, ``total``) name the fact in ``line_key`` and give counts and
 flags in ``value``, money in ``amount_sek``.
 
+The header names the run's ``seal`` (SHA-256 over its stored rows; ``hos-avtal run verify``
+recomputes it) and what the user acknowledged (``accepted``); each acknowledged value is an
+``accepted`` row (``category`` the kind, ``line_key`` the episode, ``value`` the days). The
+``correction`` rows itemise every difference against the last final version, the pooled part
+included (``line_key`` ``pooled``, with the pool's episodes and days before and after in
+``previous_episodes``, ``current_episodes``, ``previous_days``, ``current_days``); their
+``delta_sek`` sum to the ``total`` row ``correction``, per ``correction_<capability>`` too.
+
 The all-49 summary is wide: one row per municipality (zero invoices included), with the columns
 of :data:`~hos_avtal.exports._basis.SUMMARY_COLUMNS` (money columns end in ``_sek``).
+
+Both are written through :func:`hos_avtal.io.safe_csv_bytes`: an id such as ``=HYPERLINK(…)``
+comes out as ``'=HYPERLINK(…)``, while ``-706800.00`` stays a number.
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 
 import polars as pl
 
 from hos_avtal.exports._basis import DRAFT_MARK, SUMMARY_COLUMNS, InvoiceBasis, RunBasis, summary_rows
+from hos_avtal.io import safe_csv_bytes
 from hos_avtal.money import format_sek, format_sek_expr
 
 COLUMNS = (
@@ -33,12 +44,16 @@ COLUMNS = (
     "line_key", "status", "category", "counterpart", "start_date", "end_date",
     "visits", "minutes", "days", "billable_days", "tariff_sek",
     "amount_sek", "region_sek", "kommun_sek", "settlement_sek", "previous_sek", "delta_sek",
-    "value", "note",
+    "value", "note", "previous_episodes", "current_episodes", "previous_days", "current_days",
 )  # fmt: skip
 
 _SCHEMA = dict.fromkeys(COLUMNS, pl.String) | dict.fromkeys(
-    ("run_id", "version", "visits", "minutes", "days", "billable_days"), pl.Int64
-)
+    (
+        "run_id", "version", "visits", "minutes", "days", "billable_days",
+        "previous_episodes", "current_episodes", "previous_days", "current_days",
+    ),
+    pl.Int64,
+)  # fmt: skip
 
 
 _RUN = ("kommun", "month", "run_id", "version", "state", "marking")
@@ -65,6 +80,8 @@ def _facts(basis: InvoiceBasis) -> list[tuple[str, list[Fact]]]:
         ("corrects_run_id", "" if run.corrects_run_id is None else str(run.corrects_run_id), None),
         ("created_at", run.created_at.isoformat(), None),
         ("finalized_at", run.finalized_at.isoformat() if run.finalized_at else "", None),
+        ("seal", run.seal or "", None),
+        ("accepted", ";".join(run.accepted), None),
     ]
     betalningsansvar: list[Fact] = [
         ("average_episodes", str(ba.average_episodes), None),
@@ -104,7 +121,7 @@ def _facts(basis: InvoiceBasis) -> list[tuple[str, list[Fact]]]:
 
 _ORDER = {
     "header": 0, "betalningsansvar": 1, "episode": 2, "placement": 3, "home_care_invoiced": 4,
-    "home_care_owed": 5, "home_care_payment": 6, "correction": 7, "total": 8,
+    "home_care_owed": 5, "home_care_payment": 6, "accepted": 7, "correction": 8, "total": 9,
 }  # fmt: skip
 
 
@@ -201,6 +218,17 @@ def invoice_frames(bases: Sequence[InvoiceBasis]) -> list[pl.DataFrame]:
                 _money("amount_ore").alias("amount_sek"),
             )
         )
+    accepted = _concat([b.accepted.with_columns(pl.lit(b.kommun).alias("kommun")) for b in bases])
+    if accepted is not None:
+        parts.append(
+            accepted.select(
+                pl.col("kommun"),
+                pl.lit("accepted").alias("section"),
+                pl.col("line_key"),
+                pl.col("kind").alias("category"),
+                pl.col("value").cast(pl.String).alias("value"),
+            )
+        )
     corrections = _concat([b.corrections.lines for b in bases])
     if corrections is not None:
         parts.append(
@@ -212,6 +240,10 @@ def invoice_frames(bases: Sequence[InvoiceBasis]) -> list[pl.DataFrame]:
                 _money("current_ore").alias("amount_sek"),
                 _money("previous_ore").alias("previous_sek"),
                 _money("delta_ore").alias("delta_sek"),
+                "previous_episodes",
+                "current_episodes",
+                "previous_days",
+                "current_days",
             )
         )
 
@@ -259,6 +291,5 @@ def summary_frame(run_basis: RunBasis) -> pl.DataFrame:
 
 
 def to_csv_bytes(frame: pl.DataFrame) -> bytes:
-    buffer = io.BytesIO()
-    frame.write_csv(buffer, date_format="%Y-%m-%d")
-    return buffer.getvalue()
+    """The file's bytes; a text cell a spreadsheet would evaluate gets a leading ``'``."""
+    return safe_csv_bytes(frame, date_format="%Y-%m-%d")

@@ -27,6 +27,7 @@ from fpdf.util import escape_parens
 from hos_avtal.exports._basis import (
     CAPABILITY_SV,
     DRAFT_MARK,
+    SEAL_MISSING_SV,
     InvoiceBasis,
     RunBasis,
     RunFacts,
@@ -118,6 +119,12 @@ class _Document(FPDF):
         self.set_text_color(90, 90, 90)
         left = "Vårdtillfällen anges med pseudonym; personnummer lagras eller visas aldrig."
         self.text(12, self.h - 8, safe(left))
+        # On every page, so any page of an invoice proves which stored run it came from.
+        self.text(
+            12,
+            self.h - 4.5,
+            safe(f"Sigill (SHA-256 över körningens rader): {self.run.seal or SEAL_MISSING_SV}"),
+        )
         # cell() (not text()) so that fpdf2 replaces {nb} with the page count at output.
         self.set_xy(self.w - 62, self.h - 10.5)
         self.cell(50, 4, f"Sida {self.page_no()} av {{nb}}", align="R")
@@ -272,6 +279,10 @@ def invoice_pdf(basis: InvoiceBasis) -> bytes:
         if len(payments) > 6:
             right.append((f"   ... och {len(payments) - 6} betalningar till (se tabellen)", ""))
         right.append(("", ""))
+    if basis.accepted.height:
+        for kind, count in basis.accepted.group_by("kind_sv", maintain_order=True).len().iter_rows():
+            right.append((f"Godkänd avvikelse: {kind.lower()}", f"{count} st (se tabellen)"))
+        right.append(("", ""))
     corr = basis.corrections
     if corr.by_capability:
         right += [
@@ -339,14 +350,23 @@ def invoice_pdf(basis: InvoiceBasis) -> bytes:
             ],
             rows,
         )  # fmt: skip
+    if basis.accepted.height:
+        pdf.data_table(
+            "Godkända avvikelser (bekräftade av användaren vid körningen)",
+            [("Vårdtillfälle", 45, "L"), ("Avvikelse", 80, "L"), ("Värde", 20, "R")],
+            _rows(basis.accepted, ["line_key", "kind_sv", "value"]),
+        )
     if corr.lines.height:
         pdf.data_table(
             "Rättelser mot tidigare fastställd version",
             [
-                ("Område", 45, "L"), ("Rad", 50, "L"), ("Tidigare (kr)", 30, "R"),
-                ("Nu (kr)", 30, "R"), ("Förändring +/- (kr)", 34, "R"),
+                ("Område", 45, "L"), ("Rad", 50, "L"), ("N och D: före -> efter", 50, "L"),
+                ("Tidigare (kr)", 30, "R"), ("Nu (kr)", 30, "R"), ("Förändring +/- (kr)", 34, "R"),
             ],
-            _rows(corr.lines, ["capability_sv", "line_key", "previous_text", "current_text", "delta_text"]),
+            _rows(
+                corr.lines,
+                ["capability_sv", "line_sv", "pool_sv", "previous_text", "current_text", "delta_text"],
+            ),
         )  # fmt: skip
     return bytes(pdf.output())
 

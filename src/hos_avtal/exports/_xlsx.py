@@ -23,6 +23,7 @@ import xlsxwriter  # type: ignore[import-untyped]
 from hos_avtal.exports._basis import (
     CAPABILITY_SV,
     DRAFT_MARK,
+    SEAL_MISSING_SV,
     SUMMARY_COLUMNS,
     InvoiceBasis,
     RunBasis,
@@ -180,18 +181,27 @@ def invoice_workbook(basis: InvoiceBasis) -> bytes:
                 _kr(parts[0], "amount_ore") + _kr(parts[1], "amount_ore"),
             ],
         )  # fmt: skip
+    if basis.accepted.height:
+        a = basis.accepted
+        b.table(
+            "Godkända avvikelser",
+            [("Vårdtillfälle (pseudonym)", "text", 22), ("Avvikelse", "text", 40), ("Värde", "int", 10)],
+            [_list(a, "line_key"), _list(a, "kind_sv"), _list(a, "value")],
+        )
     if basis.run.corrects_run_id is not None or basis.corrections.lines.height:
         c = basis.corrections.lines
         b.table(
             "Rättelser",
             [
-                ("Område", "text", 24), ("Rad", "text", 24), ("Tidigare version (kr)", "money", 16),
-                ("Denna version (kr)", "money", 16),
+                ("Område", "text", 24), ("Rad", "text", 24),
+                ("Genomsnittets vårdtillfällen (N) och dagar (D): före → efter", "text", 30),
+                ("Tidigare version (kr)", "money", 16), ("Denna version (kr)", "money", 16),
                 ("Förändring: debitering (+) / kreditering (-) (kr)", "money", 20),
             ],
             [
                 _list(c, "capability_sv"),
-                _list(c, "line_key"),
+                _list(c, "line_sv"),
+                _list(c, "pool_sv"),
                 _kr(c, "previous_ore"), _kr(c, "current_ore"), _kr(c, "delta_ore"),
             ],
         )  # fmt: skip
@@ -242,6 +252,11 @@ def _summary_sheet(b: _Book, basis: InvoiceBasis) -> None:
         line("Fastställt belopp per vårddygn (kr)", "okänt")
     if run.corrects_run_id is not None:
         line("Rättar körning", run.corrects_run_id)
+    line("Sigill (SHA-256 över körningens rader)", run.seal or SEAL_MISSING_SV)
+    if basis.accepted.height:
+        section("Godkända avvikelser (bekräftade av användaren)")
+        for kind, count in basis.accepted.group_by("kind_sv", maintain_order=True).len().iter_rows():
+            line(kind, f"{count} vårdtillfällen (se bladet Godkända avvikelser)")
 
     section("Betalningsansvar – utskrivningsklara i slutenvård")
     line("Vårdtillfällen i genomsnittet", ba.average_episodes)
@@ -336,6 +351,7 @@ def summary_workbook(run_basis: RunBasis) -> bytes:
          sv_decimal(f"{run.daily_amount_ore / 100:.2f}") if run.daily_amount_ore is not None else "okänt"),
         ("Rättar körning", run.corrects_run_id if run.corrects_run_id is not None else "-"),
         ("Regelverkets kontrollsumma", run.ruleset_hash), ("Indatas kontrollsumma", run.inputs_hash),
+        ("Sigill (SHA-256 över körningens rader)", run.seal or SEAL_MISSING_SV),
         ("Programversion", run.code_version), ("Skapad", run.created_at.isoformat(timespec="seconds")),
         ("Fastställd", run.finalized_at.isoformat(timespec="seconds") if run.finalized_at else "-"),
         ("Kommuner med nollfaktura (betalningsansvar)", sum(bool(r["zero_invoice"]) for r in rows)),

@@ -4,6 +4,12 @@ Every problem in an input is collected (file, row, column, reason) before anythi
 and a personnummer is never echoed in a message.
 """
 
+from hos_avtal.io._csv_safety import (
+    neutralise_formulas,
+    safe_csv_bytes,
+    safe_csv_text,
+    write_private,
+)
 from hos_avtal.io._episodes import EPISODE_COLUMNS, read_episodes, validate_episodes
 from hos_avtal.io._export import write_frame
 from hos_avtal.io._inputs import check_inputs_together, inputs_apart
@@ -23,14 +29,18 @@ __all__ = [
     "PlacementInputs",
     "check_inputs_together",
     "inputs_apart",
+    "neutralise_formulas",
     "read_episodes",
     "read_placement_inputs",
     "read_table",
     "read_tariffs",
     "read_visits",
+    "safe_csv_bytes",
+    "safe_csv_text",
     "validate_episodes",
     "validate_placement_inputs",
     "validate_tariffs",
     "validate_visits",
     "write_frame",
+    "write_private",
 ]

@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Collection
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 
-from hos_avtal.io._privacy import PERSONNUMMER_PATTERN, personnummer_rows
-from hos_avtal.io._table import Column, Table, problems_to_error, read_table, type_columns
+from hos_avtal.io._privacy import has_shape
+from hos_avtal.io._table import (
+    CONTROL,
+    Column,
+    Table,
+    date_problems,
+    problems_to_error,
+    read_table,
+    type_columns,
+)
 from hos_avtal.municipalities import all_municipalities
 
 CARE_TYPES = ("somatik", "psykiatri")
 
 EPISODE_COLUMNS: tuple[Column, ...] = (
     Column("episode_id"),
-    Column("person_id", personal=True),
+    Column("person_id"),
     Column("kommun", "kommun"),
     Column("care_type", "choice", choices=CARE_TYPES),
     Column("hospital", required=False, nullable=True),
@@ -46,10 +56,15 @@ EPISODE_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
-def read_episodes(path: str | Path) -> pl.DataFrame:
+def read_episodes(
+    path: str | Path, *, accept: Collection[str] = (), months: Collection[dt.date] | None = None
+) -> pl.DataFrame:
     """Read and validate an episode file (CSV or Parquet) into a typed frame.
 
     Raises :class:`~hos_avtal.errors.InputError` listing every bad row; nothing is dropped.
+    Dates outside the plausibility limits are bad rows; so is a wait longer than the limits'
+    ``max_wait_days``, unless ``accept`` holds ``"long_wait"`` (the user has checked it); with
+    ``months``, only a long wait discharged in one of those months (the months computed).
 
     >>> import tempfile, pathlib
     >>> csv = pathlib.Path(tempfile.mkdtemp()) / "e.csv"
@@ -61,22 +76,59 @@ def read_episodes(path: str | Path) -> pl.DataFrame:
     >>> read_episodes(csv).select("kommun", "ready_date", "discharge_date").row(0)
     ('1480', datetime.date(2022, 3, 1), datetime.date(2022, 3, 4))
     """
-    return _validate(read_table(path, EPISODE_COLUMNS))
+    return _validate(read_table(path, EPISODE_COLUMNS), accept, months)
 
 
-def validate_episodes(frame: pl.DataFrame, source: str = "episodes") -> pl.DataFrame:
+def validate_episodes(
+    frame: pl.DataFrame,
+    source: str = "episodes",
+    *,
+    accept: Collection[str] = (),
+    months: Collection[dt.date] | None = None,
+) -> pl.DataFrame:
     """Validate an in-memory frame (from the API, a test or a notebook) like a file."""
-    return _validate(Table(frame, source, first_row=1))
+    return _validate(Table(frame, source, first_row=1), accept, months)
 
 
-def _validate(table: Table) -> pl.DataFrame:
-    clean = _proven_clean(table)
+def _validate(
+    table: Table, accept: Collection[str] = (), months: Collection[dt.date] | None = None
+) -> pl.DataFrame:
+    """``months``: only a long wait discharged in one of these months needs acknowledging (a
+    billing run's month); ``None``: any long wait does."""
+    long_wait = _long_wait(months) if "long_wait" not in accept else pl.lit(False)
+    clean = _proven_clean(table, long_wait)
     if clean is not None:
         return clean
-    return _validate_cell_by_cell(table)
+    return _validate_cell_by_cell(table, long_wait)
 
 
-def _proven_clean(table: Table) -> pl.DataFrame | None:
+def wait_days() -> pl.Expr:
+    """Days from ready to discharge (null while admitted)."""
+    return (pl.col("discharge_date") - pl.col("ready_date")).dt.total_days()
+
+
+def _long_wait(months: Collection[dt.date] | None) -> pl.Expr:
+    """True for an episode whose wait exceeds the plausibility limit (and is billed in ``months``)."""
+    from hos_avtal.rules import plausibility_limits
+
+    longer = (wait_days() > plausibility_limits().max_wait_days).fill_null(False)
+    if months is None:
+        return longer
+    return longer & pl.col("discharge_date").dt.month_start().is_in([m.replace(day=1) for m in months])
+
+
+def long_waits(frame: pl.DataFrame) -> pl.DataFrame:
+    """``episode_id, kommun, days`` of the discharged episodes that waited longer than the
+    plausibility limits' ``max_wait_days``: what ``accept=["long_wait"]`` acknowledged."""
+    from hos_avtal.rules import plausibility_limits
+
+    limit = plausibility_limits().max_wait_days
+    return frame.filter(wait_days() > limit).select(
+        "episode_id", pl.col("kommun").cast(pl.String), wait_days().alias("days")
+    )
+
+
+def _proven_clean(table: Table, long_wait: pl.Expr | None = None) -> pl.DataFrame | None:
     """The typed frame, if one parallel pass proves a natively typed input clean; else ``None``.
 
     Files from systems (Parquet with real dates and booleans) are nearly always clean, so this
@@ -84,6 +136,8 @@ def _proven_clean(table: Table) -> pl.DataFrame | None:
     twice? — instead of typing every cell. Any doubt sends the input to the cell-by-cell path,
     which words every problem; the result is the same frame either way.
     """
+    from hos_avtal.rules import plausibility_limits
+
     frame = table.frame
     expected = {c.name: EPISODE_SCHEMA[c.name] for c in EPISODE_COLUMNS}
     expected.update(kommun=pl.String(), care_type=pl.String())
@@ -95,16 +149,19 @@ def _proven_clean(table: Table) -> pl.DataFrame | None:
     # catches with the empty cells: no list of distinct codes, and the cast is needed anyway.
     typed = frame.lazy().select(list(EPISODE_SCHEMA)).cast(EPISODE_SCHEMA, strict=False)  # type: ignore[arg-type]
     required = [c.name for c in EPISODE_COLUMNS if not c.nullable]
+    limits = plausibility_limits()
+    ready, discharge = pl.col("ready_date"), pl.col("discharge_date")
+    early = (ready.min() < limits.earliest_date) | (discharge.min() < limits.earliest_date).fill_null(False)
+    late = (ready.max() > limits.today) | (discharge.max() > limits.today).fill_null(False)
     checks = typed.select(
+        early.alias("early"),
+        late.alias("late"),
+        (_long_wait(None) if long_wait is None else long_wait).any().alias("long"),
         pl.sum_horizontal(pl.col(required).null_count()).alias("nulls"),
         *[_untidy(pl.col(name)).alias(f"untidy_{name}") for name in ("episode_id", "person_id", "hospital")],
         *[
-            pl.col(name)
-            .filter(_may_be_personnummer(pl.col(name)))
-            .str.contains(PERSONNUMMER_PATTERN)
-            .any()
-            .alias(f"pnr_{name}")
-            for name in ("episode_id", "person_id")
+            has_shape(pl.col(name)).any().alias(f"pnr_{name}")
+            for name in ("episode_id", "person_id", "hospital")
         ],
         (pl.col("discharge_date") < pl.col("ready_date")).any().alias("order"),
         (pl.col("sip_needed") & pl.col("sip_invited").is_null()).any().alias("sip"),
@@ -118,21 +175,15 @@ def _proven_clean(table: Table) -> pl.DataFrame | None:
     return clean
 
 
+_TEXT = ("episode_id", "person_id", "hospital")
+
+
 def _untidy(text: pl.Expr) -> pl.Expr:
-    """Any cell empty or with surrounding white space."""
+    """Any cell empty, with surrounding white space, or with a control character."""
     length = text.str.len_bytes()
-    return ((length == 0) | (text.str.strip_chars().str.len_bytes() != length)).any()
-
-
-def _may_be_personnummer(text: pl.Expr) -> pl.Expr:
-    """False where a cell cannot match :data:`PERSONNUMMER_PATTERN`; a cheap test before the regex.
-
-    A match is 10–13 characters, each at most 4 bytes, and starts with a digit: an ASCII one, or
-    one of the other scripts' digits that the Unicode ``\\d`` also matches, whose bytes are all
-    at or above 0x80. Text compares by its UTF-8 bytes, so two comparisons test the first byte.
-    """
-    first_is_digit = ((text >= "0") & (text < ":")) | (text >= "\u0080")
-    return text.str.len_bytes().is_between(10, 13 * 4) & first_is_digit
+    return (
+        (length == 0) | (text.str.strip_chars().str.len_bytes() != length) | text.str.contains(CONTROL)
+    ).any()
 
 
 def _hash_clash(ids: pl.Series) -> bool:
@@ -145,8 +196,12 @@ def _hash_clash(ids: pl.Series) -> bool:
     return bool((hashes[1:] == hashes[:-1]).any())
 
 
-def _validate_cell_by_cell(table: Table) -> pl.DataFrame:
+def _validate_cell_by_cell(table: Table, long_wait: pl.Expr | None = None) -> pl.DataFrame:
+    from hos_avtal.rules import plausibility_limits
+
     typed, problems = type_columns(table, EPISODE_COLUMNS)
+    problems += date_problems(typed, EPISODE_COLUMNS, events=("ready_date", "discharge_date"))
+    limit = plausibility_limits().max_wait_days
     row = pl.col("__row").cast(pl.Int64).alias("row")
     checks = typed.select(
         row,
@@ -156,22 +211,22 @@ def _validate_cell_by_cell(table: Table) -> pl.DataFrame:
             & (pl.col("discharge_date") < pl.col("ready_date"))
         ).alias("discharge_date"),
         (pl.col("sip_needed").fill_null(False) & pl.col("sip_invited").is_null()).alias("sip_invited"),
+        (_long_wait(None) if long_wait is None else long_wait).alias("long_wait"),
     )
     reasons = {
         "discharge_date": "is before ready_date",
         "sip_invited": "empty, but sip_needed is true; say whether öppenvården invited to the SIP",
-        "episode_id": "looks like a personnummer; only pseudonymous ids may be used (the value is not shown)",
-        "person_id": "looks like a personnummer; only pseudonymous ids may be used (the value is not shown)",
+        "long_wait": (
+            f"is more than {limit} days after ready_date, longer than a wait plausibly lasts (the "
+            "plausibility limits); if the dates are right, acknowledge it: --accept long-wait on "
+            'the command line, "accept": ["long_wait"] in a request'
+        ),
     }
     for column, reason in reasons.items():
-        if column in checks.columns:
-            bad = checks.filter(pl.col(column))
-        else:
-            bad = typed.select(pl.col("__row").cast(pl.Int64).alias("row")).gather(
-                personnummer_rows(typed, column)
-            )
+        bad = checks.filter(pl.col(column))
         if bad.height:
-            problems.append(bad.select("row", pl.lit(column).alias("column"), pl.lit(reason).alias("reason")))
+            where = "discharge_date" if column == "long_wait" else column
+            problems.append(bad.select("row", pl.lit(where).alias("column"), pl.lit(reason).alias("reason")))
     problems.append(_duplicate_ids(typed))
 
     error = problems_to_error(table.source, problems)

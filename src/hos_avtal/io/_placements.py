@@ -16,8 +16,7 @@ from pathlib import Path
 import polars as pl
 
 from hos_avtal.errors import InputError
-from hos_avtal.io._privacy import personnummer_rows
-from hos_avtal.io._table import Column, Table, problems_to_error, read_table, type_columns
+from hos_avtal.io._table import Column, Table, date_problems, problems_to_error, read_table, type_columns
 from hos_avtal.municipalities import parties
 from hos_avtal.municipalities._registry import all_codes_frame
 
@@ -80,7 +79,6 @@ AGREEMENT_SCHEMA: dict[str, pl.DataType] = {
 """``region_bp``: the region's percentage in hundredths of a percent (``33.5`` → 3350)."""
 
 _PERCENT = r"^\d{1,3}(?:[.,]\d{1,2})?$"
-_PNR_REASON = "looks like a personnummer; only pseudonymous ids may be used (the value is not shown)"
 
 
 class PlacementInputError(InputError):
@@ -187,6 +185,7 @@ def _validate_all(
             typed.append(None)
             continue
         frame, problems = type_columns(table, cols)
+        problems += date_problems(frame, cols, events=("month", "decided_date"))
         problems += checker(frame)
         typed.append(frame)
         extra[len(typed) - 1] = problems
@@ -242,12 +241,6 @@ def _rows(frame: pl.DataFrame, condition: pl.Expr, column: str, reason: str | pl
     )
 
 
-def _personnummer(frame: pl.DataFrame) -> pl.DataFrame:
-    positions = personnummer_rows(frame, "placement_id")
-    rows = frame.select(pl.col("__row").cast(pl.Int64).alias("row")).gather(positions)
-    return rows.select("row", pl.lit("placement_id").alias("column"), pl.lit(_PNR_REASON).alias("reason"))
-
-
 def _duplicates(frame: pl.DataFrame, keys: list[str], column: str, what: str) -> pl.DataFrame:
     """Rows whose ``keys`` repeat an earlier row, naming that row."""
     present = pl.all_horizontal([pl.col(k).is_not_null() for k in keys])
@@ -264,7 +257,6 @@ def _duplicates(frame: pl.DataFrame, keys: list[str], column: str, what: str) ->
 def _placement_problems(frame: pl.DataFrame) -> list[pl.DataFrame]:
     party_codes = [m.code for m in parties()]
     return [
-        _personnummer(frame),
         _duplicates(frame, ["placement_id"], "placement_id", "placement_id"),
         _rows(
             frame,
@@ -272,20 +264,26 @@ def _placement_problems(frame: pl.DataFrame) -> list[pl.DataFrame]:
             pl.col("kommun").is_in(all_codes_frame()["kommun"].to_list())
             & ~pl.col("kommun").is_in(party_codes),
             "kommun",
-            pl.concat_str(
-                pl.lit("'"),
-                pl.col("kommun"),
-                pl.lit("' is a kommun code but not one of the 49 parties to the agreement (1401–1499)"),
-            ),
+            "is a kommun code but not one of the 49 parties to the agreement (1401–1499)",
         ),
         _rows(frame, pl.col("end_date") < pl.col("start_date"), "end_date", "is before start_date"),
     ]
 
 
 def _cost_problems(frame: pl.DataFrame) -> list[pl.DataFrame]:
+    from hos_avtal.money import format_sek_sv
+    from hos_avtal.rules import plausibility_limits
+
+    most = plausibility_limits().cost_max_ore
     return [
-        _personnummer(frame),
         _rows(frame, pl.col("cost_sek") < 0, "cost_sek", "is negative; a cost is 0 or more"),
+        _rows(
+            frame,
+            pl.col("cost_sek") > most,
+            "cost_sek",
+            f"is more than {format_sek_sv(most)} kr for one month, more than a placement plausibly "
+            "costs (the plausibility limits); is it a typing slip?",
+        ),
         _duplicates(frame, ["placement_id", "month"], "month", "placement_id and month"),
     ]
 
@@ -306,7 +304,6 @@ def _agreement_problems(frame: pl.DataFrame) -> list[pl.DataFrame]:
     is_percent, is_fixed = method == "percent", method == "fixed"
     known = method.is_not_null()
     problems = [
-        _personnummer(frame),
         _rows(frame, pl.col("valid_to") < pl.col("valid_from"), "valid_to", "is before valid_from"),
         _rows(
             frame,
@@ -318,11 +315,7 @@ def _agreement_problems(frame: pl.DataFrame) -> list[pl.DataFrame]:
             frame,
             has_percent & (bp.is_null() | (bp > 10000)),
             "region_percent",
-            pl.concat_str(
-                pl.lit("'"),
-                percent_text,
-                pl.lit("' is not a percentage from 0 to 100 with at most two decimals"),
-            ),
+            "is not a percentage from 0 to 100 with at most two decimals",
         ),
         _rows(
             frame,

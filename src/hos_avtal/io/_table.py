@@ -2,10 +2,23 @@
 
 The checks are polars expressions over whole columns; a problem is a row of a
 ``(row, column, reason)`` frame, so validating a million rows costs a few column scans.
+
+Two rules hold for every reader, because they are applied here:
+
+* A reason never quotes the cell it is about. Any cell could hold a personnummer or a name (a
+  date column with a personnummer typed into it), and messages end up in logs, e-mails and
+  tickets; the file, row and column are enough to find the cell.
+* A text cell may not hold a control character (NUL, a tab, a line break, DEL …): PostgreSQL
+  cannot store a NUL, and the others break the CSV, Excel and PDF files made from the text. A
+  text cell may not hold a personnummer either, in any spelling (:mod:`hos_avtal.io._privacy`).
 """
 
 from __future__ import annotations
 
+import csv
+import dataclasses
+import io
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +27,8 @@ from typing import Literal
 import polars as pl
 
 from hos_avtal.errors import InputError, Problem
+from hos_avtal.io._privacy import personnummer_rows
+from hos_avtal.money import parse_sek_expr, sek_problem_expr
 from hos_avtal.municipalities._registry import all_codes_frame
 
 ColumnKind = Literal["text", "kommun", "date", "bool", "choice", "int", "money", "month"]
@@ -32,8 +47,14 @@ _DTYPES: dict[str, pl.DataType] = {
     "month": pl.Date(),  # the month's first day
 }
 
-_MONEY = r"^-?\d+(?:\.\d{1,2})?$"
 _MONTH = r"^\d{4}-(?:0[1-9]|1[0-2])$"
+CONTROL = r"[\x00-\x1f\x7f]"
+"""Characters no text cell may hold."""
+CONTROL_REASON = "holds a control character (such as NUL, a tab or a line break); remove it"
+PERSONNUMMER_REASON = (
+    "holds a personnummer, which may never be used as an id or stored; only pseudonymous ids "
+    "may be used (the value is not shown)"
+)
 
 PROBLEM_SCHEMA = {"row": pl.Int64, "column": pl.String, "reason": pl.String}
 
@@ -49,8 +70,6 @@ class Column:
     nullable: bool = False
     """An empty cell is allowed."""
     choices: tuple[str, ...] = field(default=())
-    personal: bool = False
-    """Holds an id about a person: its values are never echoed in a message."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +80,19 @@ class Table:
     source: str
     first_row: int
     """The row number of the frame's first record: 2 for CSV (after the header), 1 otherwise."""
+    row_numbers: pl.Series | None = None
+    """Each record's row number, when rows were left out (empty spreadsheet rows); else the rows
+    are numbered on from ``first_row``."""
+
+    def with_frame(self, frame: pl.DataFrame) -> Table:
+        """The same table with its cells replaced (``frame`` has the same rows)."""
+        return dataclasses.replace(self, frame=frame)
+
+    def rows(self) -> pl.Series:
+        """The row number of every record, as an Int64 series named ``__row``."""
+        if self.row_numbers is not None:
+            return self.row_numbers.cast(pl.Int64).rename("__row")
+        return pl.int_range(self.first_row, self.first_row + self.frame.height, eager=True).rename("__row")
 
 
 def _sniff_separator(head: bytes) -> str:
@@ -73,12 +105,14 @@ def read_table(path: str | Path, columns: Sequence[Column]) -> Table:
     """Read ``path`` (``.csv``/``.txt`` or ``.parquet``) with only the wanted columns, untyped.
 
     CSV cells are read as text (so ``0180`` keeps its zero); the separator (``,`` ``;`` or tab)
-    is detected and a UTF-8 byte-order mark is ignored.
+    is detected and a UTF-8 byte-order mark is ignored. Rows whose every cell is empty (the
+    ``;;;;`` rows Excel leaves at the end of a sheet) are skipped; the other rows keep their
+    numbers. A header naming a column twice, and a row with more non-empty fields than the
+    header, are refused with their row numbers.
     """
     path = Path(path)
     source = str(path)
-    if not path.is_file():
-        raise InputError(source, [Problem(None, None, "no such file")])
+    _check_file(path, source)
     wanted = [c.name for c in columns]
     if path.suffix.lower() == ".parquet":
         try:
@@ -103,20 +137,108 @@ def read_table(path: str | Path, columns: Sequence[Column]) -> Table:
                 source,
                 [Problem(None, None, "is not UTF-8 text; save it as 'CSV UTF-8' and try again")],
             ) from None
+    separator = _sniff_separator(head.removeprefix(b"\xef\xbb\xbf"))
+    header = _header(head, separator)
+    _check_duplicate_names(header, source)
+    frame = _read_csv(path, separator, len(header), source)
+    frame = frame.rename(_normalised_names(frame.columns, header))
+    row_numbers = None
+    empty = frame.select(
+        pl.all_horizontal(pl.all().is_null() | (pl.all().str.strip_chars() == "")).alias("empty")
+    ).to_series()
+    if frame.width and empty.any():
+        row_numbers = pl.int_range(2, 2 + frame.height, eager=True).filter(~empty)
+        frame = frame.filter(~empty)
+    present = [n for n in wanted if n in frame.columns]
+    return Table(_check_header(frame.select(present), columns, source), source, 2, row_numbers)
+
+
+def _check_file(path: Path, source: str) -> None:
+    """A missing path, a folder, a device and an unreadable file each get their own reason."""
     try:
-        frame = pl.read_csv(
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise InputError(source, [Problem(None, None, "no such file")]) from None
+    except OSError as exc:
+        raise InputError(source, [Problem(None, None, f"cannot be read ({exc.strerror})")]) from None
+    if stat.S_ISDIR(mode):
+        raise InputError(source, [Problem(None, None, "is a folder, not a file")])
+    if not stat.S_ISREG(mode):
+        raise InputError(source, [Problem(None, None, "is not a regular file (a device, pipe or socket)")])
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as exc:
+        raise InputError(source, [Problem(None, None, f"cannot be read ({exc.strerror})")]) from None
+
+
+def _header(head: bytes, separator: str) -> list[str]:
+    """The header's column names, normalised as the readers match them (trimmed, lower case)."""
+    text = head.decode("utf-8-sig", errors="replace")
+    first = next(csv.reader(io.StringIO(text), delimiter=separator), [])
+    return [name.removeprefix("\ufeff").strip().lower() for name in first]
+
+
+def _normalised_names(read: list[str], header: list[str]) -> dict[str, str]:
+    """polars' column names → the header's, trimmed and in lower case (a blank name stays)."""
+    if len(read) != len(header):  # the two parsers disagree on an odd header: trust polars
+        header = [name.removeprefix("\ufeff").strip().lower() for name in read]
+    return {old: new or old for old, new in zip(read, header, strict=True)}
+
+
+def _check_duplicate_names(header: list[str], source: str) -> None:
+    seen: dict[str, int] = {}
+    problems = []
+    for position, name in enumerate(header, start=1):
+        if name and name in seen:
+            problems.append(
+                Problem(1, name, f"is in the header twice (columns {seen[name]} and {position}); keep one")
+            )
+        seen.setdefault(name, position)
+    if problems:
+        raise InputError(source, problems)
+
+
+def _read_csv(path: Path, separator: str, width: int, source: str) -> pl.DataFrame:
+    def read(truncate: bool) -> pl.DataFrame:
+        return pl.read_csv(
             path,
-            separator=_sniff_separator(head.removeprefix(b"\xef\xbb\xbf")),
+            separator=separator,
             infer_schema=False,
             encoding="utf8",
+            truncate_ragged_lines=truncate,
         )
+
+    try:
+        return read(truncate=False)
     except Exception as exc:
-        raise InputError(
-            source, [Problem(None, None, f"could not be read as CSV ({_first_line(exc)})")]
-        ) from None
-    frame = frame.rename({c: c.removeprefix("\ufeff").strip().lower() for c in frame.columns})
-    present = [n for n in wanted if n in frame.columns]
-    return Table(_check_header(frame.select(present), columns, source), source, first_row=2)
+        if "more fields" not in str(exc):
+            raise InputError(
+                source, [Problem(None, None, f"could not be read as CSV ({_first_line(exc)})")]
+            ) from None
+    # Some row has more fields than the header. Excel writes empty ones after the last column
+    # of a sheet that once had more: those are dropped; a row with data beyond the header is
+    # refused, naming it (polars only says that some row is too long).
+    problems = _overlong_rows(path, separator, width)
+    if problems:
+        raise InputError(source, problems)
+    return read(truncate=True)
+
+
+def _overlong_rows(path: Path, separator: str, width: int) -> list[Problem]:
+    """Rows with a non-empty field beyond the header's ``width`` (read only when polars found one)."""
+    problems = []
+    with path.open(encoding="utf-8-sig", newline="", errors="replace") as handle:
+        for row, fields in enumerate(csv.reader(handle, delimiter=separator), start=1):
+            if len(fields) > width and any(f.strip() for f in fields[width:]):
+                problems.append(
+                    Problem(
+                        row,
+                        None,
+                        f"has {len(fields)} fields but the header has {width}; remove the extra ones",
+                    )
+                )
+    return problems
 
 
 def _first_line(exc: Exception) -> str:
@@ -144,6 +266,7 @@ def type_columns(table: Table, columns: Sequence[Column]) -> tuple[pl.DataFrame,
     raw = table.frame
     typed_columns: list[pl.Series] = []
     masks: dict[str, pl.Series] = {}
+    problem_frames: list[pl.DataFrame] = []
     for column in columns:
         if column.name not in raw.columns:
             typed_columns.append(pl.Series(column.name, [None] * raw.height, dtype=_DTYPES[column.kind]))
@@ -154,13 +277,16 @@ def type_columns(table: Table, columns: Sequence[Column]) -> tuple[pl.DataFrame,
         bad = _bad_mask(series, typed, column)
         if bad is not None:
             masks[column.name] = bad
-    typed_frame = pl.DataFrame(typed_columns).with_row_index("__row", offset=table.first_row)
+    typed_frame = pl.DataFrame(typed_columns).with_columns(table.rows())
+    for column in columns:
+        if column.kind == "text" and column.name in raw.columns:
+            problem_frames.extend(_text_problems(typed_frame, column.name))
     if not masks:
-        return typed_frame, []
+        return typed_frame, problem_frames
     flags = pl.DataFrame(masks)
     any_bad = flags.select(pl.any_horizontal(pl.all()).alias("bad")).get_column("bad")
     if not any_bad.any():
-        return typed_frame, []
+        return typed_frame, problem_frames
     bad_raw = raw.filter(any_bad)
     bad_typed = typed_frame.filter(any_bad)
     reasons = bad_raw.select(
@@ -172,7 +298,7 @@ def type_columns(table: Table, columns: Sequence[Column]) -> tuple[pl.DataFrame,
             if c.name in masks
         ]
     ).with_columns(bad_typed.get_column("__row"))
-    problem_frames = [
+    problem_frames += [
         reasons.filter(pl.col(name).is_not_null()).select(
             pl.col("__row").cast(pl.Int64).alias("row"),
             pl.lit(name).alias("column"),
@@ -181,6 +307,26 @@ def type_columns(table: Table, columns: Sequence[Column]) -> tuple[pl.DataFrame,
         for name in masks
     ]
     return typed_frame, problem_frames
+
+
+def _text_problems(typed: pl.DataFrame, name: str) -> list[pl.DataFrame]:
+    """A control character or a personnummer in a text column (checked after trimming)."""
+    found = []
+    control = typed.filter(pl.col(name).str.contains(CONTROL).fill_null(False))
+    if control.height:
+        found.append(_reason_rows(control, name, CONTROL_REASON))
+    hits = personnummer_rows(typed, name)
+    if hits.len():
+        found.append(_reason_rows(typed[hits], name, PERSONNUMMER_REASON))
+    return found
+
+
+def _reason_rows(rows: pl.DataFrame, column: str, reason: str) -> pl.DataFrame:
+    return rows.select(
+        pl.col("__row").cast(pl.Int64).alias("row"),
+        pl.lit(column).alias("column"),
+        pl.lit(reason).alias("reason"),
+    )
 
 
 def _typed_series(series: pl.Series, column: Column) -> pl.Series:
@@ -198,7 +344,7 @@ def _typed_series(series: pl.Series, column: Column) -> pl.Series:
         # shortest text form, so 1234.5 is 123450 öre and 0.1 + 0.2 is refused, not rounded.
         return (
             series.to_frame()
-            .select(_money(pl.col(column.name).cast(pl.String)).alias(column.name))
+            .select(parse_sek_expr(pl.col(column.name).cast(pl.String)).alias(column.name))
             .to_series()
         )
     expr = _typed(pl.col(column.name), dtype, column).alias(column.name)
@@ -254,7 +400,7 @@ def _typed(raw: pl.Expr, dtype: pl.DataType, column: Column) -> pl.Expr:
     if column.kind == "int":
         return text.str.to_integer(strict=False)
     if column.kind == "money":
-        return _money(text)
+        return parse_sek_expr(text)
     if column.kind == "month":
         return pl.when(text.str.contains(_MONTH)).then(
             pl.concat_str(text, pl.lit("-01")).str.to_date("%Y-%m-%d")
@@ -264,50 +410,68 @@ def _typed(raw: pl.Expr, dtype: pl.DataType, column: Column) -> pl.Expr:
     return text
 
 
-def _money(text: pl.Expr) -> pl.Expr:
-    """Kronor as text (``1234.50``, ``1 234,50``, ``-5``) to integer öre, exactly; else null."""
-    cleaned = text.str.replace_all(r"[\s\u00a0]", "").str.replace(",", ".", literal=True)
-    whole = cleaned.str.extract(r"^-?(\d+)", 1).cast(pl.Int64, strict=False)
-    cents = (
-        cleaned.str.extract(r"\.(\d{1,2})$", 1).str.pad_end(2, "0").cast(pl.Int64, strict=False).fill_null(0)
-    )
-    sign = pl.when(cleaned.str.starts_with("-")).then(-1).otherwise(1)
-    return pl.when(cleaned.str.contains(_MONEY)).then(sign * (whole * 100 + cents))
-
-
 def _problem_expr(raw: pl.Expr, typed: pl.Expr, dtype: pl.DataType, column: Column) -> pl.Expr:
     """A String expression: the reason a cell is bad, or null when it is fine."""
     text = _text(raw, dtype)
-    shown = pl.lit("the value") if column.personal else pl.concat_str(pl.lit("'"), text, pl.lit("'"))
     empty = text.is_null()
     unparsed = ~empty & typed.is_null()
     cases: list[tuple[pl.Expr, pl.Expr]] = []
     if not column.nullable:
         cases.append((empty, pl.lit("empty; a value is required")))
     if column.kind == "date":
-        cases.append((unparsed, pl.concat_str(shown, pl.lit(" is not a date; write it as YYYY-MM-DD"))))
+        cases.append((unparsed, pl.lit("is not a date; write it as YYYY-MM-DD")))
     elif column.kind == "bool":
-        cases.append(
-            (unparsed, pl.concat_str(shown, pl.lit(" is not a yes/no value; use true/false, 1/0 or ja/nej")))
-        )
+        cases.append((unparsed, pl.lit("is not a yes/no value; use true/false, 1/0 or ja/nej")))
     elif column.kind == "int":
-        cases.append((unparsed, pl.concat_str(shown, pl.lit(" is not a whole number"))))
+        cases.append((unparsed, pl.lit("is not a whole number")))
     elif column.kind == "money":
-        message = pl.lit(" is not an amount in kronor with at most two decimals, e.g. 12500.50")
-        cases.append((unparsed, pl.concat_str(shown, message)))
+        cases.append((unparsed, sek_problem_expr(text)))
     elif column.kind == "month":
-        cases.append((unparsed, pl.concat_str(shown, pl.lit(" is not a month; write it as YYYY-MM"))))
+        cases.append((unparsed, pl.lit("is not a month; write it as YYYY-MM")))
     elif column.kind == "choice":
-        message = pl.lit(f" is not one of {', '.join(column.choices)}")
-        cases.append((~empty & ~typed.is_in(column.choices), pl.concat_str(shown, message)))
+        cases.append(
+            (~empty & ~typed.is_in(column.choices), pl.lit(f"is not one of {', '.join(column.choices)}"))
+        )
     elif column.kind == "kommun":
         codes = all_codes_frame()["kommun"].to_list()
-        message = pl.lit(" is not a kommun code (four characters from SCB's list, e.g. 1480 or 0180)")
-        cases.append((~empty & ~text.is_in(codes), pl.concat_str(shown, message)))
+        message = pl.lit("is not a kommun code (four characters from SCB's list, e.g. 1480 or 0180)")
+        cases.append((~empty & ~text.is_in(codes), message))
     if not cases:
         return pl.lit(None, pl.String)
     # The first failing check gives the reason: coalesce picks the first non-null message.
     return pl.coalesce([pl.when(condition).then(message) for condition, message in cases])
+
+
+def date_problems(
+    typed: pl.DataFrame, columns: Sequence[Column], *, events: Sequence[str]
+) -> list[pl.DataFrame]:
+    """Dates before the plausibility limits' earliest year, and ``events`` later than today.
+
+    An event (a discharge, a visit, a decision, a month's cost) cannot lie in the future; an end
+    date or a period of validity can.
+    """
+    from hos_avtal.rules import plausibility_limits
+
+    limits = plausibility_limits()
+    found = []
+    for column in columns:
+        if column.kind not in ("date", "month") or column.name not in typed.columns:
+            continue
+        date = pl.col(column.name)
+        early = typed.filter(date < limits.earliest_date)
+        if early.height:
+            reason = (
+                f"is before {limits.earliest_date}, earlier than any date hos_avtal accepts (the "
+                "plausibility limits); is the year mistyped?"
+            )
+            found.append(_reason_rows(early, column.name, reason))
+        if column.name in events:
+            latest = limits.today.replace(day=1) if column.kind == "month" else limits.today
+            late = typed.filter(date > latest)
+            if late.height:
+                when = "a month after this one" if column.kind == "month" else f"after today ({limits.today})"
+                found.append(_reason_rows(late, column.name, f"is {when}; it cannot have happened yet"))
+    return found
 
 
 def problems_to_error(source: str, problem_frames: Sequence[pl.DataFrame]) -> InputError | None:

@@ -19,14 +19,19 @@ from hos_avtal.rules._loader import (
     shipped_rulesets,
 )
 from hos_avtal.rules._model import Parameter, ParameterValue, RuleSet
+from hos_avtal.rules._plausibility import ACKNOWLEDGEMENTS, Acknowledgement, Limits, plausibility_limits
 
 __all__ = [
+    "ACKNOWLEDGEMENTS",
     "CONDITIONS",
+    "Acknowledgement",
     "BetalningsansvarParameters",
+    "Limits",
     "Parameter",
     "ParameterValue",
     "RuleSet",
     "load_ruleset",
+    "plausibility_limits",
     "select_ruleset",
     "shipped_rulesets",
 ]

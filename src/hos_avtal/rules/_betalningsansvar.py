@@ -29,8 +29,12 @@ CONDITIONS: dict[str, str] = {
 # The upper bounds only catch typing slips (a threshold of 30 instead of 3.0 is a real question,
 # 3000 is not): nothing in the agreement or the statute comes near them.
 _MAX_DAYS = 365
-_Days = Annotated[Decimal, Field(ge=0, le=_MAX_DAYS, allow_inf_nan=False)]
-_DailyAmount = Annotated[Decimal, Field(gt=0, le=1_000_000, allow_inf_nan=False)]
+# max_digits and decimal_places bound the exact fractions the engine builds from a value (3.25 is
+# 325/100): a threshold of 1e-1000000 is in range, but its denominator would be a million digits.
+_Days = Annotated[Decimal, Field(ge=0, le=_MAX_DAYS, allow_inf_nan=False, max_digits=10, decimal_places=4)]
+_DailyAmount = Annotated[
+    Decimal, Field(gt=0, le=1_000_000, allow_inf_nan=False, max_digits=12, decimal_places=2)
+]
 _DayCount = Annotated[int, Field(ge=0, le=_MAX_DAYS, strict=True)]
 
 PARAMETER_TYPES: dict[str, TypeAdapter[Any]] = {
@@ -60,14 +64,27 @@ def check_value(name: str, value: object) -> object:
     except Exception as exc:
         errors = getattr(exc, "errors", None)
         reason = errors()[0]["msg"] if callable(errors) else str(exc)
-        raise ValueError(f"invalid value {value!r}: {reason}") from None
+        raise ValueError(f"invalid value: {reason}") from None
     if name == "conditions":
         unknown = sorted(set(typed) - set(CONDITIONS))
         if unknown:
             raise ValueError(f"unknown condition(s) {unknown}; known: {sorted(CONDITIONS)}")
     if name == "daily_amount_sek":
-        sek_to_ore(typed)
+        _plausible_daily_amount(sek_to_ore(typed))
     return typed
+
+
+def _plausible_daily_amount(ore: Ore) -> None:
+    from hos_avtal.money import format_sek_sv
+    from hos_avtal.rules._plausibility import plausibility_limits
+
+    limits = plausibility_limits()
+    if not limits.daily_amount_min_ore <= ore <= limits.daily_amount_max_ore:
+        low, high = format_sek_sv(limits.daily_amount_min_ore), format_sek_sv(limits.daily_amount_max_ore)
+        raise ValueError(
+            f"outside the plausible range of a fastställt belopp, {low}–{high} kr per vårddygn "
+            "(the plausibility limits); is it a typing slip?"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +150,7 @@ def daily_amount(ruleset: Any, month: Month, given_sek: Decimal | None) -> tuple
     try:
         amount_ore = sek_to_ore(check_value("daily_amount_sek", given_sek))  # type: ignore[arg-type]
     except ValueError as exc:
-        raise MissingParameterError(f"daily amount {given_sek}: {exc}") from None
+        raise MissingParameterError(f"the daily amount given: {exc}") from None
     return amount_ore, "given by the user (--daily-amount / daily_amount_sek)"
 
 
@@ -162,12 +179,19 @@ def first_day(value: dt.date) -> dt.date:
 
 def validate_ruleset_parameters(ruleset: Any, source: str) -> None:
     """Check the type of every value of every capability; name the key of the first bad one."""
-    from hos_avtal.rules import _home_care, _placements
+    from hos_avtal.rules import _home_care, _placements, _plausibility
 
+    if ruleset.plausibility_parameters and ruleset.kind != "limits":
+        raise RuleSetError(
+            source,
+            "plausibility limits are the same for every agreement and cannot be set in a rule set",
+            key="plausibility",
+        )
     checkers = {
         "betalningsansvar": (check_value, REQUIRED),
         "placements": (_placements.check_value, _placements.REQUIRED),
         "home_care": (_home_care.check_value, ()),
+        "plausibility": (_plausibility.check_value, _plausibility.REQUIRED),
     }
     for capability, (check, required) in checkers.items():
         parameters = getattr(ruleset, f"{capability}_parameters")
@@ -183,7 +207,10 @@ def validate_ruleset_parameters(ruleset: Any, source: str) -> None:
                     )
                     raise RuleSetError(source, str(exc), key=key) from None
         # A rule set that speaks of a capability must say everything it needs.
-        if ruleset.kind in ("agreement", "statute") and (parameters or capability == "betalningsansvar"):
+        speaks = parameters or capability == "betalningsansvar"
+        if (ruleset.kind in ("agreement", "statute") and speaks and capability != "plausibility") or (
+            ruleset.kind == "limits" and capability == "plausibility"
+        ):
             missing = [name for name in required if name not in parameters]
             if missing:
                 raise RuleSetError(source, f"missing parameter(s): {', '.join(missing)}", key=capability)

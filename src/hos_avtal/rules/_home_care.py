@@ -21,13 +21,26 @@ PARAMETER_TYPES = tuple(f"{service}_sek_per_hour" for service in SERVICES)
 def check_value(name: str, value: object) -> object:
     if name not in PARAMETER_TYPES:
         raise ValueError(f"unknown parameter; known: {', '.join(PARAMETER_TYPES)}")
+    from hos_avtal.money import MAX_TEXT, format_sek_sv
+    from hos_avtal.rules._plausibility import plausibility_limits
+
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
-        raise ValueError(f'invalid value {value!r}: an amount in kronor per hour, e.g. "744"')
-    amount = Decimal(repr(value)) if isinstance(value, float) else Decimal(str(value))
-    if not amount.is_finite() or amount <= 0:
-        raise ValueError(f"invalid value {value!r}: must be a positive amount in kronor per hour")
-    sek_to_ore(amount)
-    return amount
+        raise ValueError('invalid value: an amount in kronor per hour, e.g. "744"')
+    text = repr(value) if isinstance(value, float) else str(value)
+    if len(text) > MAX_TEXT:  # before any conversion: a hostile number costs nothing
+        raise ValueError('invalid value: an amount in kronor per hour, e.g. "744"')
+    try:
+        ore = sek_to_ore(text)
+    except ValueError:
+        raise ValueError('invalid value: an amount in kronor per hour, e.g. "744"') from None
+    limits = plausibility_limits()
+    if not limits.tariff_min_ore <= ore <= limits.tariff_max_ore:
+        low, high = format_sek_sv(limits.tariff_min_ore), format_sek_sv(limits.tariff_max_ore)
+        raise ValueError(
+            f"invalid value: outside the plausible range of a tariff, {low}–{high} kr per hour "
+            "(the plausibility limits)"
+        )
+    return Decimal(ore) / 100
 
 
 def recommended_tariff(service: str, year: int, ruleset: Any | None = None) -> tuple[Ore, str]:

@@ -51,6 +51,11 @@ def vastkom_recommendations() -> RuleSet:
     return _shipped("vastkom")
 
 
+def shipped_limits() -> RuleSet:
+    """The plausibility limits (:mod:`hos_avtal.rules._plausibility`), shared by every rule set."""
+    return _shipped("plausibility")
+
+
 def shipped_rulesets() -> list[RuleSet]:
     """The rule sets that ship with hos_avtal, oldest first."""
     return [_shipped(name) for name in _SHIPPED]

@@ -69,7 +69,7 @@ class RuleSet(BaseModel):
 
     id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")]
     name: str
-    kind: Literal["agreement", "statute", "national", "recommendation"]
+    kind: Literal["agreement", "statute", "national", "recommendation", "limits"]
     auto_select: bool = False
     """Chosen automatically for the months it covers (the VGR agreements, never the statute)."""
     valid_from: dt.date | None = None
@@ -82,6 +82,10 @@ class RuleSet(BaseModel):
     ]
     placements_parameters: Annotated[dict[str, Parameter], Field(alias="placements", default_factory=dict)]
     home_care_parameters: Annotated[dict[str, Parameter], Field(alias="home_care", default_factory=dict)]
+    plausibility_parameters: Annotated[
+        dict[str, Parameter], Field(alias="plausibility", default_factory=dict)
+    ]
+    """Only in the shipped limits file (``kind = "limits"``): the same for every agreement."""
 
     @model_validator(mode="after")
     def _validity(self) -> RuleSet:

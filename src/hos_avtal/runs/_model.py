@@ -13,6 +13,14 @@ import polars as pl
 
 from hos_avtal.money import format_sek
 
+ACCEPTED_SCHEMA: dict[str, pl.DataType] = {
+    "kind": pl.String(),
+    "kommun": pl.String(),
+    "line_key": pl.String(),
+    "value": pl.Int64(),
+}
+"""``StoredRun.accepted_values``: what was acknowledged (``long_wait``), where, and its value."""
+
 RunState = Literal["draft", "final"]
 InputKind = Literal["episodes", "placements", "costs", "agreements", "visits", "tariffs"]
 
@@ -49,6 +57,12 @@ class RunSummary:
     daily_amount_ore: int | None = None
     corrects_run_id: int | None = None
     """The last final run of the month when this run was made (its corrections are against it)."""
+    accepted: tuple[str, ...] = ()
+    """What the user acknowledged when making the run (``"long_wait"``): values outside the
+    plausibility limits that are possible, checked and billed (see ``StoredRun.accepted_values``)."""
+    seal: str | None = None
+    """SHA-256 over the run's identity and rows (:mod:`hos_avtal.storage._seal`); checked on every
+    read. ``None`` for a run stored before seals existed (schema revision 0005)."""
 
     def record(self, *, money: Literal["ore", "sek"] = "ore") -> dict[str, Any]:
         """The summary as JSON values: dates in ISO 8601, the daily amount in integer öre
@@ -81,6 +95,8 @@ class RunSummary:
                 else {"daily_amount_sek": None if amount is None else format_sek(amount)}
             ),
             "corrects_run_id": self.corrects_run_id,
+            "accepted": list(self.accepted),
+            "seal": self.seal,
         }
 
 
@@ -113,3 +129,6 @@ class StoredRun:
     home_care_payments: pl.DataFrame | None = None
     recurring_liability: dict[str, int] = field(default_factory=dict)
     """Per kommun: final months in a row with a liability up to and including this month."""
+    accepted_values: pl.DataFrame | None = None
+    """``kind, kommun, line_key, value``: each acknowledged value (``long_wait``: an episode id and
+    its days); empty when nothing was acknowledged."""

@@ -1,12 +1,20 @@
 """Replacing a personnummer in an id column by a keyed hash, before anything is computed or stored.
 
-The key (HMAC-SHA256) comes from ``HOS_AVTAL_PSEUDONYM_KEY`` or, without it, from a random key
-created once and kept in the database's ``settings`` table. The trade-off: a key in the same
-database as the pseudonyms is convenient (nothing to configure, stable across runs, so a person's
-lines keep their id from version to version), but anyone who can read the database can recompute
-the hash of every possible personnummer (about 10⁹ of them) and so re-identify people. Production
-should set ``HOS_AVTAL_PSEUDONYM_KEY`` from a secret store, kept apart from the database, and never
-change it (a new key gives every person a new pseudonym, so corrections would show moved lines).
+The hash is HMAC-SHA256 under a key that is never kept beside the data it protects: whoever can
+read the database could otherwise hash every possible personnummer (about 10⁹ of them) and so
+re-identify people. The key comes from, in this order:
+
+1. ``HOS_AVTAL_PSEUDONYM_KEY``: set it from a secret store, kept apart from the database, and
+   never change it (a new key gives every person a new pseudonym, so corrections would show
+   moved lines);
+2. only if the operator opts in with ``HOS_AVTAL_PSEUDONYM_KEY_IN_DATABASE=1``: a random key
+   made once and kept in the database's ``settings`` table (convenient for a single-user
+   installation, and what versions before 0005 of the schema always did).
+
+Without either, a billing run whose input holds a personnummer stops with a message saying so;
+inputs that are already pseudonymous (the normal case) need no key. A scenario dataset hashes
+``person_id`` even when it is no personnummer; without a configured key it uses a random one
+that is forgotten at once, so pseudonyms are stable within the dataset only.
 """
 
 from __future__ import annotations
@@ -15,20 +23,26 @@ import hashlib
 import hmac
 import os
 import secrets
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import polars as pl
 
-from hos_avtal.io._privacy import personnummer_rows
+from hos_avtal.errors import StorageError
+from hos_avtal.io._privacy import normalised_personnummer, personnummer_rows
 
 if TYPE_CHECKING:
     from hos_avtal.storage import Database
 
 ENV_KEY = "HOS_AVTAL_PSEUDONYM_KEY"
+ENV_KEY_IN_DATABASE = "HOS_AVTAL_PSEUDONYM_KEY_IN_DATABASE"
 SETTING_KEY = "pseudonym_key"
 PREFIX = "pn-"
 """Marks a pseudonym."""
 _LETTERS = "abcdefghijklmnop"
+
+KeySource = Callable[[], bytes]
+"""Gives the key when (and only when) a personnummer has to be hashed."""
 
 
 def new_key() -> str:
@@ -39,23 +53,55 @@ def environment_key() -> str | None:
     return os.environ.get(ENV_KEY) or None
 
 
-def database_key(db: Database) -> bytes:
-    """The pseudonym key: ``HOS_AVTAL_PSEUDONYM_KEY``, else the database's own (made on first use).
+def key_in_database_allowed() -> bool:
+    return os.environ.get(ENV_KEY_IN_DATABASE, "").strip().lower() in ("1", "true", "yes", "ja")
+
+
+def configured_key(db: Database) -> bytes | None:
+    """The pseudonym key the operator configured (see the module docstring), else ``None``."""
+    from hos_avtal.storage import setting  # storage imports runs: import it only when called
+
+    if (key := environment_key()) is not None:
+        return key.encode()
+    if key_in_database_allowed():
+        return setting(db, SETTING_KEY, new_key()).encode()
+    return None
+
+
+def database_key(db: Database) -> KeySource:
+    """A :data:`KeySource` for billing runs: the configured key, or an error naming what to set.
 
     Runs and scenario datasets share it, so one person has one pseudonym everywhere.
     """
-    from hos_avtal.storage import setting  # storage imports runs: import it only when called
 
-    return (environment_key() or setting(db, SETTING_KEY, new_key())).encode()
+    def key() -> bytes:
+        found = configured_key(db)
+        if found is None:
+            raise StorageError(
+                "the input holds a personnummer, which is stored only as a keyed pseudonym, and no "
+                f"pseudonym key is configured. Set {ENV_KEY} to a secret kept apart from the "
+                f"database (for example 64 hex digits from a secret store), or opt in to a key kept "
+                f"in the database itself with {ENV_KEY_IN_DATABASE}=1"
+            )
+        return found
+
+    return key
 
 
 def pseudonym(personnummer: str, key: bytes) -> str:
     """The keyed hash of a personnummer, the same for every spelling of it.
 
-    Separators are ignored and only the last ten digits count (the century is not part of the
-    number: ``19121212-1212``, ``191212121212`` and ``121212-1212`` are one person).
+    Separators, prefixes and spaces are ignored and the century is kept, so
+    ``19121212-1212``, ``PNR191212121212`` and ``121212+1212`` are one person and
+    ``20121212-1212`` another (see :func:`hos_avtal.io._privacy.normalised_personnummer`).
     """
-    digits = "".join(ch for ch in personnummer if ch.isdigit())[-10:]
+    digits = pl.select(normalised_personnummer(pl.lit(personnummer.strip()))).item()
+    if digits is None:
+        raise ValueError("not a personnummer")
+    return _keyed(str(digits), key)
+
+
+def _keyed(digits: str, key: bytes) -> str:
     return _letters(hmac.new(key, digits.encode(), hashlib.sha256).digest()[:12])
 
 
@@ -70,24 +116,32 @@ def _letters(digest: bytes) -> str:
     return PREFIX + "".join(_LETTERS[b >> 4] + _LETTERS[b & 15] for b in digest)
 
 
-def pseudonymise(frame: pl.DataFrame, columns: tuple[str, ...], key: bytes) -> tuple[pl.DataFrame, int]:
-    """``frame`` with every personnummer in ``columns`` replaced; and how many were replaced.
+def pseudonymise(
+    frame: pl.DataFrame, columns: tuple[str, ...], key: bytes | KeySource
+) -> tuple[pl.DataFrame, int]:
+    """``frame`` with every cell of ``columns`` that holds a personnummer replaced by its
+    pseudonym; and how many were replaced. ``key`` is asked for only if there is one.
 
     Works on the raw frame a reader returns, before validation, so the validators (which refuse
-    a personnummer) then see only pseudonyms. Surrounding white space is ignored when testing.
+    a personnummer) then see only pseudonyms. A cell with a personnummer anywhere in its text
+    (``PNR19121212-1212``) is replaced whole.
     """
     replaced = 0
+    secret: bytes | None = key if isinstance(key, bytes) else None
     for column in columns:
         if column not in frame.columns:
             continue
         if frame.schema[column] != pl.String:
             frame = frame.with_columns(pl.col(column).cast(pl.String))
-        stripped = frame.select(pl.col(column).str.strip_chars())
-        rows = personnummer_rows(stripped, column)
+        rows = personnummer_rows(frame, column)
         if rows.len() == 0:
             continue
-        values = stripped.get_column(column).gather(rows).to_list()
-        hashed = pl.Series(column, [pseudonym(v, key) for v in values], dtype=pl.String)
+        if secret is None:
+            assert callable(key)
+            secret = key()
+        found = frame.get_column(column).gather(rows).to_frame()
+        digits = found.select(normalised_personnummer(pl.col(column))).to_series()
+        hashed = pl.Series(column, [_keyed(d, secret) for d in digits.to_list()], dtype=pl.String)
         frame = frame.with_columns(frame.get_column(column).scatter(rows, hashed))
-        replaced += len(values)
+        replaced += rows.len()
     return frame, replaced

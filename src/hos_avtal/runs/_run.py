@@ -12,7 +12,7 @@ import getpass
 import hashlib
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from hos_avtal._types import Month, RuleSetRef
-from hos_avtal.io._episodes import EPISODE_COLUMNS
+from hos_avtal.io._episodes import EPISODE_COLUMNS, long_waits
 from hos_avtal.io._episodes import _validate as _validate_episodes
 from hos_avtal.io._inputs import check_inputs_together
 from hos_avtal.io._placements import AGREEMENT_COLUMNS, COST_COLUMNS, PLACEMENT_COLUMNS, PlacementInputs
@@ -33,8 +33,8 @@ from hos_avtal.rules import BetalningsansvarParameters, select_ruleset
 from hos_avtal.rules._loader import national_parameters, vastkom_recommendations
 from hos_avtal.rules._model import RuleSet
 from hos_avtal.runs._corrections import corrections, stored_frames
-from hos_avtal.runs._model import InputKind, RunInput, RunSummary
-from hos_avtal.runs._pseudonym import database_key, pseudonymise
+from hos_avtal.runs._model import ACCEPTED_SCHEMA, InputKind, RunInput, RunSummary
+from hos_avtal.runs._pseudonym import KeySource, database_key, pseudonymise
 
 if TYPE_CHECKING:
     from hos_avtal.storage import Database, NewRun
@@ -68,12 +68,13 @@ def run_month(
     daily_amount_sek: Decimal | str | int | None = None,
     created_by: str | None = None,
     progress: Progress | None = None,
+    accept: Collection[str] = (),
 ) -> RunSummary:
     """Compute every supplied calculation for ``month`` and store the run (or return the
     identical stored one). See :func:`execute_run` for the details; this returns only the summary."""
     return execute_run(
         db, month, episodes, placements, costs, agreements, visits, tariffs,
-        ruleset, daily_amount_sek, created_by, progress,
+        ruleset, daily_amount_sek, created_by, progress, accept,
     ).summary  # fmt: skip
 
 
@@ -90,6 +91,7 @@ def execute_run(
     daily_amount_sek: Decimal | str | int | None = None,
     created_by: str | None = None,
     progress: Progress | None = None,
+    accept: Collection[str] = (),
 ) -> RunOutcome:
     """Run one month: betalningsansvar always, placements with all three placement inputs, home
     care with visits (``tariffs``: the host municipalities' own tariffs, optional).
@@ -99,6 +101,9 @@ def execute_run(
     reaches a calculation or the database. The run is version N + 1 after the month's final
     version N (1 without one), and its correction lines are the differences against version N.
     Everything is written in one transaction: a run killed half-way leaves nothing behind.
+
+    ``accept`` acknowledges values outside the plausibility limits that are possible (``"long_wait"``:
+    a wait longer than the limit); the run records them, line by line, for its fakturaunderlag.
     """
     from hos_avtal.storage import StaleRunError, find_run, save_run
 
@@ -119,7 +124,8 @@ def execute_run(
     key = database_key(db)
     inputs = _Inputs()
     episode_table = _read(EPISODE_COLUMNS, episodes, "episodes", ("episode_id", "person_id"), key, inputs)
-    episode_frame = _validate_episodes(episode_table)
+    acknowledged = tuple(sorted(set(accept)))
+    episode_frame = _validate_episodes(episode_table, acknowledged, (billing_month,))
     placement_inputs: PlacementInputs | None = None
     if placements is not None and costs is not None and agreements is not None:
         tables = (
@@ -147,11 +153,13 @@ def execute_run(
     frames, parameters = _compute(
         billing_month, rules, amount, episode_frame, placement_inputs, visit_frame, tariff_frame, step
     )
+    frames["accepted_values"] = _accepted_values(episode_frame, billing_month, acknowledged)
     for _attempt in range(_RETRIES):
         step("Corrections against the last final version")
         new = _new_run(
-            db, billing_month, rules, ruleset_hash, inputs_hash, inputs, frames, parameters, created_by
-        )
+            db, billing_month, rules, ruleset_hash, inputs_hash, inputs, frames, parameters, created_by,
+            acknowledged,
+        )  # fmt: skip
         step("Storing the run")
         try:
             summary, created = save_run(db, new)
@@ -213,6 +221,7 @@ def _new_run(
     computed: dict[str, pl.DataFrame | None],
     parameters: BetalningsansvarParameters,
     created_by: str | None,
+    accepted: tuple[str, ...],
 ) -> NewRun:
     from hos_avtal import __version__
     from hos_avtal.storage import NewRun, last_final_run, load_run, recurring_liability
@@ -246,6 +255,24 @@ def _new_run(
         inputs=inputs.read,
         frames=frames,
         input_tables=inputs.tables,
+        accepted=accepted,
+    )
+
+
+def _accepted_values(episodes: pl.DataFrame, month: Month, accepted: tuple[str, ...]) -> pl.DataFrame:
+    """The acknowledged long waits the month bills (discharged in it): one row per episode."""
+    if "long_wait" not in accepted:
+        return pl.DataFrame(schema=ACCEPTED_SCHEMA)
+    discharged = episodes.filter(pl.col("discharge_date").dt.month_start() == month)
+    return (
+        long_waits(discharged)
+        .select(
+            pl.lit("long_wait").alias("kind"),
+            "kommun",
+            pl.col("episode_id").alias("line_key"),
+            pl.col("days").alias("value"),
+        )
+        .cast(ACCEPTED_SCHEMA)  # type: ignore[arg-type]
     )
 
 
@@ -276,7 +303,7 @@ def _read(
     source: Source,
     kind: InputKind,
     id_columns: tuple[str, ...],
-    key: bytes,
+    key: KeySource,
     inputs: _Inputs,
 ) -> Table:
     """The raw table of one input with personnummer ids replaced, and its hash recorded."""
@@ -292,7 +319,7 @@ def _read(
     frame, _replaced = pseudonymise(table.frame, id_columns, key)
     inputs.read.append(RunInput(kind=kind, name=name, sha256=digest, rows=frame.height))
     inputs.tables[kind] = frame
-    return Table(frame, table.source, table.first_row)
+    return table.with_frame(frame)
 
 
 def _file_hash(path: Path) -> str:

@@ -11,8 +11,10 @@ without keeping who).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -31,9 +33,9 @@ from hos_avtal.io._placements import _validate_all as validate_placement_tables
 from hos_avtal.io._table import Column, Table, read_table
 from hos_avtal.io._visits import TARIFF_COLUMNS, VISIT_COLUMNS, _validate_tariffs, _validate_visits
 from hos_avtal.months import format_month, parse_month
-from hos_avtal.rules import CONDITIONS
+from hos_avtal.rules import ACKNOWLEDGEMENTS, CONDITIONS
 from hos_avtal.runs._model import InputKind
-from hos_avtal.runs._pseudonym import database_key, keyed_id, pseudonymise
+from hos_avtal.runs._pseudonym import configured_key, keyed_id, pseudonymise
 from hos_avtal.scenarios._data import ScenarioData, capabilities_of
 from hos_avtal.storage import Database, load_run, load_run_inputs, load_summary
 from hos_avtal.storage._models import scenario_dataset, scenario_dataset_input
@@ -105,7 +107,7 @@ def read_upload(
             table = read_table(path, _COLUMNS[kind])
         except InputError as exc:
             raise InputError(names[kind], exc.problems) from None
-        tables[kind] = Table(table.frame, names[kind], table.first_row)
+        tables[kind] = dataclasses.replace(table, source=names[kind])
     return tables
 
 
@@ -123,7 +125,9 @@ def save_dataset(
     """Pseudonymise, validate and store ``tables`` as a dataset. ``months`` default to the
     months the inputs bill: discharges, placement costs and visits. Bad input is an
     :class:`~hos_avtal.errors.InputError` naming input, row and column; nothing is stored."""
-    key = database_key(db)
+    # Without a configured key, a random one that is never stored: pseudonyms stay stable within
+    # the dataset (all a comparison needs) and nothing that could undo them is kept.
+    key = configured_key(db) or secrets.token_bytes(32)
     kept = {kind: _pseudonymised(kind, _table(kind, t), key) for kind, t in tables.items()}
     data = scenario_data(kept)
     blobs = {kind: frame_bytes(table.frame) for kind, table in kept.items()}
@@ -168,7 +172,8 @@ def scenario_data(tables: Tables) -> ScenarioData:
         return _table(kind, tables[kind])
 
     return ScenarioData(
-        episodes=validate_episode_table(table("episodes")) if "episodes" in kinds else None,
+        # A what-if is never billed: a long wait needs no acknowledgement here.
+        episodes=validate_episode_table(table("episodes"), ACKNOWLEDGEMENTS) if "episodes" in kinds else None,
         placements=(
             validate_placement_tables((table("placements"), table("costs"), table("agreements")))
             if "placements" in kinds
@@ -347,7 +352,7 @@ def _pseudonymised(kind: InputKind, table: Table, key: bytes) -> Table:
             .cast(pl.String)
             .map_elements(lambda v: keyed_id(v, key, b"person:"), return_dtype=pl.String)
         )
-    return Table(frame, table.source, table.first_row)
+    return table.with_frame(frame)
 
 
 def _input_months(data: ScenarioData) -> list[Month]:

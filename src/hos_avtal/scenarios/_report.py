@@ -6,13 +6,13 @@ decimal (``null`` where the base is zero), months ``YYYY-MM``.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 import polars as pl
 
+from hos_avtal.io import safe_csv_text
 from hos_avtal.money import format_sek, format_sek_expr
 from hos_avtal.months import format_month
 from hos_avtal.rules._model import RawValue
@@ -162,6 +162,5 @@ def comparison_frame(comparison: Comparison) -> pl.DataFrame:
 
 
 def comparison_csv(comparison: Comparison) -> str:
-    buffer = io.StringIO()
-    comparison_frame(comparison).write_csv(buffer)
-    return buffer.getvalue()
+    """The CLI's and the API's CSV, formula cells neutralised (:func:`hos_avtal.io.safe_csv_text`)."""
+    return safe_csv_text(comparison_frame(comparison))

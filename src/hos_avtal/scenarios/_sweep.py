@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from hos_avtal.betalningsansvar._result import MonthRules
 from hos_avtal.errors import ScenarioError
 from hos_avtal.home_care import calculate_home_care
 from hos_avtal.municipalities import parties_frame
+from hos_avtal.numbers import is_number, parse_number
 from hos_avtal.placements import calculate_placements
 from hos_avtal.rules import load_ruleset
 from hos_avtal.rules._model import RawValue, RuleSet
@@ -97,7 +98,7 @@ def parse_axis(text: str) -> Axis:
     name, sep, spec = text.partition("=")
     name = name.strip().rsplit(".", 1)[-1] if "." in name else name.strip()
     if not sep or not spec.strip():
-        raise ScenarioError(_SOURCE, f"{text!r}: write NAME=START:STOP:STEP or NAME=V1,V2,…")
+        raise ScenarioError(_SOURCE, "write NAME=START:STOP:STEP or NAME=V1,V2,…")
     capability = SWEEP_PARAMETERS.get(name)
     if capability is None:
         raise ScenarioError(_SOURCE, f"cannot be swept; sweepable: {', '.join(SWEEP_PARAMETERS)}", key=name)
@@ -114,29 +115,29 @@ def parse_axis(text: str) -> Axis:
 
 
 def _scalar(text: str) -> object:
+    """A value as typed: a yes/no, an exact share (``1/3``), a bounded number, else the text
+    (the parameter's own check then says what is wrong with it)."""
     lowered = text.lower()
     if lowered in ("true", "false", "ja", "nej"):
         return lowered in ("true", "ja")
     if "/" in text:
         return text  # an exact share such as 1/3
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        return text
-    return int(number) if number == number.to_integral_value() and "." not in text else number
+    return parse_number(text) if is_number(text) else text
 
 
 def _range(name: str, spec: str) -> list[object]:
     parts = spec.split(":")
     try:
-        start, stop, step = (Decimal(p.strip()) for p in parts)
-    except (ValueError, InvalidOperation):
-        raise ScenarioError(_SOURCE, f"{spec!r}: START:STOP:STEP must be three numbers", key=name) from None
+        start, stop, step = (Decimal(parse_number(p)) for p in parts)
+    except ValueError:
+        raise ScenarioError(
+            _SOURCE, "START:STOP:STEP must be three numbers such as 2.0:4.0:0.5 (no exponents)", key=name
+        ) from None
     if step <= 0 or stop < start:
-        raise ScenarioError(_SOURCE, f"{spec!r}: STEP must be positive and STOP not below START", key=name)
+        raise ScenarioError(_SOURCE, "STEP must be positive and STOP not below START", key=name)
     count = int((stop - start) / step) + 1
     if count > MAX_VALUES:
-        raise ScenarioError(_SOURCE, f"{spec!r} gives {count} values; at most {MAX_VALUES}", key=name)
+        raise ScenarioError(_SOURCE, f"the range gives {count} values; at most {MAX_VALUES}", key=name)
     values = [start + i * step for i in range(count)]
     whole = all(v == v.to_integral_value() for v in (start, step))
     if whole and name in ("individual_after_days", "free_days"):

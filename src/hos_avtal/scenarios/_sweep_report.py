@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import polars as pl
 
+from hos_avtal.io import safe_csv_text
 from hos_avtal.money import format_sek, format_sek_expr
 from hos_avtal.months import format_month
 from hos_avtal.scenarios._report import format_permille
@@ -79,6 +79,5 @@ def sweep_frame(result: Sweep) -> pl.DataFrame:
 
 
 def sweep_csv(result: Sweep) -> str:
-    buffer = io.StringIO()
-    sweep_frame(result).write_csv(buffer)
-    return buffer.getvalue()
+    """The CLI's and the API's CSV, formula cells neutralised (:func:`hos_avtal.io.safe_csv_text`)."""
+    return safe_csv_text(sweep_frame(result))

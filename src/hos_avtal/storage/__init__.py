@@ -31,6 +31,7 @@ from hos_avtal.storage._repository import (
     recurring_liability,
     save_run,
     setting,
+    verify_run,
 )
 
 __all__ = [
@@ -55,4 +56,5 @@ __all__ = [
     "save_run",
     "schema_revision",
     "setting",
+    "verify_run",
 ]

@@ -95,6 +95,19 @@ def open_database(url_or_path: str | Path | None = None, *, upgrade: bool = True
         database = parsed.database or ""
         if database and database != ":memory:" and not Path(database).parent.is_dir():
             raise StorageError(f"cannot create the database {database}: its folder does not exist")
+        if database and database != ":memory:" and not database.startswith("file:"):
+            # SQLite would create the file with the umask's mode (0644: anyone may read the
+            # runs); created empty here it is the owner's alone, and SQLite gives its -wal and
+            # -shm files the database file's mode.
+            try:
+                handle = os.open(database, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+            except FileExistsError:
+                pass  # there already, or another process created it a moment ago
+            else:
+                try:
+                    os.fchmod(handle, 0o600)  # a umask could still have taken the owner's bits
+                finally:
+                    os.close(handle)
         options["connect_args"] = {"timeout": 60}
     else:
         options["pool_pre_ping"] = True
@@ -133,7 +146,7 @@ def _sqlite_transactions(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0005"
 """The newest migration in ``migrations/versions`` (a test holds it to Alembic's own head).
 
 Knowing it lets an up-to-date database be opened with one query, without importing Alembic

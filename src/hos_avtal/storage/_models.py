@@ -65,6 +65,9 @@ billing_run = Table(
     Column("daily_amount_ore", BigInteger),
     Column("corrects_run_id", Integer, ForeignKey("billing_run.id")),
     Column("capabilities", Text, nullable=False),
+    # Migration 0005: what the user acknowledged (e.g. "long_wait"), and the content seal.
+    Column("accepted", Text),
+    Column("seal", String(64)),
     CheckConstraint("state IN ('draft', 'final')", name="state"),
     CheckConstraint("version >= 1", name="version"),
     # Idempotency lives in the database: two identical runs racing cannot both be inserted.
@@ -241,7 +244,33 @@ correction_line = Table(
     Column("previous_ore", _INT, nullable=False),
     Column("current_ore", _INT, nullable=False),
     Column("delta_ore", _INT, nullable=False),
+    # Migration 0005: the pool's episodes N and days D before and after, on a pooled line.
+    Column("previous_episodes", _INT),
+    Column("current_episodes", _INT),
+    Column("previous_days", _INT),
+    Column("current_days", _INT),
     Index("ix_correction_line_run", "run_id"),
+)
+
+accepted_value = Table(
+    "accepted_value",
+    metadata,
+    _run_id(),
+    Column("kind", String(20), nullable=False),
+    Column("kommun", _KOMMUN, nullable=False),
+    Column("line_key", Text, nullable=False),
+    Column("value", _INT, nullable=False),
+    Index("ix_accepted_value_run", "run_id"),
+    comment="Implausible but possible values a run's user acknowledged (e.g. a wait over a year).",
+)
+
+run_digest = Table(
+    "run_digest",
+    metadata,
+    Column("run_id", Integer, ForeignKey("billing_run.id", ondelete="CASCADE"), primary_key=True),
+    Column("kommun", _KOMMUN, primary_key=True),
+    Column("sha256", String(64), nullable=False),
+    comment="The digest of each municipality's part of a run; the run's seal is made from them.",
 )
 
 FRAME_TABLES: dict[str, Table] = {
@@ -253,6 +282,7 @@ FRAME_TABLES: dict[str, Table] = {
     "home_care_municipalities": home_care_municipality,
     "home_care_payments": home_care_payment,
     "corrections": correction_line,
+    "accepted_values": accepted_value,
 }
 """StoredRun field → the table holding that frame (columns named as in the frame, plus run_id)."""
 

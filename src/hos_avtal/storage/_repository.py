@@ -2,8 +2,9 @@
 
 The repository API has no way to change a final run: :func:`finalize` only moves a draft to
 final, :func:`delete_draft` refuses a final run, and nothing else updates a run. The database
-backs this up with triggers (see migration 0001) and with two unique indexes: one run per
-(month, inputs, rule set), and one final run per (month, version).
+backs this up with triggers on every run table (migrations 0001 and 0005) and with two unique
+indexes: one run per (month, inputs, rule set), and one final run per (month, version). Every
+run is sealed when stored (:mod:`hos_avtal.storage._seal`), and every read checks the seal.
 """
 
 from __future__ import annotations
@@ -18,13 +19,15 @@ from sqlalchemy import Connection, Row, Table, and_, func, insert, or_, select, 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.types import BigInteger, Boolean, Date, Integer
 
-from hos_avtal.errors import FinalRunError, RunNotFoundError, StorageError
+from hos_avtal.errors import FinalRunError, RunIntegrityError, RunNotFoundError, StorageError
 from hos_avtal.runs._model import InputKind, RunInput, RunState, RunSummary, StoredRun
+from hos_avtal.storage import _seal
 from hos_avtal.storage._database import Database
 from hos_avtal.storage._models import (
     FRAME_TABLES,
     billing_run,
     frame_columns,
+    run_digest,
     run_input,
     settings,
 )
@@ -39,10 +42,14 @@ SORT_KEYS: dict[str, tuple[str, ...]] = {
     "home_care_municipalities": ("month", "kommun"),
     "home_care_payments": ("month", "payer", "payee"),
     "corrections": ("capability", "kommun", "line_key"),
+    "accepted_values": ("kind", "kommun", "line_key"),
 }
 """The order frames are stored and loaded in (SQL gives no order without one)."""
 
-_OPTIONAL = frozenset(FRAME_TABLES) - {"betalningsansvar", "episode_lines", "corrections"}
+SEALED_FROM = "sealed_from_run_id"
+"""The setting migration 0005 wrote: runs from this id on were sealed when stored."""
+
+_OPTIONAL = frozenset(FRAME_TABLES) - {"betalningsansvar", "episode_lines", "corrections", "accepted_values"}
 
 KOMMUN_COLUMNS: dict[str, tuple[str, ...]] = {
     "betalningsansvar": ("kommun",),
@@ -53,6 +60,7 @@ KOMMUN_COLUMNS: dict[str, tuple[str, ...]] = {
     "home_care_municipalities": ("kommun",),
     "home_care_payments": ("payer", "payee"),
     "corrections": ("kommun",),
+    "accepted_values": ("kommun",),
 }
 """The columns naming the municipalities a stored row concerns (a row concerns either of two)."""
 
@@ -77,6 +85,8 @@ class NewRun:
     """StoredRun field name → frame (``None`` for a capability without inputs)."""
     input_tables: Mapping[InputKind, pl.DataFrame] = field(default_factory=dict)
     """Input kind → the input as read, ids pseudonymised (what a validator accepts again)."""
+    accepted: tuple[str, ...] = ()
+    """What the user acknowledged (``"long_wait"``); the values are ``frames["accepted_values"]``."""
 
 
 class StaleRunError(StorageError):
@@ -117,9 +127,11 @@ def save_run(db: Database, new: NewRun) -> tuple[RunSummary, bool]:
                     daily_amount_ore=new.daily_amount_ore,
                     corrects_run_id=new.corrects_run_id,
                     capabilities=",".join(k for k, f in new.frames.items() if f is not None),
+                    accepted=",".join(new.accepted) or None,
                 )
                 .returning(billing_run.c.id)
             ).scalar_one()
+            blobs = {i.kind: _input_bytes(new.input_tables.get(i.kind)) for i in new.inputs}
             if new.inputs:
                 connection.execute(
                     insert(run_input),
@@ -130,7 +142,7 @@ def save_run(db: Database, new: NewRun) -> tuple[RunSummary, bool]:
                             "name": i.name,
                             "sha256": i.sha256,
                             "rows": i.rows,
-                            "data_parquet": _input_bytes(new.input_tables.get(i.kind)),
+                            "data_parquet": blobs[i.kind],
                         }
                         for i in new.inputs
                     ],
@@ -138,6 +150,7 @@ def save_run(db: Database, new: NewRun) -> tuple[RunSummary, bool]:
             for name, frame in new.frames.items():
                 if frame is not None:
                     insert_frame(connection, FRAME_TABLES[name], run_id, _sorted(name, frame))
+            _store_seal(connection, run_id, {str(kind): blob for kind, blob in blobs.items()})
     except IntegrityError as exc:
         # The identity constraint: an identical run was committed while this one was written.
         with db.read() as connection:
@@ -184,10 +197,14 @@ def finalize(db: Database, run_id: int, finalized_by: str) -> tuple[RunSummary, 
             last = _last_final(connection, row.month)
             if last is not None and last.version >= row.version:
                 raise FinalRunError(_superseded(row, last.version))
+            # The draft must still be what was stored: a final seal over altered rows would
+            # certify them.
+            _load(connection, run_id, None)
+            final = {"state": "final", "finalized_by": finalized_by, "finalized_at": _now()}
             changed = connection.execute(
                 update(billing_run)
                 .where(and_(billing_run.c.id == run_id, billing_run.c.state == "draft"))
-                .values(state="final", finalized_by=finalized_by, finalized_at=_now())
+                .values(**final, seal=_final_seal(connection, row, final))
             ).rowcount
     except IntegrityError:
         # The partial unique index: another draft of this version became final at the same time.
@@ -196,6 +213,97 @@ def finalize(db: Database, run_id: int, finalized_by: str) -> tuple[RunSummary, 
             last = _last_final(connection, row.month)
         raise FinalRunError(_superseded(row, last.version if last else row.version)) from None
     return load_summary(db, run_id), changed == 1
+
+
+def _store_seal(connection: Connection, run_id: int, blobs: Mapping[str, bytes | None]) -> None:
+    """Read the stored rows back (the form every later read checks) and seal them."""
+    row = _row(connection, run_id)
+    frames = {name: _read_frame(connection, name, run_id) for name in _present(row)}
+    digests = _seal.municipality_digests(frames, KOMMUN_COLUMNS)
+    digests[_seal.INPUTS_CODE] = _seal.inputs_digest(blobs)
+    connection.execute(
+        insert(run_digest), [{"run_id": run_id, "kommun": k, "sha256": v} for k, v in digests.items()]
+    )
+    connection.execute(
+        update(billing_run)
+        .where(billing_run.c.id == run_id)
+        .values(seal=_seal.seal(row._mapping, _input_rows(connection, run_id), digests))
+    )
+
+
+def _final_seal(connection: Connection, row: Row[Any], final: Mapping[str, Any]) -> str | None:
+    if row.seal is None:
+        return None  # stored before seals existed: finalizing cannot certify it after the fact
+    return _seal.seal(
+        {**row._mapping, **final}, _input_rows(connection, row.id), _stored_digests(connection, row.id)
+    )
+
+
+def _input_rows(connection: Connection, run_id: int) -> list[Mapping[Any, Any]]:
+    columns = (run_input.c.kind, run_input.c.name, run_input.c.sha256, run_input.c.rows)
+    return [r._mapping for r in connection.execute(select(*columns).where(run_input.c.run_id == run_id))]
+
+
+def _stored_digests(connection: Connection, run_id: int) -> dict[str, str]:
+    query = select(run_digest.c.kommun, run_digest.c.sha256).where(run_digest.c.run_id == run_id)
+    return {str(k): str(v) for k, v in connection.execute(query)}
+
+
+def _altered(run_id: int, what: str) -> RunIntegrityError:
+    return RunIntegrityError(
+        f"billing run {run_id} does not match its seal ({what}): it was changed in the database after "
+        "it was stored, so it is not served. Report it to the system's administrator; "
+        "'hos-avtal run verify' checks every run"
+    )
+
+
+def _verify(
+    connection: Connection, row: Row[Any], frames: Mapping[str, pl.DataFrame | None], kommun: str | None
+) -> None:
+    """Raise :class:`RunIntegrityError` unless the rows read match the run's seal."""
+    if row.seal is None:
+        sealed_from = connection.execute(
+            select(settings.c.value).where(settings.c.key == SEALED_FROM)
+        ).scalar()
+        if sealed_from is None or row.id >= int(sealed_from):
+            raise _altered(row.id, "its seal was removed")
+        return  # stored before revision 0005: there is nothing to check against
+    stored = _stored_digests(connection, row.id)
+    if _seal.seal(row._mapping, _input_rows(connection, row.id), stored) != row.seal:
+        raise _altered(row.id, "its identity, inputs or digests")
+    computed = _seal.municipality_digests(frames, KOMMUN_COLUMNS)
+    if kommun is not None:
+        if computed.get(kommun) != stored.get(kommun):
+            raise _altered(row.id, f"the rows of municipality {kommun}")
+        return
+    blobs = dict(
+        connection.execute(
+            select(run_input.c.kind, run_input.c.data_parquet).where(run_input.c.run_id == row.id)
+        ).all()
+    )
+    computed[_seal.INPUTS_CODE] = _seal.inputs_digest({str(k): v for k, v in blobs.items()})
+    changed = sorted(k for k in set(computed) | set(stored) if computed.get(k) != stored.get(k))
+    if changed:
+        raise _altered(
+            row.id, f"the rows of {', '.join('the inputs' if k == _seal.INPUTS_CODE else k for k in changed)}"
+        )
+
+
+def verify_run(db: Database, run_id: int) -> bool:
+    """Check a run's rows against its seal: ``True`` when intact, ``False`` when the run was
+    stored before seals existed (schema revision 0005) and cannot be checked; an altered run
+    raises :class:`~hos_avtal.errors.RunIntegrityError`."""
+    with db.read() as connection:
+        row = _row(connection, run_id)
+        frames = {name: _read_frame(connection, name, run_id) for name in _present(row)}
+        _verify(connection, row, frames, None)
+        return row.seal is not None
+
+
+def _present(row: Row[Any]) -> list[str]:
+    """The frames a run stored: the optional ones it names, and the ones every run has."""
+    named = set(str(row.capabilities).split(",")) if row.capabilities else set()
+    return [name for name in FRAME_TABLES if name in named or name not in _OPTIONAL]
 
 
 def _superseded(row: Row[Any], final_version: int) -> str:
@@ -300,7 +408,7 @@ def final_runs_before(db: Database, month: dt.date) -> int:
 def _load(connection: Connection, run_id: int, kommun: str | None) -> StoredRun:
     row = _row(connection, run_id)
     summary = _summary(row)
-    present = set(str(row.capabilities).split(",")) if row.capabilities else set()
+    present = _present(row)
     inputs = [
         RunInput(kind=_kind(r.kind), name=r.name, sha256=r.sha256, rows=int(r.rows))
         for r in connection.execute(
@@ -308,13 +416,10 @@ def _load(connection: Connection, run_id: int, kommun: str | None) -> StoredRun:
         )
     ]
     frames = {
-        name: (
-            _read_frame(connection, name, run_id, kommun)
-            if name in present or name not in _OPTIONAL
-            else None
-        )
+        name: _read_frame(connection, name, run_id, kommun) if name in present else None
         for name in FRAME_TABLES
     }
+    _verify(connection, row, {name: frames[name] for name in present}, kommun)
     recurring = _recurring(connection, summary.month, _frame(frames["betalningsansvar"]), kommun)
     return StoredRun(
         summary=summary,
@@ -328,6 +433,7 @@ def _load(connection: Connection, run_id: int, kommun: str | None) -> StoredRun:
         home_care_municipalities=frames["home_care_municipalities"],
         home_care_payments=frames["home_care_payments"],
         recurring_liability=recurring,
+        accepted_values=frames["accepted_values"],
     )
 
 
@@ -496,6 +602,8 @@ def _summary(row: Row[Any]) -> RunSummary:
         finalized_at=_aware(row.finalized_at),
         daily_amount_ore=None if row.daily_amount_ore is None else int(row.daily_amount_ore),
         corrects_run_id=None if row.corrects_run_id is None else int(row.corrects_run_id),
+        accepted=tuple(str(row.accepted).split(",")) if row.accepted else (),
+        seal=row.seal,
     )
 
 

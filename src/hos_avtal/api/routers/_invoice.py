@@ -43,7 +43,7 @@ def invoice_response(request: Request, db: Database, run_id: int, kommun: str, c
     caller has checked the key's access to ``kommun`` already."""
     summary = load_summary(db, run_id)
     if kommun not in _PARTIES:
-        raise ProblemError(404, f"{kommun} is not one of the 49 municipalities of the agreement")
+        raise ProblemError(404, "not one of the 49 municipalities of the agreement")
     cache: ResponseCache = request.app.state.invoice_cache
     # Counted before the rows are read, so what is kept is never older than its key says.
     key = (run_id, kommun, chosen, summary, final_runs_before(db, summary.month))

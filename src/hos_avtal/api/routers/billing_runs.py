@@ -54,10 +54,11 @@ from hos_avtal.api.routers._invoice import invoice_response
 from hos_avtal.errors import InputError
 from hos_avtal.exports import build_run_basis
 from hos_avtal.months import parse_month
+from hos_avtal.rules import ACKNOWLEDGEMENTS
 from hos_avtal.runs import RunOutcome, execute_run
 from hos_avtal.storage import Database, finalize, list_runs, load_run
 
-router = APIRouter(prefix="/billing-runs", tags=["billing runs"])
+router = APIRouter(prefix="/v1/billing-runs", tags=["billing runs"])
 
 INPUTS = ("episodes", "placements", "costs", "agreements", "visits", "tariffs")
 _MODELS: dict[str, type[BaseModel]] = {
@@ -72,6 +73,11 @@ _MULTIPART_SCHEMA = {
         "month": {"type": "string", "pattern": r"^(19|2\d)\d{2}-(0[1-9]|1[0-2])$"},
         "ruleset": {"type": "string"},
         "daily_amount_sek": {"type": "string", "pattern": r"^-?\d+\.\d{2}$"},
+        "accept": {
+            "type": "string",
+            "enum": list(ACKNOWLEDGEMENTS),
+            "description": "An acknowledged implausible value (long_wait); repeat the field for several.",
+        },
         **{name: {**_FILE_FIELD, "description": f"{name} as CSV or Parquet"} for name in INPUTS},
     },
 }
@@ -106,6 +112,7 @@ def _json_run(db: Database, body: bytes, created_by: str) -> RunOutcome:
         ruleset=shipped_ruleset(run.ruleset),
         daily_amount_sek=run.daily_amount_sek,
         created_by=created_by,
+        accept=run.accept,
         **frames,  # type: ignore[arg-type]
     )
 
@@ -122,6 +129,12 @@ async def _upload_run(db: Database, request: Request, created_by: str) -> RunOut
         texts[name] = value
     if texts["month"] is None:
         problems.append({"field": "month", "reason": "required, e.g. 2022-06"})
+    accept: list[str] = []
+    for value in form.getlist("accept"):
+        if not isinstance(value, str) or value not in ACKNOWLEDGEMENTS:
+            problems.append({"field": "accept", "reason": f"must be one of {', '.join(ACKNOWLEDGEMENTS)}"})
+        else:
+            accept.append(value)
     uploads: dict[str, UploadFile] = {}
     for name in INPUTS:
         value = form.get(name)
@@ -166,6 +179,7 @@ async def _upload_run(db: Database, request: Request, created_by: str) -> RunOut
                 ruleset=ruleset,
                 daily_amount_sek=texts["daily_amount_sek"],
                 created_by=created_by,
+                accept=accept,
                 **paths,  # type: ignore[arg-type]
             )
         except InputError as exc:  # name the form field, not the temporary file

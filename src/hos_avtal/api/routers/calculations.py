@@ -34,10 +34,11 @@ from hos_avtal.betalningsansvar._report import contract as betalningsansvar_cont
 from hos_avtal.home_care import calculate_home_care
 from hos_avtal.home_care._report import contract as home_care_contract
 from hos_avtal.io import validate_episodes, validate_placement_inputs, validate_tariffs, validate_visits
+from hos_avtal.months import parse_month
 from hos_avtal.placements import calculate_placements
 from hos_avtal.placements._report import contract as placements_contract
 
-router = APIRouter(tags=["calculations"], dependencies=[Depends(CALCULATE)])
+router = APIRouter(prefix="/v1", tags=["calculations"], dependencies=[Depends(CALCULATE)])
 BODY_MODELS = (BetalningsansvarRequest, PlacementsRequest, HomeCareRequest)
 """The request bodies read by hand here, whose schemas the app adds to its OpenAPI document."""
 
@@ -61,7 +62,9 @@ async def betalningsansvar(request: Request) -> Response:
 
 def _betalningsansvar(body: bytes) -> Response:
     request = parse_json(BetalningsansvarRequest, body)
-    episodes = validate_episodes(typed_frame(request.episodes, EpisodeIn))
+    episodes = validate_episodes(
+        typed_frame(request.episodes, EpisodeIn), accept=request.accept, months=[parse_month(request.month)]
+    )
     result = calculate_betalningsansvar(
         episodes,
         request.month,

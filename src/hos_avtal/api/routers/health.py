@@ -10,7 +10,7 @@ from hos_avtal.api._deps import DatabaseDep
 from hos_avtal.api._schemas import Health
 from hos_avtal.api.routers._common import problems
 
-router = APIRouter(tags=["health"])
+router = APIRouter(prefix="/v1", tags=["health"])
 
 
 @router.get("/health", response_model=Health, responses=problems(503))

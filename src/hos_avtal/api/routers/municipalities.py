@@ -9,7 +9,7 @@ from hos_avtal.api._schemas import MunicipalityOut
 from hos_avtal.api.routers._common import problems
 from hos_avtal.municipalities import parties
 
-router = APIRouter(tags=["reference"], dependencies=[Depends(READ_REFERENCE)])
+router = APIRouter(prefix="/v1", tags=["reference"], dependencies=[Depends(READ_REFERENCE)])
 
 
 @router.get("/municipalities", response_model=list[MunicipalityOut], responses=problems())

@@ -40,5 +40,5 @@ def static(name: str = PathParam(pattern=r"^[a-z0-9_-]+\.(html|js|css)$")) -> Re
     # Only plain names of shipped files: no path can leave the folder.
     path = STATIC / name
     if not path.is_file():
-        raise ProblemError(404, f"no static file {name!r}")
+        raise ProblemError(404, "no such static file")
     return FileResponse(path, media_type=_TYPES[path.suffix], headers=_HEADERS)

@@ -15,7 +15,7 @@ from hos_avtal.api.routers._common import problems
 from hos_avtal.rules import RuleSet
 from hos_avtal.rules._loader import shipped_rulesets
 
-router = APIRouter(tags=["reference"], dependencies=[Depends(READ_REFERENCE)])
+router = APIRouter(prefix="/v1", tags=["reference"], dependencies=[Depends(READ_REFERENCE)])
 
 
 def _summary(r: RuleSet) -> dict[str, Any]:
@@ -46,7 +46,7 @@ def get_ruleset(ruleset_id: str = Path(max_length=100)) -> RuleSetOut:
         if r.id == ruleset_id:
             break
     else:
-        raise ProblemError(404, f"no shipped rule set has id {ruleset_id!r}")
+        raise ProblemError(404, "no shipped rule set has this id; see GET /v1/rulesets")
     parameters = [
         ParameterOut(
             name=name,

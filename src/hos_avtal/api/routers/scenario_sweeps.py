@@ -23,7 +23,7 @@ from hos_avtal.months import format_month, parse_month
 from hos_avtal.scenarios._sweep import Axis, Sweep, parse_axis, sweep
 from hos_avtal.scenarios._sweep_report import sweep_csv, sweep_json
 
-router = APIRouter(prefix="/scenarios", tags=["scenarios"])
+router = APIRouter(prefix="/v1/scenarios", tags=["scenarios"])
 
 _FILES: dict[int | str, dict[str, Any]] = {
     200: {

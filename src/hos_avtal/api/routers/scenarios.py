@@ -79,7 +79,7 @@ from hos_avtal.scenarios._report import comparison_csv, comparison_json, format_
 from hos_avtal.storage import Database
 
 ANALYSE = require("analyst")
-router = APIRouter(prefix="/scenarios", tags=["scenarios"])
+router = APIRouter(prefix="/v1/scenarios", tags=["scenarios"])
 
 _FILES: dict[int | str, dict[str, Any]] = {
     200: {
@@ -312,8 +312,9 @@ def scenario_problem(exc: ScenarioError, index: int | None, *, prefix: str = "sc
 def _found(function: Any, db: Database, dataset_id: int) -> Any:
     try:
         return function(db, dataset_id)
-    except DatasetNotFoundError as exc:
-        raise ProblemError(404, str(exc)) from None
+    except DatasetNotFoundError:
+        # Not the core's message: it repeats the id sent.
+        raise ProblemError(404, "no scenario dataset has this id") from None
 
 
 def field_error(name: str) -> dict[str, Any]:
