@@ -301,7 +301,8 @@ async def test_bad_uploads_name_the_field_file_row_and_column(api: Api) -> None:
     response = await api.client.post("/v1/scenarios/datasets", files=broken, headers=api.auth("analyst"))
     assert response.status_code == 422
     error = response.json()["errors"][0]
-    assert (error["source"], error["row"], error["column"]) == ("visits (besok.csv)", 4, "minutes")
+    # The input's kind, never the uploaded file's name: a name is a submitted value.
+    assert (error["source"], error["row"], error["column"]) == ("visits", 4, "minutes")
     unknown = {"besok": ("besok.csv", _csv(visits), "text/csv")}
     response = await api.client.post("/v1/scenarios/datasets", files=unknown, headers=api.auth("analyst"))
     assert response.status_code == 422

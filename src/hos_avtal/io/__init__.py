@@ -19,7 +19,7 @@ from hos_avtal.io._placements import (
     read_placement_inputs,
     validate_placement_inputs,
 )
-from hos_avtal.io._table import Column, read_table
+from hos_avtal.io._table import Column, check_label, read_table
 from hos_avtal.io._visits import read_tariffs, read_visits, validate_tariffs, validate_visits
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "PlacementInputError",
     "PlacementInputs",
     "check_inputs_together",
+    "check_label",
     "inputs_apart",
     "neutralise_formulas",
     "read_episodes",

@@ -138,7 +138,7 @@ def read_table(path: str | Path, columns: Sequence[Column]) -> Table:
                 [Problem(None, None, "is not UTF-8 text; save it as 'CSV UTF-8' and try again")],
             ) from None
     separator = _sniff_separator(head.removeprefix(b"\xef\xbb\xbf"))
-    header = _header(head, separator)
+    header = _header(head, separator, source)
     _check_duplicate_names(header, source)
     frame = _read_csv(path, separator, len(header), source)
     frame = frame.rename(_normalised_names(frame.columns, header))
@@ -172,10 +172,13 @@ def _check_file(path: Path, source: str) -> None:
         raise InputError(source, [Problem(None, None, f"cannot be read ({exc.strerror})")]) from None
 
 
-def _header(head: bytes, separator: str) -> list[str]:
+def _header(head: bytes, separator: str, source: str) -> list[str]:
     """The header's column names, normalised as the readers match them (trimmed, lower case)."""
     text = head.decode("utf-8-sig", errors="replace")
-    first = next(csv.reader(io.StringIO(text), delimiter=separator), [])
+    try:
+        first = next(csv.reader(io.StringIO(text, newline=""), delimiter=separator), [])
+    except csv.Error as exc:
+        raise InputError(source, [Problem(1, None, f"the header could not be read as CSV ({exc})")]) from None
     return [name.removeprefix("\ufeff").strip().lower() for name in first]
 
 
@@ -222,7 +225,12 @@ def _read_csv(path: Path, separator: str, width: int, source: str) -> pl.DataFra
     problems = _overlong_rows(path, separator, width)
     if problems:
         raise InputError(source, problems)
-    return read(truncate=True)
+    try:
+        return read(truncate=True)
+    except Exception as exc:
+        raise InputError(
+            source, [Problem(None, None, f"could not be read as CSV ({_first_line(exc)})")]
+        ) from None
 
 
 def _overlong_rows(path: Path, separator: str, width: int) -> list[Problem]:
@@ -472,6 +480,25 @@ def date_problems(
                 when = "a month after this one" if column.kind == "month" else f"after today ({limits.today})"
                 found.append(_reason_rows(late, column.name, f"is {when}; it cannot have happened yet"))
     return found
+
+
+def check_label(text: str, field: str, *, max_length: int = 200) -> str:
+    """A free-text label a person gives (a dataset's name, who finalizes a run), trimmed; an
+    :class:`~hos_avtal.errors.InputError` naming ``field`` if it is too long or holds a control
+    character (PostgreSQL cannot store a NUL) or a personnummer. The text is never quoted."""
+    from hos_avtal.io._privacy import contains_personnummer
+
+    trimmed = text.strip()
+    reason = None
+    if len(trimmed) > max_length:
+        reason = f"is longer than {max_length} characters"
+    elif pl.select(pl.lit(trimmed).str.contains(CONTROL)).item():
+        reason = CONTROL_REASON
+    elif pl.select(contains_personnummer(pl.lit(trimmed))).item():
+        reason = PERSONNUMMER_REASON
+    if reason is not None:
+        raise InputError(field, [Problem(None, None, reason)])
+    return trimmed
 
 
 def problems_to_error(source: str, problem_frames: Sequence[pl.DataFrame]) -> InputError | None:

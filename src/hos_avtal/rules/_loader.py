@@ -23,7 +23,7 @@ SHIPPED_IDS = _SHIPPED
 def _parse(text: str, source: str, origin: str) -> RuleSet:
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+    except (tomllib.TOMLDecodeError, ValueError) as exc:  # ValueError: an integer too long to convert
         raise RuleSetError(source, f"not valid TOML: {exc}") from None
     try:
         ruleset = RuleSet.model_validate({**data, "origin": origin})

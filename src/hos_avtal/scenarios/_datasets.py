@@ -25,6 +25,7 @@ import sqlalchemy as sa
 
 from hos_avtal._types import Month
 from hos_avtal.errors import HosAvtalError, InputError, Problem
+from hos_avtal.io import check_label
 from hos_avtal.io._episodes import EPISODE_COLUMNS
 from hos_avtal.io._episodes import _validate as validate_episode_table
 from hos_avtal.io._inputs import check_inputs_together
@@ -133,7 +134,7 @@ def save_dataset(
     blobs = {kind: frame_bytes(table.frame) for kind, table in kept.items()}
     chosen = sorted(set(months)) if months is not None else _input_months(data)
     values = {
-        "name": name.strip() or "Namnlöst dataset",
+        "name": check_label(name, "name") or "Namnlöst dataset",
         "created_at": dt.datetime.now(dt.UTC),
         "created_by": created_by,
         "source": source,

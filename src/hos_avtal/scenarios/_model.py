@@ -146,7 +146,7 @@ def load_scenario(path: str | Path) -> Scenario:
         raise ScenarioError(str(path), f"cannot be read ({exc.strerror})") from None
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+    except (tomllib.TOMLDecodeError, ValueError) as exc:  # ValueError: an integer too long to convert
         raise ScenarioError(str(path), f"not valid TOML: {exc}") from None
     return scenario_from_mapping(data, origin=str(path), relative_to=path.parent)
 

@@ -90,7 +90,8 @@ def open_database(url_or_path: str | Path | None = None, *, upgrade: bool = True
         parsed = make_url(url)
     except ArgumentError:
         raise StorageError(f"{url!r} is neither a database URL nor a file path") from None
-    options: dict[str, Any] = {}
+    # A failed statement's message must never carry its parameters: they are episode rows.
+    options: dict[str, Any] = {"hide_parameters": True}
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
         if database and database != ":memory:" and not Path(database).parent.is_dir():

@@ -185,6 +185,9 @@ def finalize(db: Database, run_id: int, finalized_by: str) -> tuple[RunSummary, 
     newer one: the draft was computed against an older final version, so its corrections would
     be wrong; run the month again.
     """
+    from hos_avtal.io import check_label
+
+    finalized_by = check_label(finalized_by, "finalized_by", max_length=100)
     try:
         with db.write() as connection:
             row = connection.execute(

@@ -118,73 +118,75 @@ def _json_run(db: Database, body: bytes, created_by: str) -> RunOutcome:
 
 
 async def _upload_run(db: Database, request: Request, created_by: str) -> RunOutcome:
-    form = await request.form(max_files=len(INPUTS), max_fields=10)
-    problems: list[dict[str, Any]] = []
-    texts: dict[str, str | None] = {}
-    for name in ("month", "ruleset", "daily_amount_sek"):
-        value = form.get(name)
-        if value is not None and not isinstance(value, str):
-            problems.append({"field": name, "reason": "must be a form field, not a file"})
-            value = None
-        texts[name] = value
-    if texts["month"] is None:
-        problems.append({"field": "month", "reason": "required, e.g. 2022-06"})
-    accept: list[str] = []
-    for value in form.getlist("accept"):
-        if not isinstance(value, str) or value not in ACKNOWLEDGEMENTS:
-            problems.append({"field": "accept", "reason": f"must be one of {', '.join(ACKNOWLEDGEMENTS)}"})
-        else:
-            accept.append(value)
-    uploads: dict[str, UploadFile] = {}
-    for name in INPUTS:
-        value = form.get(name)
-        if isinstance(value, UploadFile):
-            uploads[name] = value
-        elif value is not None:
-            problems.append({"field": name, "reason": "must be an uploaded CSV or Parquet file"})
-    if "episodes" not in uploads:
-        problems.append({"field": "episodes", "reason": "required: the episodes file"})
-    if problems:
-        raise ProblemError(
-            422,
-            f"{len(problems)} problem(s) in the form",
-            errors=[{"source": None, "row": None, "column": None, **p} for p in problems],
-        )
-    month = texts["month"]
-    assert month is not None
-    if not re.fullmatch(r"(19|2\d)\d{2}-(0[1-9]|1[0-2])", month):
-        raise ProblemError(
-            422, "month must be YYYY-MM", errors=[_field("month", "must be YYYY-MM")]
-        ) from None
-    amount = texts["daily_amount_sek"]
-    if amount is not None and not re.fullmatch(r"\d+\.\d{2}", amount):
-        raise ProblemError(
-            422,
-            "daily_amount_sek must be kronor with two decimals, e.g. 9300.00",
-            errors=[_field("daily_amount_sek", "must be kronor with two decimals")],
-        )
-    ruleset = shipped_ruleset(texts["ruleset"])
-    with tempfile.TemporaryDirectory(prefix="hos-avtal-upload-") as folder:
-        paths: dict[str, Path] = {}
-        for name, upload in uploads.items():
-            suffix = ".parquet" if (upload.filename or "").lower().endswith(".parquet") else ".csv"
-            path = Path(folder) / f"{name}{suffix}"
-            path.write_bytes(await upload.read())
-            paths[name] = path
-        try:
-            return await run_in_threadpool(
-                execute_run,
-                db,
-                month,
-                ruleset=ruleset,
-                daily_amount_sek=texts["daily_amount_sek"],
-                created_by=created_by,
-                accept=accept,
-                **paths,  # type: ignore[arg-type]
+    async with request.form(max_files=len(INPUTS), max_fields=10) as form:
+        problems: list[dict[str, Any]] = []
+        texts: dict[str, str | None] = {}
+        for name in ("month", "ruleset", "daily_amount_sek"):
+            value = form.get(name)
+            if value is not None and not isinstance(value, str):
+                problems.append({"field": name, "reason": "must be a form field, not a file"})
+                value = None
+            texts[name] = value
+        if texts["month"] is None:
+            problems.append({"field": "month", "reason": "required, e.g. 2022-06"})
+        accept: list[str] = []
+        for value in form.getlist("accept"):
+            if not isinstance(value, str) or value not in ACKNOWLEDGEMENTS:
+                problems.append(
+                    {"field": "accept", "reason": f"must be one of {', '.join(ACKNOWLEDGEMENTS)}"}
+                )
+            else:
+                accept.append(value)
+        uploads: dict[str, UploadFile] = {}
+        for name in INPUTS:
+            value = form.get(name)
+            if isinstance(value, UploadFile):
+                uploads[name] = value
+            elif value is not None:
+                problems.append({"field": name, "reason": "must be an uploaded CSV or Parquet file"})
+        if "episodes" not in uploads:
+            problems.append({"field": "episodes", "reason": "required: the episodes file"})
+        if problems:
+            raise ProblemError(
+                422,
+                f"{len(problems)} problem(s) in the form",
+                errors=[{"source": None, "row": None, "column": None, **p} for p in problems],
             )
-        except InputError as exc:  # name the form field, not the temporary file
-            source = Path(exc.source).stem if exc.source.startswith(folder) else exc.source
-            raise InputError(source, exc.problems) from None
+        month = texts["month"]
+        assert month is not None
+        if not re.fullmatch(r"(19|2\d)\d{2}-(0[1-9]|1[0-2])", month):
+            raise ProblemError(
+                422, "month must be YYYY-MM", errors=[_field("month", "must be YYYY-MM")]
+            ) from None
+        amount = texts["daily_amount_sek"]
+        if amount is not None and not re.fullmatch(r"\d+\.\d{2}", amount):
+            raise ProblemError(
+                422,
+                "daily_amount_sek must be kronor with two decimals, e.g. 9300.00",
+                errors=[_field("daily_amount_sek", "must be kronor with two decimals")],
+            )
+        ruleset = shipped_ruleset(texts["ruleset"])
+        with tempfile.TemporaryDirectory(prefix="hos-avtal-upload-") as folder:
+            paths: dict[str, Path] = {}
+            for name, upload in uploads.items():
+                suffix = ".parquet" if (upload.filename or "").lower().endswith(".parquet") else ".csv"
+                path = Path(folder) / f"{name}{suffix}"
+                path.write_bytes(await upload.read())
+                paths[name] = path
+            try:
+                return await run_in_threadpool(
+                    execute_run,
+                    db,
+                    month,
+                    ruleset=ruleset,
+                    daily_amount_sek=texts["daily_amount_sek"],
+                    created_by=created_by,
+                    accept=accept,
+                    **paths,  # type: ignore[arg-type]
+                )
+            except InputError as exc:  # name the form field, not the temporary file
+                source = Path(exc.source).stem if exc.source.startswith(folder) else exc.source
+                raise InputError(source, exc.problems) from None
 
 
 def _field(name: str, reason: str) -> dict[str, Any]:

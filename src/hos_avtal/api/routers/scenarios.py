@@ -9,6 +9,7 @@ exactly what the CLI gives; a route only chooses the data and the format.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tempfile
 from decimal import Decimal
 from pathlib import Path
@@ -318,7 +319,16 @@ def _found(function: Any, db: Database, dataset_id: int) -> Any:
 
 
 def field_error(name: str) -> dict[str, Any]:
-    return {"source": None, "row": None, "column": None, "field": name, "reason": "invalid"}
+    """A problem with a field, named unless the name could hold personal data (six digits in a row,
+    a control character, or over 100 characters): an unknown field's name is a submitted value."""
+    plain = len(name) <= 100 and re.search(r"[0-9]{6}|[\x00-\x1f\x7f]", name) is None
+    return {
+        "source": None,
+        "row": None,
+        "column": None,
+        "field": name if plain else None,
+        "reason": "invalid",
+    }
 
 
 def _dataset_json(s: DatasetSummary) -> dict[str, Any]:
@@ -331,44 +341,46 @@ def _dataset_json(s: DatasetSummary) -> dict[str, Any]:
 
 
 async def _upload(db: Database, request: Request, created_by: str) -> DatasetSummary:
-    form = await request.form(max_files=len(INPUT_KINDS), max_fields=len(INPUT_KINDS) + 1)
-    unknown = sorted(set(form.keys()) - {"name", *INPUT_KINDS})
-    if unknown:
-        raise ProblemError(
-            422,
-            f"unknown form field {unknown[0]!r}; known: name, {', '.join(INPUT_KINDS)}",
-            errors=[field_error(unknown[0])],
-        )
-    files: dict[InputKind, UploadFile] = {}
-    for kind in INPUT_KINDS:
-        upload = form.get(kind)
-        if upload is None:
-            continue
-        if not isinstance(upload, UploadFile):
-            raise ProblemError(422, f"{kind} must be a CSV or Parquet file", errors=[field_error(kind)])
-        files[kind] = upload
-    if not files:
-        raise ProblemError(
-            422,
-            "upload episodes, placements (with costs and agreements) or visits as CSV or Parquet files",
-            errors=[field_error("episodes")],
-        )
-    name = form.get("name")
-    if name is not None and (not isinstance(name, str) or len(name) > 200):
-        raise ProblemError(422, "name must be a text of at most 200 characters", errors=[field_error("name")])
-    first = next(iter(files.values()))
-    label = name or Path(first.filename or "underlag").stem[:200]
-    with tempfile.TemporaryDirectory(prefix="hos-avtal-dataset-") as folder:
-        paths: dict[InputKind, Path] = {}
-        names: dict[InputKind, str] = {}
-        for kind, upload in files.items():
-            filename = upload.filename or f"{kind}.csv"
-            suffix = ".parquet" if filename.lower().endswith(".parquet") else ".csv"
-            paths[kind] = Path(folder) / f"{kind}{suffix}"
-            paths[kind].write_bytes(await upload.read())
-            names[kind] = f"{kind} ({Path(filename).name})"
-        tables = await run_in_threadpool(read_upload, paths, names)
-    return await run_in_threadpool(save_dataset, db, label, tables, created_by)
+    async with request.form(max_files=len(INPUT_KINDS), max_fields=len(INPUT_KINDS) + 1) as form:
+        unknown = sorted(set(form.keys()) - {"name", *INPUT_KINDS})
+        if unknown:
+            raise ProblemError(
+                422,
+                f"an unknown form field; known: name, {', '.join(INPUT_KINDS)}",
+                errors=[field_error(unknown[0])],
+            )
+        files: dict[InputKind, UploadFile] = {}
+        for kind in INPUT_KINDS:
+            upload = form.get(kind)
+            if upload is None:
+                continue
+            if not isinstance(upload, UploadFile):
+                raise ProblemError(422, f"{kind} must be a CSV or Parquet file", errors=[field_error(kind)])
+            files[kind] = upload
+        if not files:
+            raise ProblemError(
+                422,
+                "upload episodes, placements (with costs and agreements) or visits as CSV or Parquet files",
+                errors=[field_error("episodes")],
+            )
+        name = form.get("name")
+        if name is not None and (not isinstance(name, str) or len(name) > 200):
+            raise ProblemError(
+                422, "name must be a text of at most 200 characters", errors=[field_error("name")]
+            )
+        first = next(iter(files.values()))
+        label = name or Path(first.filename or "underlag").stem[:200]
+        with tempfile.TemporaryDirectory(prefix="hos-avtal-dataset-") as folder:
+            paths: dict[InputKind, Path] = {}
+            names: dict[InputKind, str] = {}
+            for kind, upload in files.items():
+                filename = upload.filename or f"{kind}.csv"
+                suffix = ".parquet" if filename.lower().endswith(".parquet") else ".csv"
+                paths[kind] = Path(folder) / f"{kind}{suffix}"
+                paths[kind].write_bytes(await upload.read())
+                names[kind] = kind  # never the file's name: a name is a submitted value
+            tables = await run_in_threadpool(read_upload, paths, names)
+        return await run_in_threadpool(save_dataset, db, label, tables, created_by)
 
 
 def _render(comparison: Comparison, chosen: str) -> Response:
