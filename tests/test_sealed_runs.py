@@ -264,3 +264,58 @@ def test_a_draft_altered_before_finalization_cannot_be_finalized(
             c.execute(sa.delete(billing_run).where(billing_run.c.id == run_id))  # the draft goes
     finally:
         db.close()
+
+
+def test_0005_guards_old_runs_hashes_old_idempotency_keys_and_goes_back(
+    database_url: str,  # noqa: F811
+    files: dict[str, Path],
+) -> None:
+    import datetime as dt
+    import hashlib
+
+    from hos_avtal.storage import list_runs, schema_revision
+    from hos_avtal.storage._database import HEAD_REVISION
+    from hos_avtal.storage._models import api_key, idempotency_key
+    from test_scenario_datasets import _migrate
+
+    db = open_database(database_url)
+    run_id = execute_run(db, MONTH, files["episodes"]).summary.id
+    finalize(db, run_id, "clerk")
+    key, _token = create_key(db, "billing")
+    _migrate(db, "0004", down=True)  # as a database stored before seals existed
+    assert schema_revision(db) == "0004"
+    with db.write() as c:
+        c.execute(
+            sa.insert(idempotency_key).values(
+                key_id=key.id, idempotency_key="retry-19121212-1212", method="POST",
+                path="/v1/billing-runs", body_sha256="0" * 64, status=201, location=None, response="{}",
+                created_at=dt.datetime.now(dt.UTC),
+            )
+        )  # fmt: skip
+    db.close()
+
+    db = open_database(database_url)  # upgraded on opening
+    try:
+        assert schema_revision(db) == HEAD_REVISION
+        with db.read() as c:
+            stored = list(c.execute(sa.select(idempotency_key.c.idempotency_key)).scalars())
+            assert c.execute(sa.select(sa.func.count()).select_from(api_key)).scalar() == 1
+        assert stored == [hashlib.sha256(b"retry-19121212-1212").hexdigest()]
+        # The old run cannot be checked (it has no seal) but is guarded like every final run.
+        assert verify_run(db, run_id) is False
+        assert load_run(db, run_id).summary.seal is None
+        lines = FRAME_TABLES["episode_lines"]
+        with pytest.raises(sa.exc.DBAPIError, match="final billing run is never"), db.write() as c:
+            c.execute(sa.delete(lines).where(lines.c.run_id == run_id))
+        # A run stored from now on is sealed.
+        later = execute_run(db, "2022-07", files["episodes"]).summary
+        assert later.seal is not None
+        assert [r.id for r in list_runs(db)] == [run_id, later.id]
+        with db.write() as c:
+            c.execute(sa.delete(billing_run).where(billing_run.c.id == later.id))  # a draft may go
+        _migrate(db, "0004", down=True)
+        assert schema_revision(db) == "0004"
+        _migrate(db, "head")
+        assert verify_run(db, run_id) is False
+    finally:
+        db.close()

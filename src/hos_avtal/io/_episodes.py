@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from hos_avtal.io._privacy import has_shape
+from hos_avtal.io._privacy import SHAPE
 from hos_avtal.io._table import (
     CONTROL,
     Column,
@@ -158,11 +158,9 @@ def _proven_clean(table: Table, long_wait: pl.Expr | None = None) -> pl.DataFram
         late.alias("late"),
         (_long_wait(None) if long_wait is None else long_wait).any().alias("long"),
         pl.sum_horizontal(pl.col(required).null_count()).alias("nulls"),
-        *[_untidy(pl.col(name)).alias(f"untidy_{name}") for name in ("episode_id", "person_id", "hospital")],
-        *[
-            has_shape(pl.col(name)).any().alias(f"pnr_{name}")
-            for name in ("episode_id", "person_id", "hospital")
-        ],
+        *[_untidy(pl.col(name)).alias(f"untidy_{name}") for name in _TEXT],
+        # One regex scan per column for both: a control character, or a personnummer's shape.
+        *[pl.col(name).str.contains(_DOUBT).any().alias(f"doubt_{name}") for name in _TEXT],
         (pl.col("discharge_date") < pl.col("ready_date")).any().alias("order"),
         (pl.col("sip_needed") & pl.col("sip_invited").is_null()).any().alias("sip"),
     )
@@ -178,12 +176,13 @@ def _proven_clean(table: Table, long_wait: pl.Expr | None = None) -> pl.DataFram
 _TEXT = ("episode_id", "person_id", "hospital")
 
 
+_DOUBT = f"{CONTROL}|{SHAPE}"
+
+
 def _untidy(text: pl.Expr) -> pl.Expr:
-    """Any cell empty, with surrounding white space, or with a control character."""
+    """Any cell empty or with surrounding white space."""
     length = text.str.len_bytes()
-    return (
-        (length == 0) | (text.str.strip_chars().str.len_bytes() != length) | text.str.contains(CONTROL)
-    ).any()
+    return ((length == 0) | (text.str.strip_chars().str.len_bytes() != length)).any()
 
 
 def _hash_clash(ids: pl.Series) -> bool:
