@@ -117,6 +117,7 @@ def _drop_guards(db: Database) -> None:
             c.execute(sa.text("DROP TRIGGER final_run_guard ON billing_run"))
             c.execute(sa.text("DROP TRIGGER episode_line_final_guard ON episode_line"))
             c.execute(sa.text("DROP TRIGGER betalningsansvar_row_final_guard ON betalningsansvar_row"))
+            c.execute(sa.text("DROP TRIGGER run_input_final_guard ON run_input"))
 
 
 ALTERATIONS = {
@@ -139,6 +140,11 @@ ALTERATIONS = {
         sa.update(billing_run).where(billing_run.c.id == run_id).values(finalized_by="someone else")
     ),
     "the seal": lambda run_id: sa.update(billing_run).where(billing_run.c.id == run_id).values(seal=None),
+    "an input as kept": lambda run_id: (
+        sa.update(run_input)
+        .where(run_input.c.run_id == run_id, run_input.c.kind == "episodes")
+        .values(data_parquet=sa.func.substr(run_input.c.data_parquet, 1, 100))
+    ),
 }
 
 
@@ -159,10 +165,16 @@ def test_a_run_altered_behind_the_guards_is_refused_everywhere(
         load_run(db, run_id)
     with pytest.raises(RunIntegrityError):
         verify_run(db, run_id)
-    # Göteborg's own invoice basis is checked with its digest and the seal.
-    if what != "an episode line":
+    # Göteborg's own invoice basis is checked with its digest and the seal; a dataset made from
+    # the run's inputs with the inputs' digest.
+    if what not in ("an episode line", "an input as kept"):
         with pytest.raises(RunIntegrityError):
             load_run_municipality(db, run_id, "1480")
+    if what in ("an input as kept", "the seal", "who finalized it"):
+        from hos_avtal.scenarios._datasets import save_run_dataset
+
+        with pytest.raises(RunIntegrityError):
+            save_run_dataset(db, run_id, None, "analyst")
 
     # The auditor's command, and every command that reads the run, exit 1 with the reason.
     url = db.url

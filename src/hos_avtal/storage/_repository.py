@@ -261,7 +261,11 @@ def _altered(run_id: int, what: str) -> RunIntegrityError:
 
 
 def _verify(
-    connection: Connection, row: Row[Any], frames: Mapping[str, pl.DataFrame | None], kommun: str | None
+    connection: Connection,
+    row: Row[Any],
+    frames: Mapping[str, pl.DataFrame | None],
+    kommun: str | None,
+    inputs: Mapping[str, bytes | None] | None = None,
 ) -> None:
     """Raise :class:`RunIntegrityError` unless the rows read match the run's seal."""
     if row.seal is None:
@@ -274,6 +278,10 @@ def _verify(
     stored = _stored_digests(connection, row.id)
     if _seal.seal(row._mapping, _input_rows(connection, row.id), stored) != row.seal:
         raise _altered(row.id, "its identity, inputs or digests")
+    if inputs is not None:  # the inputs only
+        if _seal.inputs_digest(inputs) != stored.get(_seal.INPUTS_CODE):
+            raise _altered(row.id, "the rows of the inputs")
+        return
     computed = _seal.municipality_digests(frames, KOMMUN_COLUMNS)
     if kommun is not None:
         if computed.get(kommun) != stored.get(kommun):
@@ -290,6 +298,11 @@ def _verify(
         raise _altered(
             row.id, f"the rows of {', '.join('the inputs' if k == _seal.INPUTS_CODE else k for k in changed)}"
         )
+
+
+def _verify_inputs(connection: Connection, row: Row[Any], blobs: Mapping[str, bytes | None]) -> None:
+    """Raise :class:`RunIntegrityError` unless the stored inputs match the run's seal."""
+    _verify(connection, row, {}, None, inputs=blobs)
 
 
 def verify_run(db: Database, run_id: int) -> bool:
@@ -442,12 +455,14 @@ def _load(connection: Connection, run_id: int, kommun: str | None) -> StoredRun:
 
 def load_run_inputs(db: Database, run_id: int) -> dict[InputKind, pl.DataFrame] | None:
     """The inputs a run was computed from, as read (ids pseudonymised), by kind; ``None`` for a
-    run stored before inputs were kept (schema revision 0004)."""
+    run stored before inputs were kept (schema revision 0004). Checked against the run's seal
+    (the inputs' digest and the seal made from the stored digests)."""
     with db.read() as connection:
-        _row(connection, run_id)  # a missing run is RunNotFoundError, not an empty answer
+        row = _row(connection, run_id)  # a missing run is RunNotFoundError, not an empty answer
         rows = connection.execute(
             select(run_input.c.kind, run_input.c.data_parquet).where(run_input.c.run_id == run_id)
         ).all()
+        _verify_inputs(connection, row, {str(kind): blob for kind, blob in rows})
     if any(blob is None for _kind_, blob in rows):
         return None
     return {_kind(kind): frame_from_bytes(blob) for kind, blob in rows}
