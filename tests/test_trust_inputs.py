@@ -244,6 +244,21 @@ async def test_a_hostile_sweep_value_is_a_422_at_once(api: Api, value: str) -> N
             headers={**api.auth("analyst"), "content-type": "application/json"},
         )
         assert response.status_code in (400, 422), (value_json, response.text)
+    # A share is an exact fraction: "1e10000000" is one, whose integer would take seconds to build.
+    for share in ('"1e10000000"', '"1/0"', '"9999999999999/3"'):
+        text = (
+            '{"base": "vgr-2023", "episodes": ' + json.dumps(EPISODES[:30]) + ', "months": ["2023-06"], '
+            '"daily_amount_sek": "9300.00", "scenarios": [{"name": "x", "placements": '
+            '{"schablon_region_share": ' + share + "}}]}"
+        )
+        started = time.perf_counter()
+        response = await api.client.post(
+            "/v1/scenarios/compare",
+            content=text,
+            headers={**api.auth("analyst"), "content-type": "application/json"},
+        )
+        assert response.status_code == 422, (share, response.text)
+        assert time.perf_counter() - started < 30
 
 
 @pytest.mark.parametrize("value", ["inf", "-inf", "nan", "1e10000000", "sNaN", "1:Infinity:1", "1:5:sNaN"])
@@ -502,3 +517,35 @@ def test_a_hostile_number_in_a_scenario_or_rule_set_file_is_a_message(
     ruleset.write_text(original.replace('value = "3.0"', f"value = {value}", 1), "utf-8")
     code, _out, err = cli(capsys, monkeypatch, "betalningsansvar", str(episodes), "--ruleset", str(ruleset))
     assert code == 2, err
+
+
+@pytest.mark.anyio
+async def test_an_uploaded_run_acknowledges_a_long_wait_in_a_form_field(api: Api) -> None:  # noqa: F811
+    rows = [{**EPISODES[0], "ready_date": "2021-03-01"}, *EPISODES[1:]]
+    upload = {"episodes": ("e.csv", pl.DataFrame(rows).write_csv().encode(), "text/csv")}
+    refused = await api.client.post(
+        "/v1/billing-runs", files=upload, data={"month": MONTH}, headers=api.auth("billing")
+    )
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["errors"][0]["column"] == "discharge_date"
+    unknown = await api.client.post(
+        "/v1/billing-runs",
+        files=upload,
+        data={"month": MONTH, "accept": "everything"},
+        headers=api.auth("billing"),
+    )
+    assert unknown.status_code == 422
+    created = await api.client.post(
+        "/v1/billing-runs",
+        files=upload,
+        data={"month": MONTH, "accept": "long_wait"},
+        headers=api.auth("billing"),
+    )
+    assert created.status_code == 201, created.text
+    assert created.json()["accepted"] == ["long_wait"]
+    basis = await api.client.get(
+        f"/v1/billing-runs/{created.json()['id']}/municipalities/{EPISODES[0]['kommun']}",
+        headers=api.auth("billing"),
+    )
+    assert basis.status_code == 200, basis.text
+    assert [a["line_key"] for a in basis.json()["accepted"]] == [EPISODES[0]["episode_id"]]
