@@ -549,3 +549,19 @@ async def test_an_uploaded_run_acknowledges_a_long_wait_in_a_form_field(api: Api
     )
     assert basis.status_code == 200, basis.text
     assert [a["line_key"] for a in basis.json()["accepted"]] == [EPISODES[0]["episode_id"]]
+
+
+@pytest.mark.parametrize("amount", ["9" * 100_000 + ".00", "sNaN", "1e10000000", "abc", "9.30"])
+def test_a_hostile_daily_amount_stops_a_run_before_any_input_is_read(
+    database: Database, tmp_path: Path, amount: str
+) -> None:
+    from hos_avtal.betalningsansvar import calculate_betalningsansvar
+    from hos_avtal.errors import MissingParameterError
+
+    path = write_csv(tmp_path / "e.csv", GOOD)
+    with pytest.raises(MissingParameterError, match="the daily amount given"):
+        execute_run(database, "2022-03", path, daily_amount_sek=amount)
+    with pytest.raises(MissingParameterError, match="the daily amount given"):
+        calculate_betalningsansvar(path, "2022-03", daily_amount_sek=amount)
+    with database.read() as connection:
+        assert connection.execute(sa.select(sa.func.count()).select_from(billing_run)).scalar() == 0

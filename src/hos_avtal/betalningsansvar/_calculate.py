@@ -19,6 +19,7 @@ from hos_avtal.io import read_episodes, validate_episodes
 from hos_avtal.months import parse_month
 from hos_avtal.municipalities import parties_frame
 from hos_avtal.municipalities._registry import all_codes_frame
+from hos_avtal.rules._betalningsansvar import daily_amount_decimal
 from hos_avtal.rules._model import RuleSet
 
 
@@ -43,7 +44,7 @@ def calculate_betalningsansvar(
     else:
         frame = validate_episodes(episodes) if validate else episodes
     month_list = billing_months(frame, months)
-    amount = Decimal(str(daily_amount_sek)) if daily_amount_sek is not None else None
+    amount = daily_amount_decimal(daily_amount_sek)
     resolved = resolve_months(month_list, ruleset, amount)
     return calculate_with_parameters(frame, [MonthRules(r, p) for r, p in resolved])
 

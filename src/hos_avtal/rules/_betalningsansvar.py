@@ -139,6 +139,17 @@ def rule_values(ruleset: Any, month: Month) -> dict[str, Any]:
     }
 
 
+def daily_amount_decimal(given: Decimal | str | int | None) -> Decimal | None:
+    """A daily amount as a caller gives it (kronor: a Decimal, an int or text such as ``"9300.00"``),
+    as an exact Decimal; bounded before it is converted, so no text can overflow or trap."""
+    if given is None:
+        return None
+    try:
+        return Decimal(sek_to_ore(given if isinstance(given, Decimal) else str(given))) / 100
+    except ValueError as exc:
+        raise MissingParameterError(f"the daily amount given: {exc}") from None
+
+
 def daily_amount(ruleset: Any, month: Month, given_sek: Decimal | None) -> tuple[Ore, str]:
     """The fastställt belopp in öre and its source: ``given_sek``, else the rule set's value for
     the month's year, else the nationally set one; a year with none is a

@@ -30,6 +30,7 @@ from hos_avtal.io._table import Column, Table, read_table
 from hos_avtal.io._visits import TARIFF_COLUMNS, VISIT_COLUMNS, _validate_tariffs, _validate_visits
 from hos_avtal.months import parse_month
 from hos_avtal.rules import BetalningsansvarParameters, select_ruleset
+from hos_avtal.rules._betalningsansvar import daily_amount_decimal
 from hos_avtal.rules._loader import national_parameters, vastkom_recommendations
 from hos_avtal.rules._model import RuleSet
 from hos_avtal.runs._corrections import corrections, stored_frames
@@ -120,7 +121,10 @@ def execute_run(
 
     step("Reading inputs")
     rules = ruleset if isinstance(ruleset, RuleSet) else select_ruleset(billing_month, ruleset)
-    amount = Decimal(str(daily_amount_sek)) if daily_amount_sek is not None else None
+    amount = daily_amount_decimal(daily_amount_sek)
+    # The month's parameters before any input is read: a daily amount that is no amount, or is
+    # outside the plausible range, or missing for the year, stops the run at once.
+    rules.betalningsansvar(billing_month, daily_amount_sek=amount)
     key = database_key(db)
     inputs = _Inputs()
     episode_table = _read(EPISODE_COLUMNS, episodes, "episodes", ("episode_id", "person_id"), key, inputs)

@@ -159,7 +159,7 @@ async def _upload_run(db: Database, request: Request, created_by: str) -> RunOut
                 422, "month must be YYYY-MM", errors=[_field("month", "must be YYYY-MM")]
             ) from None
         amount = texts["daily_amount_sek"]
-        if amount is not None and not re.fullmatch(r"\d+\.\d{2}", amount):
+        if amount is not None and not re.fullmatch(r"\d{1,15}\.\d{2}", amount):
             raise ProblemError(
                 422,
                 "daily_amount_sek must be kronor with two decimals, e.g. 9300.00",
