@@ -154,6 +154,19 @@ class BodyLimitMiddleware:
             await self.app(scope, replay, send)
 
 
+class _Status:
+    """Passes a response on and remembers its status, for middleware that acts after the call."""
+
+    def __init__(self, send: Send) -> None:
+        self._send = send
+        self.code = 500  # what the server answers when the app raises before it starts a response
+
+    async def send(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.code = int(message["status"])
+        await self._send(message)
+
+
 class AuditMiddleware:
     """Record every write made with a valid key: key id, time, method, path, status.
 
@@ -171,17 +184,11 @@ class AuditMiddleware:
         if scope["type"] != "http" or scope["method"] in _SAFE:
             await self.app(scope, receive, send)
             return
-        status = 500
-
-        async def capture(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = int(message["status"])
-            await send(message)
-
+        response = _Status(send)
         try:
-            await self.app(scope, receive, capture)
+            await self.app(scope, receive, response.send)
         finally:
+            status = response.code
             state: dict[str, Any] = scope.get("state", {})
             key = state.get("api_key")
             if key is not None and not getattr(scope.get("endpoint"), _STATELESS, False):
@@ -247,17 +254,11 @@ class AccessLogMiddleware:
             await self.app(scope, receive, send)
             return
         start = time.perf_counter()
-        status = 500  # what the server answers when the app raises before it starts a response
-
-        async def capture(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = int(message["status"])
-            await send(message)
-
+        response = _Status(send)
         try:
-            await self.app(scope, receive, capture)
+            await self.app(scope, receive, response.send)
         finally:
+            status = response.code
             # Read after the call: the router leaves the matched route in the scope.
             fields = {
                 "method": logged_method(scope),

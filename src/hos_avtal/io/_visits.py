@@ -206,7 +206,6 @@ def _validate_visits(table: Table) -> pl.DataFrame:
 
 
 def _validate_tariffs(table: Table) -> pl.DataFrame:
-    from hos_avtal.money import format_sek_sv
     from hos_avtal.rules import plausibility_limits
 
     limits = plausibility_limits()
@@ -230,8 +229,7 @@ def _validate_tariffs(table: Table) -> pl.DataFrame:
             typed,
             ~pl.col("sek_per_hour").is_between(low, high),
             "sek_per_hour",
-            f"is outside the plausible range of a tariff, {format_sek_sv(low)}–{format_sek_sv(high)} kr "
-            "per hour (the plausibility limits); is it a typing slip?",
+            f"is {limits.tariff_reason()}",
         ),
     ]
     problems.append(_duplicates(typed, ["kommun", "year", "service"], "service", "kommun, year and service"))

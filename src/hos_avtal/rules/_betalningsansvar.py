@@ -75,16 +75,11 @@ def check_value(name: str, value: object) -> object:
 
 
 def _plausible_daily_amount(ore: Ore) -> None:
-    from hos_avtal.money import format_sek_sv
     from hos_avtal.rules._plausibility import plausibility_limits
 
     limits = plausibility_limits()
     if not limits.daily_amount_min_ore <= ore <= limits.daily_amount_max_ore:
-        low, high = format_sek_sv(limits.daily_amount_min_ore), format_sek_sv(limits.daily_amount_max_ore)
-        raise ValueError(
-            f"outside the plausible range of a fastställt belopp, {low}–{high} kr per vårddygn "
-            "(the plausibility limits); is it a typing slip?"
-        )
+        raise ValueError(limits.daily_amount_reason())
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ PARAMETER_TYPES = tuple(f"{service}_sek_per_hour" for service in SERVICES)
 def check_value(name: str, value: object) -> object:
     if name not in PARAMETER_TYPES:
         raise ValueError(f"unknown parameter; known: {', '.join(PARAMETER_TYPES)}")
-    from hos_avtal.money import MAX_TEXT, format_sek_sv
+    from hos_avtal.money import MAX_TEXT
     from hos_avtal.rules._plausibility import plausibility_limits
 
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
@@ -35,11 +35,7 @@ def check_value(name: str, value: object) -> object:
         raise ValueError('invalid value: an amount in kronor per hour, e.g. "744"') from None
     limits = plausibility_limits()
     if not limits.tariff_min_ore <= ore <= limits.tariff_max_ore:
-        low, high = format_sek_sv(limits.tariff_min_ore), format_sek_sv(limits.tariff_max_ore)
-        raise ValueError(
-            f"invalid value: outside the plausible range of a tariff, {low}–{high} kr per hour "
-            "(the plausibility limits)"
-        )
+        raise ValueError(f"invalid value: {limits.tariff_reason()}")
     return Decimal(ore) / 100
 
 

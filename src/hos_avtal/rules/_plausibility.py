@@ -80,6 +80,25 @@ class Limits:
     def earliest_date(self) -> dt.date:
         return dt.date(self.earliest_year, 1, 1)
 
+    def daily_amount_reason(self) -> str:
+        """Why a fastställt belopp outside the limits is refused."""
+        return _outside(
+            "a fastställt belopp", self.daily_amount_min_ore, self.daily_amount_max_ore, "per vårddygn"
+        )
+
+    def tariff_reason(self) -> str:
+        """Why a tariff outside the limits is refused."""
+        return _outside("a tariff", self.tariff_min_ore, self.tariff_max_ore, "per hour")
+
+
+def _outside(what: str, low: Ore, high: Ore, unit: str) -> str:
+    from hos_avtal.money import format_sek_sv
+
+    return (
+        f"outside the plausible range of {what}, {format_sek_sv(low)}–{format_sek_sv(high)} kr {unit} "
+        "(the plausibility limits); is it a typing slip?"
+    )
+
 
 def plausibility_limits(today: dt.date | None = None) -> Limits:
     """The limits in force on ``today`` (default: :func:`hos_avtal.months.today`)."""
