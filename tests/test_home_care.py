@@ -525,7 +525,9 @@ class TestReadingVisits:
         frame = visits(visit(90)).with_columns(pl.col("minutes").cast(pl.Float64))
         path = tmp_path / "v.parquet"
         frame.write_parquet(path)
-        with pytest.raises(InputError, match="not a whole number"):
+        with pytest.raises(
+            InputError, match="column 'minutes': has the type Float64 in the file; expected a whole"
+        ):
             read_visits(path)
 
 

@@ -149,6 +149,11 @@ def test_a_run_stored_before_inputs_were_kept_gives_its_episodes(
         connection.execute(sa.update(run_input).values(data_parquet=None))
         connection.execute(sa.update(billing_run).values(seal=None))
         connection.execute(sa.delete(run_digest))
+        # The first run id that must be sealed is guarded; an administrator's way past it.
+        if database.dialect == "sqlite":
+            connection.execute(sa.text("DROP TRIGGER settings_sealed_from_no_update"))
+        else:
+            connection.execute(sa.text("DROP TRIGGER settings_sealed_from_guard ON settings"))
         connection.execute(
             sa.update(settings).where(settings.c.key == "sealed_from_run_id").values(value=str(run_id + 1))
         )

@@ -140,6 +140,12 @@ ALTERATIONS = {
         sa.update(billing_run).where(billing_run.c.id == run_id).values(finalized_by="someone else")
     ),
     "the seal": lambda run_id: sa.update(billing_run).where(billing_run.c.id == run_id).values(seal=None),
+    "a duplicated line": lambda run_id: sa.insert(FRAME_TABLES["episode_lines"]).from_select(
+        [c.name for c in FRAME_TABLES["episode_lines"].columns],
+        sa.select(*FRAME_TABLES["episode_lines"].columns)
+        .where(FRAME_TABLES["episode_lines"].c.run_id == run_id)
+        .limit(1),
+    ),
     "an input as kept": lambda run_id: (
         sa.update(run_input)
         .where(run_input.c.run_id == run_id, run_input.c.kind == "episodes")
@@ -167,7 +173,7 @@ def test_a_run_altered_behind_the_guards_is_refused_everywhere(
         verify_run(db, run_id)
     # Göteborg's own invoice basis is checked with its digest and the seal; a dataset made from
     # the run's inputs with the inputs' digest.
-    if what not in ("an episode line", "an input as kept"):
+    if what not in ("an episode line", "an input as kept", "a duplicated line"):
         with pytest.raises(RunIntegrityError):
             load_run_municipality(db, run_id, "1480")
     if what in ("an input as kept", "the seal", "who finalized it"):

@@ -291,13 +291,13 @@ def test_a_nul_in_a_cell_is_an_input_error_naming_row_and_column(
     path = write_csv(tmp_path / "e.csv", episode_row(hospital="S\x00U"), episode_row(episode_id="e\x002"))
     code, _out, err = cli(capsys, monkeypatch, "betalningsansvar", str(path), "--month", "2022-03")
     assert code == 2
-    assert "row 2, column 'hospital': holds a control character" in err
-    assert "row 3, column 'episode_id': holds a control character" in err
+    assert "row 2, column 'hospital': holds a control or invisible character" in err
+    assert "row 3, column 'episode_id': holds a control or invisible character" in err
 
 
 def test_a_nul_never_reaches_the_database(database: Database, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "e.csv", episode_row(hospital="S\x00U"))
-    with pytest.raises(InputError, match="control character"):
+    with pytest.raises(InputError, match="control or invisible character"):
         execute_run(database, "2022-03", path)
     with database.read() as connection:
         assert connection.execute(sa.select(sa.func.count()).select_from(billing_run)).scalar() == 0

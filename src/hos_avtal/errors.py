@@ -21,9 +21,24 @@ problem document). Nothing here ever carries a value of a personal id column.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+_NOT_QUOTABLE = re.compile(r"[0-9]{6}|[^\x20-\x7e\u00c0-\u024f]")
+NOT_SHOWN = "(not shown)"
+
+
+def quotable(text: str) -> str:
+    """``text`` (a name someone sent: a field, a key, a code) if a message may repeat it, else
+    ``"(not shown)"``: only short text of Latin letters, digits and punctuation, with no run of
+    six digits (a personnummer has ten), may be repeated back.
+
+    >>> quotable("free_dayz"), quotable("19121212-1212"), quotable("a" + chr(0) + "b")
+    ('free_dayz', '(not shown)', '(not shown)')
+    """
+    return text if len(text) <= 60 and not _NOT_QUOTABLE.search(text) else NOT_SHOWN
 
 
 class HosAvtalError(Exception):
@@ -91,9 +106,11 @@ class RuleSetError(HosAvtalError):
 
 class ScenarioError(RuleSetError):
     """A scenario file or request is missing, unreadable or invalid (unknown parameter, wrong type,
-    value out of range); the message names the file (or request) and the key."""
+    value out of range); the message names the file (or request) and the key (a key that could
+    hold personal data is not repeated: see :func:`quotable`)."""
 
     def __init__(self, source: str, reason: str, key: str | None = None) -> None:
+        key = None if key is None else ".".join(quotable(part) for part in key.split("."))
         super().__init__(source, reason, key)
         where = f"{source}, key {key!r}" if key else source
         self.args = (f"scenario {where}: {reason}",)

@@ -110,6 +110,8 @@ def sek_to_ore(value: Decimal | str | int) -> Ore:
     """
     if isinstance(value, str) and len(value) > MAX_TEXT:
         raise ValueError("too long for an amount in kronor")
+    if isinstance(value, str) and not value.isascii():  # Decimal("９３００") is 9300
+        raise ValueError("not an amount in kronor; write it with the digits 0–9")
     try:
         amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
     except InvalidOperation:

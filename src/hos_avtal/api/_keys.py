@@ -15,7 +15,7 @@ from typing import Literal, get_args
 
 import sqlalchemy as sa
 
-from hos_avtal.errors import HosAvtalError
+from hos_avtal.errors import HosAvtalError, quotable
 from hos_avtal.municipalities import parties
 from hos_avtal.storage import Database
 from hos_avtal.storage._models import api_key
@@ -47,7 +47,7 @@ def create_key(db: Database, role: str, kommun: str | None = None) -> tuple[ApiK
     if (role == "kommun") != (kommun is not None):
         raise HosAvtalError("--kommun is required for role kommun and only for it")
     if kommun is not None and kommun not in {m.code for m in parties()}:
-        raise HosAvtalError(f"{kommun} is not one of the 49 municipalities of the agreement")
+        raise HosAvtalError(f"{quotable(kommun)} is not one of the 49 municipalities of the agreement")
     token = PREFIX + secrets.token_urlsafe(32)
     now = dt.datetime.now(dt.UTC)
     with db.write() as connection:

@@ -197,7 +197,8 @@ class AuditMiddleware:
                     key.id,
                     scope["method"],
                     status,
-                    state.get("resource_id"),
+                    # Only what a write made or changed: a refused request's id is only what was sent.
+                    state.get("resource_id") if status < 400 else None,
                     _audited_path(scope),
                 )
 

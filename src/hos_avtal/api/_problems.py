@@ -27,6 +27,7 @@ from hos_avtal.errors import (
     RunIntegrityError,
     RunNotFoundError,
     StorageError,
+    quotable,
 )
 
 PROBLEM_JSON = "application/problem+json"
@@ -154,11 +155,16 @@ def input_errors(error: InputError) -> list[dict[str, Any]]:
 def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     """Pydantic's errors, located like the core's: an item of an input array is ``row``/``column``.
 
-    ``input`` is left out on purpose: it would echo what the client sent.
+    ``input`` is left out on purpose: it would echo what the client sent; so is a key the client
+    made up (an unknown field) that could hold personal data (:func:`~hos_avtal.errors.quotable`).
     """
     out: list[dict[str, Any]] = []
     for error in exc.errors():
-        loc = [part for part in error.get("loc", ()) if part != "body"]
+        loc = [
+            part if isinstance(part, int) else quotable(str(part))
+            for part in error.get("loc", ())
+            if part != "body"
+        ]
         entry: dict[str, Any] = {"source": None, "row": None, "column": None, "field": None}
         if len(loc) >= 2 and isinstance(loc[0], str) and isinstance(loc[1], int):
             entry["source"], entry["row"] = loc[0], loc[1] + 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints
 
 from hos_avtal.api._schemas import (
     Agreements,
@@ -22,8 +22,8 @@ from hos_avtal.api._schemas import (
     _Strict,
 )
 
-DatasetId = Annotated[int, Field(ge=1, le=2**31 - 1)]
-Percent = Annotated[str, StringConstraints(pattern=r"^-?\d+\.\d$")]
+DatasetId = Annotated[int, Strict(), Field(ge=1, le=2**31 - 1)]
+Percent = Annotated[str, StringConstraints(pattern=r"^-?[0-9]+\.[0-9]$")]
 Value = bool | int | float | Annotated[str, StringConstraints(max_length=200)] | list[str]
 ParameterTable = Annotated[
     dict[Annotated[str, StringConstraints(max_length=100)], Value], Field(max_length=20)

@@ -19,8 +19,9 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, Stri
 
 from hos_avtal.rules import Acknowledgement
 
-Money = Annotated[str, StringConstraints(pattern=r"^-?\d+\.\d{2}$", max_length=20)]
-MonthText = Annotated[str, StringConstraints(pattern=r"^(19|2\d)\d{2}-(0[1-9]|1[0-2])$")]
+# [0-9], not \d: a pattern's \d is any script's digit ("９３００.００" would pass).
+Money = Annotated[str, StringConstraints(pattern=r"^-?[0-9]+\.[0-9]{2}$", max_length=20)]
+MonthText = Annotated[str, StringConstraints(pattern=r"^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])$")]
 Id = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Code = Annotated[str, StringConstraints(min_length=1, max_length=10)]
 RulesetId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=100)]
@@ -141,12 +142,12 @@ class VisitIn(_Strict):
     host_kommun: Code
     date: Date
     service: Annotated[str, StringConstraints(min_length=1, max_length=50)]
-    minutes: Annotated[int, Field(ge=0, le=100_000)]
+    minutes: Annotated[int, Strict(), Field(ge=0, le=100_000)]
 
 
 class TariffIn(_Strict):
     kommun: Code
-    year: Annotated[int, Field(ge=1900, le=2999)]
+    year: Annotated[int, Strict(), Field(ge=1900, le=2999)]
     service: Annotated[str, StringConstraints(min_length=1, max_length=50)]
     sek_per_hour: Money
 

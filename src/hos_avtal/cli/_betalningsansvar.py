@@ -102,6 +102,11 @@ def betalningsansvar(
 
     chosen_month = month_option(month)
     amount = amount_option(daily_amount)
+    if chosen_month is not None:
+        # The month's rules first: a missing daily amount or rule set is said before the file is read.
+        from hos_avtal.rules import select_ruleset
+
+        select_ruleset(chosen_month, ruleset).betalningsansvar(chosen_month, daily_amount_sek=amount)
     frame = read_episodes(
         episodes, accept=accepted(accept), months=None if chosen_month is None else [chosen_month]
     )

@@ -71,7 +71,8 @@ def list_command(db: DbOption = None) -> None:
 
 @keys_app.command("revoke")
 def revoke_command(
-    key_id: Annotated[int, typer.Argument(help="Key id (see 'hos-avtal keys list').")], db: DbOption = None
+    key_id: Annotated[int, typer.Argument(help="Key id (see 'hos-avtal keys list').", min=1, max=2**31 - 1)],
+    db: DbOption = None,
 ) -> None:
     """Revoke a key: its next request is refused (401)."""
     from hos_avtal.api._keys import revoke_key

@@ -6,6 +6,7 @@ import json
 import sys
 from decimal import Decimal
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -50,6 +51,20 @@ def amount_option(value: str | None) -> Decimal | None:
     if ore <= 0:
         raise typer.BadParameter("must be a positive amount in kronor")
     return Decimal(ore) / 100
+
+
+def ensure_folder(path: Path) -> Path:
+    """Create ``path`` (and its parents) as a folder; a file in the way, or a folder that cannot
+    be made, is a message naming the path instead of a traceback."""
+    from hos_avtal.errors import HosAvtalError
+
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise HosAvtalError(f"{path}: is a file, not a folder; name a folder to write to") from None
+    except OSError as exc:
+        raise HosAvtalError(f"{path}: cannot be made a folder ({exc.strerror})") from None
+    return path
 
 
 class Accept(StrEnum):

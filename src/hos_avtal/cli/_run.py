@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from hos_avtal.cli._app import app
-from hos_avtal.cli._options import AcceptOption, accepted, amount_option, month_option
+from hos_avtal.cli._options import AcceptOption, accepted, amount_option, ensure_folder, month_option
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -45,7 +45,9 @@ DbOption = Annotated[
         show_default=False,
     ),
 ]
-RunArgument = Annotated[int, typer.Argument(help="Run id (see 'hos-avtal run list').", show_default=False)]
+RunArgument = Annotated[
+    int, typer.Argument(help="Run id (see 'hos-avtal run list').", min=1, max=2**31 - 1, show_default=False)
+]
 
 
 class ShowFormat(StrEnum):
@@ -127,6 +129,8 @@ def run(
     chosen = month_option(month)
     assert chosen is not None
     amount = amount_option(daily_amount)
+    if export_to is not None:
+        ensure_folder(export_to)  # before the run: a run stored but not exported is half a job
     database = _open(db)
     try:
         with Progress(
@@ -159,7 +163,6 @@ def run(
     if export_to is not None and stored is not None:
         from hos_avtal.exports import export_run
 
-        export_to.mkdir(parents=True, exist_ok=True)
         paths = export_run(stored, export_to)
         print(f"wrote {len(paths)} files to {export_to}")
 
@@ -284,7 +287,7 @@ def export_command(
         stored = load_run(database, run_id)
     finally:
         database.close()
-    out.mkdir(parents=True, exist_ok=True)
+    ensure_folder(out)
     paths = export_run(stored, out, kommun=kommun, formats=chosen)  # type: ignore[arg-type]
     for path in paths:
         print(path)
@@ -294,23 +297,43 @@ def export_command(
 @run_app.command("verify")
 def verify_command(
     run_id: Annotated[
-        int | None, typer.Argument(help="Run id; default: every stored run.", show_default=False)
+        int | None,
+        typer.Argument(help="Run id; default: every stored run.", min=1, max=2**31 - 1, show_default=False),
+    ] = None,
+    seals: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--seal",
+            help="A seal printed on a fakturaunderlag (repeat for several): its run must be stored "
+            "and intact.",
+            show_default=False,
+        ),
     ] = None,
     db: DbOption = None,
 ) -> None:
     """Check runs against their seals, for auditors: exit 0 when every run is intact, 1 when any
-    run was changed in the database after it was stored.
+    run was changed in the database after it was stored, or a final run is missing.
 
-    Each run's seal (a SHA-256 printed on its fakturaunderlag) is recomputed from its stored rows.
-    Runs stored before seals existed (schema revision 0005) are listed as unsealed.
+    Each run's seal (a SHA-256 printed on its fakturaunderlag) is recomputed from its stored rows;
+    a month whose final versions have a gap lost a final run. ``--seal`` checks the seals of
+    invoices already sent: a run deleted behind the database's guards leaves nothing to check
+    against but them. Runs stored before seals existed (schema revision 0005) are listed as
+    unsealed.
     """
     from hos_avtal.errors import RunIntegrityError
-    from hos_avtal.storage import list_runs, load_summary, verify_run
+    from hos_avtal.storage import find_sealed, list_runs, load_summary, verify_run, version_gaps
 
     database = _open(db)
     failed = 0
     try:
         summaries = [load_summary(database, run_id)] if run_id is not None else list_runs(database)
+        for seal in seals or ():
+            found = find_sealed(database, seal)
+            if found is None:
+                failed += 1
+                print("a printed seal: MISSING — no stored run has this seal; the run it came from is gone")
+            elif found.id not in {s.id for s in summaries}:
+                summaries.append(found)
         for s in summaries:
             label = f"run {s.id} ({s.month:%Y-%m} version {s.version}, {s.state})"
             try:
@@ -321,11 +344,15 @@ def verify_command(
                 continue
             state = f"intact, seal {s.seal}" if sealed else "unsealed (stored before seals existed)"
             print(f"{label}: {state}")
+        gaps = version_gaps(database) if run_id is None else []
     finally:
         database.close()
-    if not summaries:
+    for gap in gaps:
+        failed += 1
+        print(f"MISSING — {gap}")
+    if not summaries and not seals:
         print("no runs stored")
-    print(f"{len(summaries) - failed} of {len(summaries)} runs intact", file=sys.stderr)
+    print(f"{len(summaries)} runs checked, {failed} problems", file=sys.stderr)
     if failed:
         raise typer.Exit(1)
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from hos_avtal.cli._app import app
-from hos_avtal.cli._options import amount_option, months_option, print_json
+from hos_avtal.cli._options import amount_option, ensure_folder, months_option, print_json
 from hos_avtal.cli._run import DbOption
 from hos_avtal.errors import HosAvtalError
 
@@ -81,6 +81,8 @@ RunOption = Annotated[
         "--run",
         help="A stored billing run's inputs instead of files (its month and fastställt belopp are the "
         "defaults of --months and --daily-amount); see 'hos-avtal run list'.",
+        min=1,
+        max=2**31 - 1,
     ),
 ]
 
@@ -161,7 +163,7 @@ def write_report(payload: bytes | str, out: Path | None, output_format: ReportFo
         return
     from hos_avtal.io import write_private
 
-    out.parent.mkdir(parents=True, exist_ok=True)
+    ensure_folder(out.parent)
     write_private(out, payload if isinstance(payload, bytes) else payload.encode("utf-8"))
     print(f"wrote {out}", file=sys.stderr)
 

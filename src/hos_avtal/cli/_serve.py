@@ -59,7 +59,7 @@ def log_config() -> dict[str, Any]:
 @app.command("serve")
 def serve(
     host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="TCP port.")] = 8000,
+    port: Annotated[int, typer.Option("--port", help="TCP port.", min=1, max=65535)] = 8000,
     db: DbOption = None,
 ) -> None:
     """Serve the API under /v1 (OpenAPI at /openapi.json, docs at /docs). Put TLS in front of it:

@@ -24,6 +24,8 @@ def synth(
         typer.Option(
             "--episodes-per-month",
             help="Episodes per month across all municipalities (VGR is a few thousand).",
+            min=0,
+            max=10_000_000,
         ),
     ] = 4000,
     placements_out: Annotated[
@@ -33,16 +35,22 @@ def synth(
             help="Folder to write placements.csv, costs.csv and agreements.csv (placement cost splits).",
         ),
     ] = None,
-    placements: Annotated[int, typer.Option("--placements", help="Number of placements.")] = 200,
+    placements: Annotated[
+        int, typer.Option("--placements", help="Number of placements.", min=0, max=10_000_000)
+    ] = 200,
     visits_out: Annotated[
         Path | None,
         typer.Option("--visits-out", help="Visit file to write (hemtjänst/hemsjukvård): .csv or .parquet."),
     ] = None,
-    visits_per_month: Annotated[int, typer.Option("--visits-per-month", help="Visits per month.")] = 2000,
-    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same files.")] = 2022,
+    visits_per_month: Annotated[
+        int, typer.Option("--visits-per-month", help="Visits per month.", min=0, max=10_000_000)
+    ] = 2000,
+    seed: Annotated[
+        int, typer.Option(help="Random seed: the same seed gives the same files.", min=0, max=2**32 - 1)
+    ] = 2022,
 ) -> None:
     """Write realistic synthetic inputs for the 49 municipalities (seeded, reproducible)."""
-    from hos_avtal.cli._options import months_option
+    from hos_avtal.cli._options import ensure_folder, months_option
     from hos_avtal.io import write_frame
 
     if out is None and placements_out is None and visits_out is None:
@@ -51,7 +59,7 @@ def synth(
     assert month_list is not None  # --months has a default
     for path in (out, visits_out):
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            ensure_folder(path.parent)
     if out is not None:
         from hos_avtal.synth import synth_episodes
 
@@ -61,7 +69,7 @@ def synth(
     if placements_out is not None:
         from hos_avtal.synth import synth_placements
 
-        placements_out.mkdir(parents=True, exist_ok=True)
+        ensure_folder(placements_out)
         frames = synth_placements(month_list, placements=placements, seed=seed)
         for name, frame in zip(("placements", "costs", "agreements"), frames, strict=True):
             write_frame(frame, placements_out / f"{name}.csv")

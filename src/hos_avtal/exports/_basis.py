@@ -29,6 +29,7 @@ from decimal import Decimal
 import polars as pl
 
 from hos_avtal.betalningsansvar._report import average, liable_days
+from hos_avtal.errors import quotable
 from hos_avtal.municipalities import Municipality, parties
 from hos_avtal.rules import load_ruleset
 from hos_avtal.runs._corrections import POOLED, itemised, settlement_ore
@@ -189,7 +190,7 @@ class RunBasis:
         for basis in self.bases:
             if basis.kommun == kommun:
                 return basis
-        raise KeyError(f"{kommun} is not one of the 49 municipalities of the agreement")
+        raise KeyError(f"{quotable(kommun)} is not one of the 49 municipalities of the agreement")
 
 
 def run_facts(run: StoredRun) -> RunFacts:
@@ -248,7 +249,7 @@ def build_basis(run: StoredRun, kommun: str) -> InvoiceBasis:
     """
     party = [p for p in parties() if p.code == kommun]
     if not party:
-        raise KeyError(f"{kommun} is not one of the 49 municipalities of the agreement")
+        raise KeyError(f"{quotable(kommun)} is not one of the 49 municipalities of the agreement")
     return _build(run, party).bases[0]
 
 

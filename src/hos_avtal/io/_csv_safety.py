@@ -9,7 +9,9 @@ every CSV the product writes that starts with one of those six characters gets a
 number is left alone, so that negative amounts stay machine-readable: the pattern is
 ``^-?[0-9]+(\\.[0-9]+)?$`` — an optional minus, ASCII digits, and optionally a point and more
 digits (``-706800.00``, ``-5``, ``-12.5``: what :func:`~hos_avtal.money.format_sek` and the
-percent columns write). Anything else — ``+5``, ``-1e5``, ``-2+3`` — is quoted. Only text
+percent columns write). Anything else — ``+5``, ``-1e5``, ``-2+3`` — is quoted. Excel set to a
+Swedish locale splits a line at ``;`` whatever the file's separator, so a part of a cell after a
+``;`` is treated alike: ``SU;=1+2`` is written ``SU;'=1+2``. Only text
 columns (String, and Categorical/Enum, which are written as text) are touched; numbers, dates
 and booleans cannot hold a formula. Excel and PDF files need none of this: xlsxwriter writes
 strings as strings, and a PDF evaluates nothing.
@@ -21,6 +23,8 @@ here is created with mode ``0o600`` whatever the process umask, and replaced ato
 >>> frame = pl.DataFrame({"id": ["=1+1", "-706800.00", "-2+3", "ok"], "n": [-1, 2, 3, 4]})
 >>> neutralise_formulas(frame)["id"].to_list()
 ["'=1+1", '-706800.00', "'-2+3", 'ok']
+>>> neutralise_formulas(pl.DataFrame({"id": ["SU;=1+2;x"]}))["id"].item()
+"SU;'=1+2;x"
 >>> safe_csv_text(frame.head(1))
 "id,n\\n'=1+1,-1\\n"
 """
@@ -55,7 +59,10 @@ def neutralise_expr(text: pl.Expr) -> pl.Expr:
     "'@cmd"
     """
     dangerous = text.str.contains(_FORMULA_START) & ~text.str.contains(_PLAIN_NUMBER)
-    return pl.when(dangerous).then(pl.concat_str(pl.lit("'"), text)).otherwise(text)
+    # Swedish Excel splits a line at ";" (its list separator) even in a comma-separated file, so
+    # every part of a cell after a ";" is a cell of its own to it, and is neutralised the same way.
+    parts = text.str.replace_all(r";([=+\-@\t\r])", ";'${1}")
+    return pl.when(dangerous).then(pl.concat_str(pl.lit("'"), parts)).otherwise(parts)
 
 
 def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from hos_avtal.io._privacy import SHAPE
+from hos_avtal.io._privacy import CANDIDATE
 from hos_avtal.io._table import (
     CONTROL,
     Column,
@@ -108,23 +108,42 @@ def wait_days() -> pl.Expr:
 
 
 def _long_wait(months: Collection[dt.date] | None) -> pl.Expr:
-    """True for an episode whose wait exceeds the plausibility limit (and is billed in ``months``)."""
+    """True for an episode whose wait exceeds the plausibility limit: discharged in ``months``
+    (any month when ``None``), or still admitted at the end of the last of them."""
+    limit, reference = _wait_reference(months)
+    discharged = (wait_days() > limit).fill_null(False)
+    if months is not None:
+        billed = pl.col("discharge_date").dt.month_start().is_in([m.replace(day=1) for m in months])
+        discharged = discharged & billed
+    still_admitted = pl.col("discharge_date").is_null() & (
+        (reference - pl.col("ready_date")).dt.total_days() > limit
+    )
+    return discharged | still_admitted.fill_null(False)
+
+
+def _wait_reference(months: Collection[dt.date] | None) -> tuple[int, pl.Expr]:
+    """The plausible wait, and the day a still admitted patient's wait is counted to: the end of
+    the last month computed, or without months the file's last discharge (an extract is at least
+    that recent; today would make every patient still admitted in an old extract a long wait)."""
+    from hos_avtal.months import month_end
     from hos_avtal.rules import plausibility_limits
 
-    longer = (wait_days() > plausibility_limits().max_wait_days).fill_null(False)
-    if months is None:
-        return longer
-    return longer & pl.col("discharge_date").dt.month_start().is_in([m.replace(day=1) for m in months])
+    limits = plausibility_limits()
+    if months:
+        return limits.max_wait_days, pl.lit(min(month_end(max(months).replace(day=1)), limits.today))
+    return limits.max_wait_days, pl.col("discharge_date").max()
 
 
-def long_waits(frame: pl.DataFrame) -> pl.DataFrame:
-    """``episode_id, kommun, days`` of the discharged episodes that waited longer than the
-    plausibility limits' ``max_wait_days``: what ``accept=["long_wait"]`` acknowledged."""
-    from hos_avtal.rules import plausibility_limits
-
-    limit = plausibility_limits().max_wait_days
-    return frame.filter(wait_days() > limit).select(
-        "episode_id", pl.col("kommun").cast(pl.String), wait_days().alias("days")
+def long_waits(frame: pl.DataFrame, months: Collection[dt.date] | None = None) -> pl.DataFrame:
+    """``episode_id, kommun, days`` of the episodes :func:`read_episodes` would refuse as long
+    waits (discharged in ``months``, or still admitted at their end): what ``accept=["long_wait"]``
+    acknowledged. ``days`` is the wait, counted to the end of the last month for one still
+    admitted."""
+    _limit, reference = _wait_reference(months)
+    open_wait = (reference - pl.col("ready_date")).dt.total_days()
+    days = pl.when(pl.col("discharge_date").is_null()).then(open_wait).otherwise(wait_days())
+    return frame.filter(_long_wait(months)).select(
+        "episode_id", pl.col("kommun").cast(pl.String), days.alias("days")
     )
 
 
@@ -159,7 +178,7 @@ def _proven_clean(table: Table, long_wait: pl.Expr | None = None) -> pl.DataFram
         (_long_wait(None) if long_wait is None else long_wait).any().alias("long"),
         pl.sum_horizontal(pl.col(required).null_count()).alias("nulls"),
         *[_untidy(pl.col(name)).alias(f"untidy_{name}") for name in _TEXT],
-        # One regex scan per column for both: a control character, or a personnummer's shape.
+        # One regex scan per column for both: a control character, or what could be a personnummer.
         *[pl.col(name).str.contains(_DOUBT).any().alias(f"doubt_{name}") for name in _TEXT],
         (pl.col("discharge_date") < pl.col("ready_date")).any().alias("order"),
         (pl.col("sip_needed") & pl.col("sip_invited").is_null()).any().alias("sip"),
@@ -176,7 +195,7 @@ def _proven_clean(table: Table, long_wait: pl.Expr | None = None) -> pl.DataFram
 _TEXT = ("episode_id", "person_id", "hospital")
 
 
-_DOUBT = f"{CONTROL}|{SHAPE}"
+_DOUBT = f"{CONTROL}|{CANDIDATE}"
 
 
 def _untidy(text: pl.Expr) -> pl.Expr:
@@ -216,9 +235,10 @@ def _validate_cell_by_cell(table: Table, long_wait: pl.Expr | None = None) -> pl
         "discharge_date": "is before ready_date",
         "sip_invited": "empty, but sip_needed is true; say whether öppenvården invited to the SIP",
         "long_wait": (
-            f"is more than {limit} days after ready_date, longer than a wait plausibly lasts (the "
-            "plausibility limits); if the dates are right, acknowledge it: --accept long-wait on "
-            'the command line, "accept": ["long_wait"] in a request'
+            f"is more than {limit} days after ready_date (or is empty, and ready_date more than "
+            f"{limit} days ago), longer than a wait plausibly lasts (the plausibility limits); if "
+            'the dates are right, acknowledge it: --accept long-wait on the command line, "accept": '
+            '["long_wait"] in a request'
         ),
     }
     for column, reason in reasons.items():

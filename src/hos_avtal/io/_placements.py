@@ -297,6 +297,8 @@ def _percent_bp(text: pl.Expr) -> pl.Expr:
 
 
 def _agreement_problems(frame: pl.DataFrame) -> list[pl.DataFrame]:
+    from hos_avtal.rules import plausibility_limits
+
     method = pl.col("method")
     percent_text = pl.col("region_percent").cast(pl.String).str.strip_chars()
     has_percent = percent_text.is_not_null() & (percent_text != "")
@@ -340,6 +342,12 @@ def _agreement_problems(frame: pl.DataFrame) -> list[pl.DataFrame]:
             pl.col("fixed_sek_per_month") < 0,
             "fixed_sek_per_month",
             "is negative; an amount is 0 or more",
+        ),
+        _rows(
+            frame,
+            pl.col("fixed_sek_per_month") > plausibility_limits().cost_max_ore,
+            "fixed_sek_per_month",
+            "is more than a placement plausibly costs in a month (the plausibility limits); a typing slip?",
         ),
         _rows(
             frame,

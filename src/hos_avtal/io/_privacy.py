@@ -1,142 +1,140 @@
 """The one personnummer detector: a Swedish personnummer or samordningsnummer anywhere in a text.
 
-Every reader, the billing run's pseudonymiser and the tests use it, so "looks like a personnummer"
+Every reader, the billing run's pseudonymiser and the tests use it, so "holds a personnummer"
 means the same everywhere. It finds a number in any shape people and systems write one:
 
-* 12 or 10 digits, with or without a separator before the last four: ``-``, ``+`` (the holder
-  is 100 or older), a hyphen or dash of another kind (``‐ ‑ ‒ – —``), the minus sign ``−``, a
-  space, a no-break or thin space;
+* 12 or 10 digits, with or without up to three separator characters before the last four: ``-``
+  or ``+`` (the holder is 100 or older), another dash, a space, ``/``, ``.``, ``_`` or ``:``;
+* the date written with separators too, the same one each time: ``1912-12-12-1212``,
+  ``12.12.12-1212``, ``19 12 12 12 1212``;
 * inside other text: ``PNR19121212-1212``, ``pnr: 121212-1212``, ``avd 4 19121212 1212``;
+* in other scripts' digits, full-width forms, or with invisible characters inside (a zero-width
+  space, a soft hyphen, a right-to-left mark): the text is read in Unicode's compatibility form
+  (NFKC), without format characters, with every decimal digit as its ASCII digit;
 * a samordningsnummer (the day of birth plus 60).
 
 A candidate counts when its digits form a plausible date (month 01–12, day 01–31 or 61–91) and
 the Luhn check digit of its last ten digits is right. A longer run of digits (more than 12, or
 touching other digits) is not a personnummer: account numbers and long ids stay usable.
 
-Vectorised: one regex scan proves most columns clean; only the cells that have a candidate's shape
-are split into digit runs and checked digit by digit.
+Fast where it matters: one regex scan of a column finds the cells that could hold one (a
+personnummer's shape in ASCII, or any character outside ASCII other than a letter); in
+pseudonymised data there are none. Only those few cells are read exactly, one by one, with
+Python's ``re`` (which can look around a match) and ``unicodedata``.
 
 >>> import polars as pl
->>> texts = ["19121212-1212", "PNR19121212-1212", "121212 1212", "P-000123", "19121212-1213"]
->>> pl.select(contains_personnummer(pl.lit(pl.Series(texts)))).to_series().to_list()
-[True, True, True, False, False]
+>>> ids = ["19121212-1212", "PNR１９１２１２１２-１２１２", "P-000123", "19121212-1213"]
+>>> frame = pl.DataFrame({"id": ids})
+>>> personnummer_rows(frame, "id").to_list()
+[0, 1]
+>>> normalised("121212+1212", today=dt.date(2026, 12, 2))
+'191212121212'
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+import sys
+import unicodedata
+from functools import cache
 
 import polars as pl
 
-SEPARATORS = "-+\u2010\u2011\u2012\u2013\u2014\u2212 \u00a0\u2009\u202f"
-"""What may stand between the date and the last four digits."""
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
+SEPARATORS = f"-+{_DASHES} /._:\u00a0\u2009\u202f"
+"""What may stand between the date and the last four digits (up to three of them)."""
 
-_SEP = "[-+\u2010-\u2014\u2212 \u00a0\u2009\u202f]"
-SHAPE = rf"(?:^|[^0-9])[0-9]{{6}}(?:[0-9]{{2}})?{_SEP}?[0-9]{{4}}(?:[^0-9]|$)"
-"""A personnummer's shape, delimited by non-digits: the cheap test before the check digit."""
+_SEP = "[-+\u2010-\u2015\u2212 /._:\u00a0\u2009\u202f]"
+_DATE_SEP = "[-./ ]"
+_COMPACT = "(?:[0-9]{2})?[0-9]{6}"
+_SPACED = f"(?:[0-9]{{2}}{_DATE_SEP}?)?[0-9]{{2}}{_DATE_SEP}[0-9]{{2}}{_DATE_SEP}[0-9]{{2}}"
+SHAPE = f"(?:^|[^0-9])(?:{_COMPACT}|{_SPACED}){_SEP}{{0,3}}[0-9]{{4}}(?:[^0-9]|$)"
+"""A personnummer's shape in ASCII, delimited by non-digits (the check digit not tested)."""
+UNUSUAL = r"[^\x00-\x7f\p{L}\p{M}]"
+"""A character outside ASCII that is not a letter: another script's digit, a dash, a space, an
+invisible format character. A cell with one is read exactly, after normalising."""
+CANDIDATE = f"{SHAPE}|{UNUSUAL}"
 
-_TOKENS = r"[0-9]+|[^0-9]+"
+# The exact reading: the same shapes, with look-around instead of consumed boundaries, so that two
+# numbers next to each other are both found. A spaced date uses the same separator throughout.
+_EXACT = re.compile(
+    rf"(?<![0-9])(?:(?P<compact>(?:[0-9]{{2}})?[0-9]{{6}})"
+    rf"|(?P<spaced>(?:[0-9]{{2}}(?P<c>{_DATE_SEP})?)?[0-9]{{2}}(?P<d>{_DATE_SEP})[0-9]{{2}}(?P=d)[0-9]{{2}}))"
+    rf"(?P<sep>{_SEP}{{0,3}})(?P<serial>[0-9]{{4}})(?![0-9])"
+)
 
 
 def has_shape(text: pl.Expr) -> pl.Expr:
-    """True where the text holds something shaped like a personnummer (check digit not tested)."""
-    return text.str.contains(SHAPE).fill_null(False)
+    """True where a cell may hold a personnummer and must be read exactly (see :data:`CANDIDATE`)."""
+    return text.str.contains(CANDIDATE).fill_null(False)
 
 
-def contains_personnummer(text: pl.Expr) -> pl.Expr:
-    """True where a personnummer (or samordningsnummer) with a valid check digit is in the text.
+@cache
+def _digits_table() -> dict[int, str]:
+    """Every Unicode decimal digit to its ASCII digit."""
+    return {
+        code: str(unicodedata.digit(chr(code)))
+        for code in range(0x80, sys.maxunicode + 1)
+        if unicodedata.category(chr(code)) == "Nd"
+    }
 
-    An expression for small inputs and tests; :func:`personnummer_rows` is the fast form for a
-    whole column (it splits only the cells of the right shape).
-    """
-    return _normalised(text).is_not_null()
+
+def readable(text: str) -> str:
+    """``text`` as the detector reads it: NFKC, no format characters, ASCII digits."""
+    if text.isascii():
+        return text
+    folded = unicodedata.normalize("NFKC", text)
+    visible = "".join(ch for ch in folded if unicodedata.category(ch) != "Cf")
+    return visible.translate(_digits_table())
 
 
-def normalised_personnummer(text: pl.Expr, today: dt.date | None = None) -> pl.Expr:
-    """The first personnummer in the text as 12 digits (``YYYYMMDDNNNC``), else null.
+def normalised(text: str, today: dt.date | None = None) -> str | None:
+    """The first personnummer in ``text`` as 12 digits (``YYYYMMDDNNNC``), else ``None``.
 
     A 10-digit number gets its century the way Skatteverket writes it: ``+`` before the last four
     digits means 100 years or older, anything else younger, counted on ``today``. So
     ``121212-1212`` is ``201212121212`` in 2026 and ``121212+1212`` is ``191212121212``; two
     people born a century apart never share a number.
     """
-    return _normalised(text, today or dt.date.today())
+    for match in _EXACT.finditer(readable(text)):
+        digits = re.sub("[^0-9]", "", match.group("compact") or match.group("spaced")) + match["serial"]
+        if len(digits) not in (10, 12) or not _valid(digits[-10:]):
+            continue
+        if len(digits) == 12:
+            return digits
+        year = (today or dt.date.today()).year
+        yy = int(digits[:2])
+        born = year - year % 100 + yy if yy <= year % 100 else year - year % 100 - 100 + yy
+        if "+" in match["sep"]:
+            born -= 100
+        return f"{born:04d}{digits[2:]}"
+    return None
 
 
-def _normalised(text: pl.Expr, today: dt.date | None = None) -> pl.Expr:
-    tokens = text.str.extract_all(_TOKENS)
-    token = pl.element()
-    # Within each cell's list of alternating digit and non-digit runs, a personnummer is one run
-    # of 10 or 12 digits, or a run of 6 or 8 digits, one separator and a run of 4.
-    digits = token.str.contains("^[0-9]")
-    length = token.str.len_chars()
-    next_token, after_next = token.shift(-1), token.shift(-2)
-    pair = (
-        digits
-        & length.is_in([6, 8])
-        & (next_token.str.len_chars() == 1)
-        & next_token.str.contains(f"^{_SEP}$")
-        & after_next.str.contains("^[0-9]{4}$")
-    )
-    single = digits & length.is_in([10, 12])
-    candidate = (
-        pl.when(pair)
-        .then(pl.concat_str(token, next_token, after_next))
-        .when(single)
-        .then(token)
-        .otherwise(None)
-    )
-    found = tokens.list.eval(candidate.filter(_valid(candidate)).first())
-    return _century(found.list.first(), today)
+def _valid(ten: str) -> bool:
+    month, day = int(ten[2:4]), int(ten[4:6])
+    if not (1 <= month <= 12 and (1 <= day <= 31 or 61 <= day <= 91)):
+        return False
+    total = 0
+    for position, ch in enumerate(ten):
+        term = int(ch) * (2 if position % 2 == 0 else 1)
+        total += term - 9 if term > 9 else term
+    return total % 10 == 0
 
 
-def _valid(candidate: pl.Expr) -> pl.Expr:
-    """The digits (separator included) form a date and a valid Luhn check digit."""
-    digits = candidate.str.replace_all("[^0-9]", "")
-    ten = digits.str.slice(-10)
-    luhn = pl.sum_horizontal(
-        [_luhn_term(ten.str.slice(i, 1).cast(pl.Int32, strict=False), i) for i in range(10)]
-    )
-    month = ten.str.slice(2, 2).cast(pl.Int32, strict=False)
-    day = ten.str.slice(4, 2).cast(pl.Int32, strict=False)
-    date = month.is_between(1, 12) & (day.is_between(1, 31) | day.is_between(61, 91))
-    return candidate.is_not_null() & date.fill_null(False) & (luhn % 10 == 0).fill_null(False)
-
-
-def _century(candidate: pl.Expr, today: dt.date | None) -> pl.Expr:
-    """Candidates (digits with their separator, if any) as 12 digits."""
-    digits = candidate.str.replace_all("[^0-9]", "")
-    if today is None:
-        return digits  # only whether there is one matters
-    year = today.year
-    yy = digits.str.slice(0, 2).cast(pl.Int32, strict=False)
-    # The most recent year ending in yy, no later than this year: the holder is under 100.
-    under_100 = pl.when(yy <= year % 100).then(year - year % 100 + yy).otherwise(year - year % 100 - 100 + yy)
-    born = pl.when(candidate.str.contains(r"\+")).then(under_100 - 100).otherwise(under_100)
-    return (
-        pl.when(digits.str.len_chars() == 12)
-        .then(digits)
-        .otherwise(pl.concat_str(born.cast(pl.String).str.zfill(4), digits.str.slice(2)))
-    )
+def contains_personnummer(text: pl.Expr) -> pl.Expr:
+    """True where the text holds a personnummer (cell by cell: for small inputs and tests;
+    :func:`personnummer_rows` is the form for a whole column)."""
+    return text.map_elements(lambda v: normalised(v) is not None, return_dtype=pl.Boolean).fill_null(False)
 
 
 def personnummer_rows(frame: pl.DataFrame, column: str) -> pl.Series:
-    """Row positions in ``frame`` whose ``column`` holds a personnummer anywhere in its text.
-
-    One regex scan over the column finds the cells of the right shape (in pseudonymised data,
-    none); only those are split into digit runs and checked.
-    """
+    """Row positions in ``frame`` whose ``column`` holds a personnummer anywhere in its text."""
     text = pl.col(column).cast(pl.String)
     candidates = frame.select(has_shape(text).arg_true()).to_series()
     if candidates.len() == 0:
         return candidates
-    subset = frame.select(text).to_series().gather(candidates).to_frame(column)
-    hits = subset.select(contains_personnummer(pl.col(column))).to_series()
-    return candidates.filter(hits)
-
-
-def _luhn_term(digit: pl.Expr, position: int) -> pl.Expr:
-    if position % 2:
-        return digit
-    doubled = digit * 2
-    return pl.when(doubled > 9).then(doubled - 9).otherwise(doubled)
+    values = frame.select(text).to_series().gather(candidates).to_list()
+    hits = [i for i, value in zip(candidates.to_list(), values, strict=True) if normalised(value) is not None]
+    return pl.Series(candidates.name, hits, dtype=candidates.dtype)

@@ -8,9 +8,11 @@ Two rules hold for every reader, because they are applied here:
 * A reason never quotes the cell it is about. Any cell could hold a personnummer or a name (a
   date column with a personnummer typed into it), and messages end up in logs, e-mails and
   tickets; the file, row and column are enough to find the cell.
-* A text cell may not hold a control character (NUL, a tab, a line break, DEL …): PostgreSQL
-  cannot store a NUL, and the others break the CSV, Excel and PDF files made from the text. A
-  text cell may not hold a personnummer either, in any spelling (:mod:`hos_avtal.io._privacy`).
+* A text cell may not hold a control character (NUL, a tab, a line break, DEL …) or an
+  invisible one (a zero-width space, a direction mark): PostgreSQL cannot store a NUL, the
+  control characters break the CSV, Excel and PDF files made from the text, and the invisible
+  ones make two ids look alike. A text cell may not hold a personnummer either, in any spelling
+  (:mod:`hos_avtal.io._privacy`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import csv
 import dataclasses
 import io
 import stat
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,9 +51,14 @@ _DTYPES: dict[str, pl.DataType] = {
 }
 
 _MONTH = r"^\d{4}-(?:0[1-9]|1[0-2])$"
-CONTROL = r"[\x00-\x1f\x7f]"
-"""Characters no text cell may hold."""
-CONTROL_REASON = "holds a control character (such as NUL, a tab or a line break); remove it"
+CONTROL = "[\x00-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+"""Characters no text cell may hold: control characters (C0, DEL, C1), line and paragraph
+separators, and the invisible ones (zero-width spaces and joiners, a soft hyphen, direction
+marks and overrides, a byte-order mark) that make two texts look alike or reorder what is shown."""
+CONTROL_REASON = (
+    "holds a control or invisible character (such as NUL, a tab, a line break, a zero-width space "
+    "or a direction mark); remove it"
+)
 PERSONNUMMER_REASON = (
     "holds a personnummer, which may never be used as an id or stored; only pseudonymous ids "
     "may be used (the value is not shown)"
@@ -179,13 +187,21 @@ def _header(head: bytes, separator: str, source: str) -> list[str]:
         first = next(csv.reader(io.StringIO(text, newline=""), delimiter=separator), [])
     except csv.Error as exc:
         raise InputError(source, [Problem(1, None, f"the header could not be read as CSV ({exc})")]) from None
-    return [name.removeprefix("\ufeff").strip().lower() for name in first]
+    return [_column_name(name) for name in first]
+
+
+def _column_name(name: str) -> str:
+    """A header's name as the readers match it: trimmed, lower case, in Unicode's compatibility
+    form and without invisible characters (``kommun\u200b`` is ``kommun``, so naming a column
+    twice cannot hide behind a zero-width space)."""
+    folded = unicodedata.normalize("NFKC", name)
+    return "".join(ch for ch in folded if unicodedata.category(ch) != "Cf").strip().lower()
 
 
 def _normalised_names(read: list[str], header: list[str]) -> dict[str, str]:
     """polars' column names → the header's, trimmed and in lower case (a blank name stays)."""
     if len(read) != len(header):  # the two parsers disagree on an odd header: trust polars
-        header = [name.removeprefix("\ufeff").strip().lower() for name in read]
+        header = [_column_name(name) for name in read]
     return {old: new or old for old, new in zip(read, header, strict=True)}
 
 
@@ -276,6 +292,14 @@ def type_columns(table: Table, columns: Sequence[Column]) -> tuple[pl.DataFrame,
     masks: dict[str, pl.Series] = {}
     problem_frames: list[pl.DataFrame] = []
     for column in columns:
+        if column.name in raw.columns and not _supported(raw.schema[column.name], column.kind):
+            # A Parquet column of a type no cell of this kind can be (a list, bytes, a duration):
+            # one problem for the column, and its cells count as missing.
+            reason = f"has the type {raw.schema[column.name]} in the file; expected {_EXPECTED[column.kind]}"
+            problem_frames.append(
+                pl.DataFrame([(None, column.name, reason)], schema=PROBLEM_SCHEMA, orient="row")
+            )
+            raw = raw.drop(column.name)
         if column.name not in raw.columns:
             typed_columns.append(pl.Series(column.name, [None] * raw.height, dtype=_DTYPES[column.kind]))
             continue
@@ -337,16 +361,37 @@ def _reason_rows(rows: pl.DataFrame, column: str, reason: str) -> pl.DataFrame:
     )
 
 
+_EXPECTED = {
+    "text": "text", "kommun": "text (a kommun code)", "choice": "text", "date": "a date",
+    "bool": "a yes/no (boolean)", "int": "a whole number", "money": "an amount in kronor", "month": "a month",
+}  # fmt: skip
+
+
+def _supported(dtype: pl.DataType, kind: ColumnKind) -> bool:
+    """Whether a column of ``dtype`` can hold values of ``kind`` (text always can: it is parsed)."""
+    if dtype == pl.String or dtype == pl.Null:
+        return True
+    if kind in ("text", "kommun", "choice"):
+        return dtype.is_numeric() or isinstance(dtype, pl.Categorical | pl.Enum)
+    if kind in ("date", "month"):
+        return isinstance(dtype, pl.Date | pl.Datetime)
+    if kind == "bool":
+        return dtype == pl.Boolean or dtype.is_integer()
+    if kind == "int":
+        return dtype.is_integer()
+    return dtype.is_integer() or dtype.is_float() or isinstance(dtype, pl.Decimal)  # money
+
+
 def _typed_series(series: pl.Series, column: Column) -> pl.Series:
     dtype = series.dtype
     if column.kind in ("date", "bool") and dtype == _DTYPES[column.kind]:
         return series
     if column.kind == "int" and dtype.is_integer():
-        return series.cast(pl.Int64)
+        return series.cast(pl.Int64, strict=False)  # a UInt64 beyond Int64 becomes a bad cell
     if column.kind == "date" and dtype == pl.Datetime:
-        return series.cast(pl.Date)
+        return _local_dates(series)
     if column.kind == "month" and dtype in (pl.Date, pl.Datetime):
-        return series.cast(pl.Date).dt.month_start().rename(column.name)
+        return _local_dates(series).dt.month_start().rename(column.name)
     if column.kind == "money" and (dtype.is_integer() or dtype == pl.Decimal):
         # Integers are whole kronor; a Decimal column is exact. Binary floats go through their
         # shortest text form, so 1234.5 is 123450 öre and 0.1 + 0.2 is refused, not rounded.
@@ -367,6 +412,14 @@ def _typed_series(series: pl.Series, column: Column) -> pl.Series:
                 return series.rename(column.name)
             return series.replace_strict(distinct, parsed, default=None, return_dtype=_DTYPES[column.kind])
     return series.to_frame().select(expr).to_series()
+
+
+def _local_dates(series: pl.Series) -> pl.Series:
+    """A timestamp column's dates as its own time zone reads them: midnight in Stockholm is that
+    day, not the day before (which is what the UTC instant would give)."""
+    if series.dtype == pl.Datetime and getattr(series.dtype, "time_zone", None):
+        series = series.dt.replace_time_zone(None)
+    return series.cast(pl.Date)
 
 
 def _needs_cleaning(series: pl.Series) -> bool:
@@ -486,7 +539,7 @@ def check_label(text: str, field: str, *, max_length: int = 200) -> str:
     """A free-text label a person gives (a dataset's name, who finalizes a run), trimmed; an
     :class:`~hos_avtal.errors.InputError` naming ``field`` if it is too long or holds a control
     character (PostgreSQL cannot store a NUL) or a personnummer. The text is never quoted."""
-    from hos_avtal.io._privacy import contains_personnummer
+    from hos_avtal.io._privacy import normalised
 
     trimmed = text.strip()
     reason = None
@@ -494,7 +547,7 @@ def check_label(text: str, field: str, *, max_length: int = 200) -> str:
         reason = f"is longer than {max_length} characters"
     elif pl.select(pl.lit(trimmed).str.contains(CONTROL)).item():
         reason = CONTROL_REASON
-    elif pl.select(contains_personnummer(pl.lit(trimmed))).item():
+    elif normalised(trimmed) is not None:
         reason = PERSONNUMMER_REASON
     if reason is not None:
         raise InputError(field, [Problem(None, None, reason)])

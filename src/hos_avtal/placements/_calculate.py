@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 
 from hos_avtal._types import Month, RuleSetRef
-from hos_avtal.errors import CalculationError
+from hos_avtal.errors import CalculationError, InputError, Problem
 from hos_avtal.io._placements import PlacementInputs, read_placement_inputs, validate_placement_inputs
 from hos_avtal.months import parse_month
 from hos_avtal.municipalities import parties_frame
@@ -128,9 +128,22 @@ def _months(costs: pl.DataFrame, months: Month | str | Sequence[Month | str] | N
 
 
 def _day(value: dt.date | str | None, name: str) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise ValueError(f"{name}: {value!r} is not a date; write it as YYYY-MM-DD") from None
+    """An ``as_of`` or ``adjust_from`` day, within the plausibility limits: not before their
+    earliest year (a later day than today uses every decision there is)."""
+    from hos_avtal.rules import plausibility_limits
+
+    if value is None:
+        return None
+    if isinstance(value, dt.date):
+        day = value
+    else:
+        try:
+            day = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"{name}: is not a date; write it as YYYY-MM-DD") from None
+    limits = plausibility_limits()
+    if day < limits.earliest_date:
+        raise InputError(
+            name, [Problem(None, name, f"is before {limits.earliest_date} (the plausibility limits)")]
+        )
+    return day

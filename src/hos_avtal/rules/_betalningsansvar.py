@@ -59,6 +59,8 @@ def check_value(name: str, value: object) -> object:
         raise ValueError(f"unknown parameter; known: {', '.join(sorted(PARAMETER_TYPES))}")
     if isinstance(value, float):  # TOML floats: keep what the user wrote, not the binary value
         value = Decimal(repr(value))
+    if isinstance(value, str) and not value.isascii():  # Decimal("３") is 3: only ASCII digits count
+        raise ValueError("invalid value: write the number with the digits 0–9")
     try:
         typed = adapter.validate_python(value)
     except Exception as exc:

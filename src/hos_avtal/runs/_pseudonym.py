@@ -28,8 +28,9 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from hos_avtal import months
 from hos_avtal.errors import StorageError
-from hos_avtal.io._privacy import normalised_personnummer, personnummer_rows
+from hos_avtal.io._privacy import normalised, personnummer_rows
 
 if TYPE_CHECKING:
     from hos_avtal.storage import Database
@@ -37,6 +38,8 @@ if TYPE_CHECKING:
 ENV_KEY = "HOS_AVTAL_PSEUDONYM_KEY"
 ENV_KEY_IN_DATABASE = "HOS_AVTAL_PSEUDONYM_KEY_IN_DATABASE"
 SETTING_KEY = "pseudonym_key"
+MIN_KEY_LENGTH = 32
+"""Characters: 32 hex digits are 128 bits, more than anyone can guess."""
 PREFIX = "pn-"
 """Marks a pseudonym."""
 _LETTERS = "abcdefghijklmnop"
@@ -62,6 +65,12 @@ def configured_key(db: Database) -> bytes | None:
     from hos_avtal.storage import setting  # storage imports runs: import it only when called
 
     if (key := environment_key()) is not None:
+        if len(key) < MIN_KEY_LENGTH:
+            raise StorageError(
+                f"{ENV_KEY} is {len(key)} characters long; a pseudonym key must be at least "
+                f"{MIN_KEY_LENGTH} (for example 64 hex digits from a secret store): a short key can be "
+                "guessed, and with it every pseudonym undone"
+            )
         return key.encode()
     if key_in_database_allowed():
         return setting(db, SETTING_KEY, new_key()).encode()
@@ -93,12 +102,12 @@ def pseudonym(personnummer: str, key: bytes) -> str:
 
     Separators, prefixes and spaces are ignored and the century is kept, so
     ``19121212-1212``, ``PNR191212121212`` and ``121212+1212`` are one person and
-    ``20121212-1212`` another (see :func:`hos_avtal.io._privacy.normalised_personnummer`).
+    ``20121212-1212`` another (see :func:`hos_avtal.io._privacy.normalised`).
     """
-    digits = pl.select(normalised_personnummer(pl.lit(personnummer.strip()))).item()
+    digits = normalised(personnummer, months.today())
     if digits is None:
         raise ValueError("not a personnummer")
-    return _keyed(str(digits), key)
+    return _keyed(digits, key)
 
 
 def _keyed(digits: str, key: bytes) -> str:
@@ -139,9 +148,11 @@ def pseudonymise(
         if secret is None:
             assert callable(key)
             secret = key()
-        found = frame.get_column(column).gather(rows).to_frame()
-        digits = found.select(normalised_personnummer(pl.col(column))).to_series()
-        hashed = pl.Series(column, [_keyed(d, secret) for d in digits.to_list()], dtype=pl.String)
+        today = months.today()
+        found = frame.get_column(column).gather(rows).to_list()
+        hashed = pl.Series(
+            column, [_keyed(normalised(v, today) or v, secret) for v in found], dtype=pl.String
+        )
         frame = frame.with_columns(frame.get_column(column).scatter(rows, hashed))
         replaced += rows.len()
     return frame, replaced

@@ -20,12 +20,16 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from hos_avtal import months
 from hos_avtal._types import Month, RuleSetRef
+from hos_avtal.errors import CalculationError
+from hos_avtal.io import check_label
 from hos_avtal.io._episodes import EPISODE_COLUMNS, long_waits
 from hos_avtal.io._episodes import _validate as _validate_episodes
 from hos_avtal.io._inputs import check_inputs_together
 from hos_avtal.io._placements import AGREEMENT_COLUMNS, COST_COLUMNS, PLACEMENT_COLUMNS, PlacementInputs
 from hos_avtal.io._placements import _validate_all as _validate_placements
+from hos_avtal.io._privacy import normalised
 from hos_avtal.io._table import Column, Table, read_table
 from hos_avtal.io._visits import TARIFF_COLUMNS, VISIT_COLUMNS, _validate_tariffs, _validate_visits
 from hos_avtal.months import parse_month
@@ -110,6 +114,11 @@ def execute_run(
 
     step = _stepper(progress)
     billing_month = parse_month(month) if isinstance(month, str) else month.replace(day=1)
+    if billing_month > months.today().replace(day=1):
+        raise CalculationError(
+            f"{billing_month:%Y-%m} has not begun (today is {months.today()}); a month is billed "
+            "when it has happened"
+        )
     sources = {
         "placements": placements,
         "costs": costs,
@@ -252,7 +261,7 @@ def _new_run(
         ruleset_hash=ruleset_hash,
         inputs_hash=inputs_hash,
         code_version=__version__,
-        created_by=created_by or _user(),
+        created_by=check_label(created_by or _user(), "created_by", max_length=100),
         created_at=dt.datetime.now(dt.UTC),
         daily_amount_ore=parameters.daily_amount_ore,
         corrects_run_id=previous.id if previous is not None else None,
@@ -264,12 +273,12 @@ def _new_run(
 
 
 def _accepted_values(episodes: pl.DataFrame, month: Month, accepted: tuple[str, ...]) -> pl.DataFrame:
-    """The acknowledged long waits the month bills (discharged in it): one row per episode."""
+    """The acknowledged long waits of the month (discharged in it, or still admitted at its end):
+    one row per episode."""
     if "long_wait" not in accepted:
         return pl.DataFrame(schema=ACCEPTED_SCHEMA)
-    discharged = episodes.filter(pl.col("discharge_date").dt.month_start() == month)
     return (
-        long_waits(discharged)
+        long_waits(episodes, [month])
         .select(
             pl.lit("long_wait").alias("kind"),
             "kommun",
@@ -319,7 +328,8 @@ def _read(
         path = Path(source)
         table = read_table(path, columns)  # refuses a missing file or column, naming it
         digest = _file_hash(path)
-        name = path.name
+        # The file's name is kept with the run and shown on it: not one that holds a personnummer.
+        name = path.name if normalised(path.name) is None else f"{kind}{path.suffix}"
     frame, _replaced = pseudonymise(table.frame, id_columns, key)
     inputs.read.append(RunInput(kind=kind, name=name, sha256=digest, rows=frame.height))
     inputs.tables[kind] = frame

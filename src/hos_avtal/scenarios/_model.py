@@ -33,7 +33,8 @@ from pathlib import Path
 from typing import Any
 
 from hos_avtal._types import RuleSetRef
-from hos_avtal.errors import RuleSetError, ScenarioError
+from hos_avtal.errors import InputError, RuleSetError, ScenarioError
+from hos_avtal.io import check_label
 from hos_avtal.rules import _betalningsansvar, _home_care, _placements, load_ruleset
 from hos_avtal.rules._loader import SHIPPED_IDS
 from hos_avtal.rules._model import Parameter, ParameterValue, RawValue, RuleSet
@@ -169,6 +170,11 @@ def scenario_from_mapping(
     description = data.get("description", "")
     if not isinstance(description, str):
         raise ScenarioError(origin, "the description must be a text", key="description")
+    for key, text, longest in (("name", name, 200), ("description", description, 2000)):
+        try:
+            check_label(text, key, max_length=longest)
+        except InputError as exc:
+            raise ScenarioError(origin, exc.problems[0].reason, key=key) from None
     base = _base(data.get("base"), origin, relative_to)
     overrides: dict[str, dict[str, RawValue]] = {}
     for capability in CAPABILITIES:

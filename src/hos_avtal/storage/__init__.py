@@ -22,6 +22,7 @@ from hos_avtal.storage._repository import (
     final_runs_before,
     finalize,
     find_run,
+    find_sealed,
     last_final_run,
     list_runs,
     load_run,
@@ -32,6 +33,7 @@ from hos_avtal.storage._repository import (
     save_run,
     setting,
     verify_run,
+    version_gaps,
 )
 
 __all__ = [
@@ -44,6 +46,7 @@ __all__ = [
     "final_runs_before",
     "finalize",
     "find_run",
+    "find_sealed",
     "last_final_run",
     "list_runs",
     "load_run",
@@ -57,4 +60,5 @@ __all__ = [
     "schema_revision",
     "setting",
     "verify_run",
+    "version_gaps",
 ]

@@ -268,6 +268,16 @@ def _verify(
     inputs: Mapping[str, bytes | None] | None = None,
 ) -> None:
     """Raise :class:`RunIntegrityError` unless the rows read match the run's seal."""
+    if row.corrects_run_id is not None:
+        corrected = connection.execute(
+            select(billing_run).where(billing_run.c.id == row.corrects_run_id)
+        ).first()
+        if corrected is None or (corrected.state, corrected.month, corrected.version) != (
+            "final",
+            row.month,
+            row.version - 1,
+        ):
+            raise _altered(row.id, f"the final run it corrects, {row.corrects_run_id}, is gone or changed")
     if row.seal is None:
         sealed_from = connection.execute(
             select(settings.c.value).where(settings.c.key == SEALED_FROM)
@@ -314,6 +324,31 @@ def verify_run(db: Database, run_id: int) -> bool:
         frames = {name: _read_frame(connection, name, run_id) for name in _present(row)}
         _verify(connection, row, frames, None)
         return row.seal is not None
+
+
+def version_gaps(db: Database) -> list[str]:
+    """Months whose final versions are not 1, 2, … N without a gap: a final run was deleted
+    behind the guards (what is left still matches its seals, so only the gap shows it)."""
+    query = select(billing_run.c.month, billing_run.c.version).where(billing_run.c.state == "final")
+    with db.read() as connection:
+        finals = connection.execute(query.order_by(billing_run.c.month, billing_run.c.version)).all()
+    by_month: dict[dt.date, list[int]] = {}
+    for month, version in finals:
+        by_month.setdefault(month, []).append(int(version))
+    return [
+        f"{month:%Y-%m}: final versions {', '.join(map(str, versions))}; a final run is missing"
+        for month, versions in by_month.items()
+        if versions != list(range(1, len(versions) + 1))
+    ]
+
+
+def find_sealed(db: Database, seal: str) -> RunSummary | None:
+    """The run whose seal is ``seal`` (as printed on its fakturaunderlag), if it is stored."""
+    with db.read() as connection:
+        row = connection.execute(
+            select(billing_run).where(billing_run.c.seal == seal.strip().lower())
+        ).first()
+    return None if row is None else _summary(row)
 
 
 def _present(row: Row[Any]) -> list[str]:

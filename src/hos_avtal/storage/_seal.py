@@ -75,12 +75,14 @@ def municipality_digests(
     for order, (name, frame) in enumerate(frames.items()):
         if frame is None or frame.height == 0:
             continue
-        text = frame.select(
-            lines(frame).alias("line"), *[pl.col(c).cast(pl.String) for c in kommun_columns[name]]
-        )
-        for column in kommun_columns[name]:
+        columns = kommun_columns[name]
+        text = frame.select(lines(frame).alias("line"), *[pl.col(c).cast(pl.String) for c in columns])
+        for i, column in enumerate(columns):
+            # A row that names the same municipality in both its columns counts once for it; a
+            # row stored twice counts twice, so a duplicated row changes the digest.
+            own = text.filter(*[pl.col(c) != pl.col(column) for c in columns[:i]]) if i else text
             parts.append(
-                text.select(
+                own.select(
                     pl.col(column).alias("kommun"),
                     pl.lit(order).alias("order"),
                     pl.lit(name).alias("table"),
@@ -89,10 +91,8 @@ def municipality_digests(
             )
     if not parts:
         return {}
-    # A row that concerns a municipality through both its columns counts once.
     grouped = (
         pl.concat(parts)
-        .unique()
         .sort("kommun", "order", "line")
         .group_by("kommun", "order", "table", maintain_order=True)
         .agg(pl.col("line").str.join("\n"))

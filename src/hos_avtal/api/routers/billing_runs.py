@@ -70,9 +70,9 @@ _MULTIPART_SCHEMA = {
     "type": "object",
     "required": ["month", "episodes"],
     "properties": {
-        "month": {"type": "string", "pattern": r"^(19|2\d)\d{2}-(0[1-9]|1[0-2])$"},
+        "month": {"type": "string", "pattern": r"^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])$"},
         "ruleset": {"type": "string"},
-        "daily_amount_sek": {"type": "string", "pattern": r"^-?\d+\.\d{2}$"},
+        "daily_amount_sek": {"type": "string", "pattern": r"^-?[0-9]+\.[0-9]{2}$"},
         "accept": {
             "type": "string",
             "enum": list(ACKNOWLEDGEMENTS),
@@ -154,12 +154,12 @@ async def _upload_run(db: Database, request: Request, created_by: str) -> RunOut
             )
         month = texts["month"]
         assert month is not None
-        if not re.fullmatch(r"(19|2\d)\d{2}-(0[1-9]|1[0-2])", month):
+        if not re.fullmatch(r"(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])", month):
             raise ProblemError(
                 422, "month must be YYYY-MM", errors=[_field("month", "must be YYYY-MM")]
             ) from None
         amount = texts["daily_amount_sek"]
-        if amount is not None and not re.fullmatch(r"\d{1,15}\.\d{2}", amount):
+        if amount is not None and not re.fullmatch(r"[0-9]{1,15}\.[0-9]{2}", amount):
             raise ProblemError(
                 422,
                 "daily_amount_sek must be kronor with two decimals, e.g. 9300.00",
@@ -239,7 +239,7 @@ def list_billing_runs(
 
 
 RunId = Annotated[int, PathParam(ge=1, le=2**31 - 1, description="Run id")]
-Kommun = Annotated[str, PathParam(pattern=r"^\d{4}$", description="Kommun code, e.g. 1480")]
+Kommun = Annotated[str, PathParam(pattern=r"^[0-9]{4}$", description="Kommun code, e.g. 1480")]
 
 
 @router.get("/{run_id}", response_model=RunDetailOut, responses=problems(404))

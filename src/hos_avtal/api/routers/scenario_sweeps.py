@@ -86,7 +86,7 @@ def _text(value: bool | int | str) -> str:
         return "true" if value else "false"
     text = str(value)
     if "," in text or ":" in text:
-        raise ScenarioError("parameters", f"{text!r} is not one value")
+        raise ScenarioError("parameters", "a value holds a ',' or ':'; give one value per item")
     return text
 
 

@@ -9,7 +9,6 @@ exactly what the CLI gives; a route only chooses the data and the format.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import tempfile
 from decimal import Decimal
 from pathlib import Path
@@ -50,7 +49,7 @@ from hos_avtal.api._schemas import (
 )
 from hos_avtal.api.routers._common import IDEMPOTENCY_HEADER, problems
 from hos_avtal.api.routers._formats import MEDIA, attachment, negotiate
-from hos_avtal.errors import ScenarioError
+from hos_avtal.errors import ScenarioError, quotable
 from hos_avtal.io import (
     inputs_apart,
     validate_episodes,
@@ -319,16 +318,10 @@ def _found(function: Any, db: Database, dataset_id: int) -> Any:
 
 
 def field_error(name: str) -> dict[str, Any]:
-    """A problem with a field, named unless the name could hold personal data (six digits in a row,
-    a control character, or over 100 characters): an unknown field's name is a submitted value."""
-    plain = len(name) <= 100 and re.search(r"[0-9]{6}|[\x00-\x1f\x7f]", name) is None
-    return {
-        "source": None,
-        "row": None,
-        "column": None,
-        "field": name if plain else None,
-        "reason": "invalid",
-    }
+    """A problem with a field, named unless the name could hold personal data (:func:`quotable`):
+    an unknown field's name is a submitted value."""
+    field = ".".join(quotable(part) for part in name.split("."))
+    return {"source": None, "row": None, "column": None, "field": field, "reason": "invalid"}
 
 
 def _dataset_json(s: DatasetSummary) -> dict[str, Any]:

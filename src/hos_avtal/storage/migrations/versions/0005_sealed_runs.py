@@ -12,6 +12,7 @@ run's user acknowledged, and Idempotency-Keys kept only as hashes.
   holds a run's rows refuses INSERT, UPDATE and DELETE of a final run's rows (and PostgreSQL
   refuses TRUNCATE of any run table, which skips row triggers).
 * ``idempotency_key.idempotency_key`` held the header verbatim; it now holds its SHA-256.
+* ``settings.sealed_from_run_id``: the first run id that must have a seal, guarded like a final run.
 
 Written by hand from ``hos_avtal.storage._models`` and frozen here, like 0001–0004. Runs stored
 before this revision have no seal (``null``); ``hos-avtal run verify`` reports them as unsealed.
@@ -57,6 +58,25 @@ def _sqlite_guards(table: str) -> list[str]:
             BEGIN SELECT RAISE(ABORT, '{_MESSAGE}'); END""",
     ]
 
+
+_SQLITE_SETTING_GUARDS = [
+    f"""CREATE TRIGGER settings_sealed_from_no_{action} BEFORE {action.upper()} ON settings
+        WHEN OLD.key = 'sealed_from_run_id'
+        BEGIN SELECT RAISE(ABORT, 'the run id from which runs are sealed is never changed'); END"""
+    for action in ("update", "delete")
+]
+_POSTGRES_SETTING_GUARDS = [
+    """CREATE FUNCTION sealed_from_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN
+         IF OLD.key = 'sealed_from_run_id' THEN
+           RAISE EXCEPTION 'the run id from which runs are sealed is never changed';
+         END IF;
+         IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+         RETURN NEW;
+       END $$""",
+    """CREATE TRIGGER settings_sealed_from_guard BEFORE UPDATE OR DELETE ON settings
+       FOR EACH ROW EXECUTE FUNCTION sealed_from_guard()""",
+]
 
 _POSTGRES_FUNCTIONS = (
     f"""CREATE FUNCTION final_run_rows_guard() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -152,6 +172,10 @@ def upgrade() -> None:
 
     first = connection.execute(sa.select(sa.func.coalesce(sa.func.max(_runs.c.id), 0) + 1)).scalar_one()
     connection.execute(sa.insert(_settings).values(key=SEALED_FROM, value=str(first)))
+    # Raising it would make every run look older than seals, and so unchecked.
+    setting_guards = _SQLITE_SETTING_GUARDS if dialect == "sqlite" else _POSTGRES_SETTING_GUARDS
+    for statement in setting_guards if dialect in ("sqlite", "postgresql") else []:
+        op.execute(statement)
 
     for key_id, value in connection.execute(sa.select(_keys.c.key_id, _keys.c.idempotency_key)).all():
         connection.execute(
@@ -170,7 +194,11 @@ def downgrade() -> None:
         for table in _ROW_TABLES:
             for action in ("insert", "update", "delete"):
                 op.execute(f"DROP TRIGGER IF EXISTS {table}_final_no_{action}")
+        for action in ("update", "delete"):
+            op.execute(f"DROP TRIGGER IF EXISTS settings_sealed_from_no_{action}")
     elif dialect == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS settings_sealed_from_guard ON settings")
+        op.execute("DROP FUNCTION IF EXISTS sealed_from_guard()")
         for table in (*_ROW_TABLES, "billing_run"):
             op.execute(f"DROP TRIGGER IF EXISTS {table}_final_guard ON {table}")
             op.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
