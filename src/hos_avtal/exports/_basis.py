@@ -161,8 +161,8 @@ class InvoiceBasis:
     home_care: HomeCarePart | None
     corrections: CorrectionPart
     accepted: pl.DataFrame = dataclasses.field(default_factory=lambda: pl.DataFrame(schema=ACCEPTED_SCHEMA))
-    """``kind, kind_sv, line_key, value``: the values outside the plausibility limits the user
-    acknowledged for this municipality (``long_wait``: an episode and its days)."""
+    """``kind, kommun, line_key, value, kind_sv``: the values outside the plausibility limits the
+    user acknowledged for this municipality (``long_wait``: an episode and its days)."""
 
     @property
     def to_region_ore(self) -> int:

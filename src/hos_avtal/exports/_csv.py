@@ -218,7 +218,7 @@ def invoice_frames(bases: Sequence[InvoiceBasis]) -> list[pl.DataFrame]:
                 _money("amount_ore").alias("amount_sek"),
             )
         )
-    accepted = _concat([b.accepted.with_columns(pl.lit(b.kommun).alias("kommun")) for b in bases])
+    accepted = _concat([b.accepted for b in bases])
     if accepted is not None:
         parts.append(
             accepted.select(

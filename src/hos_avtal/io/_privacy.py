@@ -23,6 +23,8 @@ pseudonymised data there are none. Only those few cells are read exactly, one by
 Python's ``re`` (which can look around a match) and ``unicodedata``.
 
 >>> import polars as pl
+
+from hos_avtal import months
 >>> ids = ["19121212-1212", "PNR１９１２１２１２-１２１２", "P-000123", "19121212-1213"]
 >>> frame = pl.DataFrame({"id": ids})
 >>> personnummer_rows(frame, "id").to_list()
@@ -40,6 +42,8 @@ import unicodedata
 from functools import cache
 
 import polars as pl
+
+from hos_avtal import months
 
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
 SEPARATORS = f"-+{_DASHES} /._:\u00a0\u2009\u202f"
@@ -103,7 +107,7 @@ def normalised(text: str, today: dt.date | None = None) -> str | None:
             continue
         if len(digits) == 12:
             return digits
-        year = (today or dt.date.today()).year
+        year = (today or months.today()).year
         yy = int(digits[:2])
         born = year - year % 100 + yy if yy <= year % 100 else year - year % 100 - 100 + yy
         if "+" in match["sep"]:
@@ -131,10 +135,17 @@ def contains_personnummer(text: pl.Expr) -> pl.Expr:
 
 def personnummer_rows(frame: pl.DataFrame, column: str) -> pl.Series:
     """Row positions in ``frame`` whose ``column`` holds a personnummer anywhere in its text."""
+    return personnummer_hits(frame, column)[0]
+
+
+def personnummer_hits(
+    frame: pl.DataFrame, column: str, today: dt.date | None = None
+) -> tuple[pl.Series, list[str]]:
+    """:func:`personnummer_rows`, and each hit's personnummer as 12 digits (:func:`normalised`)."""
     text = pl.col(column).cast(pl.String)
     candidates = frame.select(has_shape(text).arg_true()).to_series()
-    if candidates.len() == 0:
-        return candidates
-    values = frame.select(text).to_series().gather(candidates).to_list()
-    hits = [i for i, value in zip(candidates.to_list(), values, strict=True) if normalised(value) is not None]
-    return pl.Series(candidates.name, hits, dtype=candidates.dtype)
+    values = frame.select(text).to_series().gather(candidates).to_list() if candidates.len() else []
+    found = [(i, digits) for i, value in zip(candidates.to_list(), values, strict=True)
+             if (digits := normalised(value, today)) is not None]  # fmt: skip
+    rows = pl.Series(candidates.name, [i for i, _ in found], dtype=candidates.dtype)
+    return rows, [digits for _, digits in found]

@@ -20,8 +20,8 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import re
 import stat
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +30,7 @@ from typing import Literal
 import polars as pl
 
 from hos_avtal.errors import InputError, Problem
-from hos_avtal.io._privacy import personnummer_rows
+from hos_avtal.io._privacy import normalised, personnummer_rows, readable
 from hos_avtal.money import parse_sek_expr, sek_problem_expr
 from hos_avtal.municipalities._registry import all_codes_frame
 
@@ -151,14 +151,19 @@ def read_table(path: str | Path, columns: Sequence[Column]) -> Table:
     frame = _read_csv(path, separator, len(header), source)
     frame = frame.rename(_normalised_names(frame.columns, header))
     row_numbers = None
-    empty = frame.select(
-        pl.all_horizontal(pl.all().is_null() | (pl.all().str.strip_chars() == "")).alias("empty")
-    ).to_series()
-    if frame.width and empty.any():
+    empty = pl.Series(dtype=pl.Boolean)
+    # An empty row has an empty first cell: only if some row does are all the cells looked at.
+    if frame.width and frame.select(_blank(pl.first()).any()).item():
+        empty = frame.select(pl.all_horizontal(_blank(pl.all())).alias("empty")).to_series()
+    if empty.any():
         row_numbers = pl.int_range(2, 2 + frame.height, eager=True).filter(~empty)
         frame = frame.filter(~empty)
     present = [n for n in wanted if n in frame.columns]
     return Table(_check_header(frame.select(present), columns, source), source, 2, row_numbers)
+
+
+def _blank(cells: pl.Expr) -> pl.Expr:
+    return cells.is_null() | (cells.str.strip_chars() == "")
 
 
 def _check_file(path: Path, source: str) -> None:
@@ -194,8 +199,7 @@ def _column_name(name: str) -> str:
     """A header's name as the readers match it: trimmed, lower case, in Unicode's compatibility
     form and without invisible characters (``kommun\u200b`` is ``kommun``, so naming a column
     twice cannot hide behind a zero-width space)."""
-    folded = unicodedata.normalize("NFKC", name)
-    return "".join(ch for ch in folded if unicodedata.category(ch) != "Cf").strip().lower()
+    return readable(name).strip().lower()
 
 
 def _normalised_names(read: list[str], header: list[str]) -> dict[str, str]:
@@ -253,15 +257,14 @@ def _overlong_rows(path: Path, separator: str, width: int) -> list[Problem]:
     """Rows with a non-empty field beyond the header's ``width`` (read only when polars found one)."""
     problems = []
     with path.open(encoding="utf-8-sig", newline="", errors="replace") as handle:
-        for row, fields in enumerate(csv.reader(handle, delimiter=separator), start=1):
-            if len(fields) > width and any(f.strip() for f in fields[width:]):
-                problems.append(
-                    Problem(
-                        row,
-                        None,
-                        f"has {len(fields)} fields but the header has {width}; remove the extra ones",
-                    )
-                )
+        rows = csv.reader(handle, delimiter=separator)
+        try:
+            for row, fields in enumerate(rows, start=1):
+                if len(fields) > width and any(f.strip() for f in fields[width:]):
+                    reason = f"has {len(fields)} fields but the header has {width}; remove the extra ones"
+                    problems.append(Problem(row, None, reason))
+        except csv.Error as exc:  # e.g. a field longer than the csv module takes
+            problems.append(Problem(rows.line_num, None, f"could not be read as CSV ({exc})"))
     return problems
 
 
@@ -539,13 +542,11 @@ def check_label(text: str, field: str, *, max_length: int = 200) -> str:
     """A free-text label a person gives (a dataset's name, who finalizes a run), trimmed; an
     :class:`~hos_avtal.errors.InputError` naming ``field`` if it is too long or holds a control
     character (PostgreSQL cannot store a NUL) or a personnummer. The text is never quoted."""
-    from hos_avtal.io._privacy import normalised
-
     trimmed = text.strip()
     reason = None
     if len(trimmed) > max_length:
         reason = f"is longer than {max_length} characters"
-    elif pl.select(pl.lit(trimmed).str.contains(CONTROL)).item():
+    elif re.search(CONTROL, trimmed):
         reason = CONTROL_REASON
     elif normalised(trimmed) is not None:
         reason = PERSONNUMMER_REASON

@@ -19,18 +19,14 @@ PARAMETER_TYPES = tuple(f"{service}_sek_per_hour" for service in SERVICES)
 
 
 def check_value(name: str, value: object) -> object:
-    if name not in PARAMETER_TYPES:
-        raise ValueError(f"unknown parameter; known: {', '.join(PARAMETER_TYPES)}")
-    from hos_avtal.money import MAX_TEXT
     from hos_avtal.rules._plausibility import plausibility_limits
 
+    if name not in PARAMETER_TYPES:
+        raise ValueError(f"unknown parameter; known: {', '.join(PARAMETER_TYPES)}")
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
         raise ValueError('invalid value: an amount in kronor per hour, e.g. "744"')
-    text = repr(value) if isinstance(value, float) else str(value)
-    if len(text) > MAX_TEXT:  # before any conversion: a hostile number costs nothing
-        raise ValueError('invalid value: an amount in kronor per hour, e.g. "744"')
-    try:
-        ore = sek_to_ore(text)
+    try:  # sek_to_ore bounds the text before converting it: a hostile number costs nothing
+        ore = sek_to_ore(repr(value) if isinstance(value, float) else str(value))
     except ValueError:
         raise ValueError('invalid value: an amount in kronor per hour, e.g. "744"') from None
     limits = plausibility_limits()

@@ -30,7 +30,7 @@ import polars as pl
 
 from hos_avtal import months
 from hos_avtal.errors import StorageError
-from hos_avtal.io._privacy import normalised, personnummer_rows
+from hos_avtal.io._privacy import normalised, personnummer_hits
 
 if TYPE_CHECKING:
     from hos_avtal.storage import Database
@@ -142,17 +142,13 @@ def pseudonymise(
             continue
         if frame.schema[column] != pl.String:
             frame = frame.with_columns(pl.col(column).cast(pl.String))
-        rows = personnummer_rows(frame, column)
+        rows, digits = personnummer_hits(frame, column)
         if rows.len() == 0:
             continue
         if secret is None:
             assert callable(key)
             secret = key()
-        today = months.today()
-        found = frame.get_column(column).gather(rows).to_list()
-        hashed = pl.Series(
-            column, [_keyed(normalised(v, today) or v, secret) for v in found], dtype=pl.String
-        )
+        hashed = pl.Series(column, [_keyed(d, secret) for d in digits], dtype=pl.String)
         frame = frame.with_columns(frame.get_column(column).scatter(rows, hashed))
         replaced += rows.len()
     return frame, replaced

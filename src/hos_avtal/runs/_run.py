@@ -113,6 +113,7 @@ def execute_run(
     from hos_avtal.storage import StaleRunError, find_run, save_run
 
     step = _stepper(progress)
+    creator = check_label(created_by or _user(), "created_by", max_length=100)
     billing_month = parse_month(month) if isinstance(month, str) else month.replace(day=1)
     if billing_month > months.today().replace(day=1):
         raise CalculationError(
@@ -170,7 +171,7 @@ def execute_run(
     for _attempt in range(_RETRIES):
         step("Corrections against the last final version")
         new = _new_run(
-            db, billing_month, rules, ruleset_hash, inputs_hash, inputs, frames, parameters, created_by,
+            db, billing_month, rules, ruleset_hash, inputs_hash, inputs, frames, parameters, creator,
             acknowledged,
         )  # fmt: skip
         step("Storing the run")
@@ -233,7 +234,7 @@ def _new_run(
     inputs: _Inputs,
     computed: dict[str, pl.DataFrame | None],
     parameters: BetalningsansvarParameters,
-    created_by: str | None,
+    created_by: str,
     accepted: tuple[str, ...],
 ) -> NewRun:
     from hos_avtal import __version__
@@ -261,7 +262,7 @@ def _new_run(
         ruleset_hash=ruleset_hash,
         inputs_hash=inputs_hash,
         code_version=__version__,
-        created_by=check_label(created_by or _user(), "created_by", max_length=100),
+        created_by=created_by,
         created_at=dt.datetime.now(dt.UTC),
         daily_amount_ore=parameters.daily_amount_ore,
         corrects_run_id=previous.id if previous is not None else None,

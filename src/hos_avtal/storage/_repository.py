@@ -260,14 +260,9 @@ def _altered(run_id: int, what: str) -> RunIntegrityError:
     )
 
 
-def _verify(
-    connection: Connection,
-    row: Row[Any],
-    frames: Mapping[str, pl.DataFrame | None],
-    kommun: str | None,
-    inputs: Mapping[str, bytes | None] | None = None,
-) -> None:
-    """Raise :class:`RunIntegrityError` unless the rows read match the run's seal."""
+def _sealed_digests(connection: Connection, row: Row[Any]) -> dict[str, str] | None:
+    """The run's stored digests, once its identity, inputs list and digests are shown to make its
+    seal; ``None`` for a run stored before seals existed. :class:`RunIntegrityError` otherwise."""
     if row.corrects_run_id is not None:
         corrected = connection.execute(
             select(billing_run).where(billing_run.c.id == row.corrects_run_id)
@@ -284,35 +279,41 @@ def _verify(
         ).scalar()
         if sealed_from is None or row.id >= int(sealed_from):
             raise _altered(row.id, "its seal was removed")
-        return  # stored before revision 0005: there is nothing to check against
+        return None  # stored before revision 0005: there is nothing to check against
     stored = _stored_digests(connection, row.id)
     if _seal.seal(row._mapping, _input_rows(connection, row.id), stored) != row.seal:
         raise _altered(row.id, "its identity, inputs or digests")
-    if inputs is not None:  # the inputs only
-        if _seal.inputs_digest(inputs) != stored.get(_seal.INPUTS_CODE):
-            raise _altered(row.id, "the rows of the inputs")
+    return stored
+
+
+def _verify(
+    connection: Connection, row: Row[Any], frames: Mapping[str, pl.DataFrame | None], kommun: str | None
+) -> None:
+    """Raise :class:`RunIntegrityError` unless the rows read match the run's seal: only
+    ``kommun``'s rows, or every municipality's and the inputs' as kept."""
+    stored = _sealed_digests(connection, row)
+    if stored is None:
         return
     computed = _seal.municipality_digests(frames, KOMMUN_COLUMNS)
     if kommun is not None:
         if computed.get(kommun) != stored.get(kommun):
             raise _altered(row.id, f"the rows of municipality {kommun}")
         return
-    blobs = dict(
-        connection.execute(
-            select(run_input.c.kind, run_input.c.data_parquet).where(run_input.c.run_id == row.id)
-        ).all()
-    )
-    computed[_seal.INPUTS_CODE] = _seal.inputs_digest({str(k): v for k, v in blobs.items()})
+    blobs = connection.execute(
+        select(run_input.c.kind, run_input.c.data_parquet).where(run_input.c.run_id == row.id)
+    ).all()
+    computed[_seal.INPUTS_CODE] = _seal.inputs_digest({str(kind): blob for kind, blob in blobs})
     changed = sorted(k for k in set(computed) | set(stored) if computed.get(k) != stored.get(k))
     if changed:
-        raise _altered(
-            row.id, f"the rows of {', '.join('the inputs' if k == _seal.INPUTS_CODE else k for k in changed)}"
-        )
+        named = ", ".join("the inputs" if k == _seal.INPUTS_CODE else k for k in changed)
+        raise _altered(row.id, f"the rows of {named}")
 
 
 def _verify_inputs(connection: Connection, row: Row[Any], blobs: Mapping[str, bytes | None]) -> None:
     """Raise :class:`RunIntegrityError` unless the stored inputs match the run's seal."""
-    _verify(connection, row, {}, None, inputs=blobs)
+    stored = _sealed_digests(connection, row)
+    if stored is not None and _seal.inputs_digest(blobs) != stored.get(_seal.INPUTS_CODE):
+        raise _altered(row.id, "the rows of the inputs")
 
 
 def verify_run(db: Database, run_id: int) -> bool:
