@@ -10,7 +10,8 @@ The decided readings it implements (SPEC §4, "Readings"):
 
 * An episode belongs to the month of its ``discharge_date``; ``days = discharge − ready``.
 * Status, first match wins: kommun not a party → ``outside_agreement``; a required condition not
-  met → ``not_covered``; ``days > individual_after_days`` → ``individual``; else ``pooled``.
+  met → ``not_covered``; ``days > individual_after_days`` (or no pooled average at all) →
+  ``individual``; else ``pooled``.
 * Individual: billable days ``max(0, days − free_days)`` (less what was already billed in
   earlier months when accruing), amount ``billable × daily amount``.
 * Pooled, per kommun (and per care type with separate averages): ``N`` episodes, ``D`` days,
@@ -108,7 +109,8 @@ def reference_betalningsansvar(
     previous_end = month - dt.timedelta(days=1)
     threshold = Fraction(params.average_threshold_days)  # exact: Decimal("3.25") → 13/4
     daily = params.daily_amount_ore
-    after = params.individual_after_days
+    # Without a pooled average (the statute) every covered episode is individual.
+    after = params.individual_after_days if params.pooled_average else -1
     free = params.free_days
     accrue = params.accrue_while_admitted
     required = tuple(params.conditions)

@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from hos_avtal.municipalities import parties
+from hos_avtal.rules import parameter_catalog
 from hos_avtal.storage._models import audit_log, scenario_dataset_input
 from hos_avtal.synth import month_range, synth_episodes, synth_placements, synth_visits
 from test_api import EPISODES, MONTH, XLSX, Api, anyio_backend, api  # noqa: F401
@@ -201,11 +202,14 @@ async def test_base_parameters(api: Api) -> None:  # noqa: F811
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["ruleset"] == "vgr-2018"
-    assert body["average_threshold_days"] == "3.0"
-    assert body["individual_after_days"] == 7
-    assert body["free_days"] == 3
-    assert body["placements"] is None  # the 2018 agreement splits no placements by rule
-    assert body["home_care"] == {"hemtjanst_sek_per_hour": "441.00", "hemsjukvard_sek_per_hour": "744.00"}
+    values = {p["name"]: p["value"] for p in body["parameters"]}
+    assert values["average_threshold_days"] == "3.0"
+    assert values["individual_after_days"] == 7
+    assert values["free_days"] == 3
+    assert values["schablon_region_share"] is None  # the 2018 agreement splits no placements by rule
+    assert (values["hemtjanst_sek_per_hour"], values["hemsjukvard_sek_per_hour"]) == ("441.00", "744.00")
+    # One entry per sweepable parameter of the catalog, in its order: the page builds its controls so.
+    assert [p["name"] for p in body["parameters"]] == [s.name for s in parameter_catalog().sweepable()]
 
 
 async def test_base_parameters_of_a_year_without_a_daily_amount(api: Api) -> None:  # noqa: F811
@@ -216,11 +220,14 @@ async def test_base_parameters_of_a_year_without_a_daily_amount(api: Api) -> Non
     assert response.status_code == 200, response.text
     body = response.json()
     assert (body["daily_amount_sek"], body["daily_amount_source"]) == (None, None)
-    assert body["average_threshold_days"] == "3.0"
-    assert body["placements"] == {
-        "schablon_region_share": "1/3", "schablon_region_share_percent": "33.3", "agreement_overdue_days": 30,
-    }  # fmt: skip
-    assert body["home_care"] == {"hemtjanst_sek_per_hour": None, "hemsjukvard_sek_per_hour": "828.00"}
+    parameters = {p["name"]: p for p in body["parameters"]}
+    assert parameters["average_threshold_days"]["value"] == "3.0"
+    assert (parameters["daily_amount_sek"]["value"], parameters["daily_amount_sek"]["input"]) == (None, None)
+    share = parameters["schablon_region_share"]
+    assert (share["value"], share["input"]) == ("1/3", "33.3")
+    assert "§6.3" in share["source"]
+    assert parameters["hemtjanst_sek_per_hour"]["value"] is None
+    assert parameters["hemsjukvard_sek_per_hour"]["value"] == "828.00"
     given = await api.client.get(
         "/v1/scenarios/base-parameters",
         params={**params, "daily_amount_sek": "9875.00"},

@@ -167,6 +167,8 @@ def parameters(
         accrue_while_admitted=draw(st.booleans()),
         daily_amount_ore=draw(DAILY_AMOUNTS),
         conditions=conditions,
+        # Mostly with a pooled average (every agreement), sometimes without (the statute).
+        pooled_average=draw(st.sampled_from((True, True, True, False))),
     )
 
 

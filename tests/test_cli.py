@@ -123,7 +123,7 @@ def test_episode_lines_file(capsys, monkeypatch, march: Path, tmp_path: Path) ->
     [
         (("--month", "2022-13"), "is not a month"),
         (("--month", "2024-03"), "No fastställt belopp"),
-        (("--month", "2020-03"), "no shipped VGR agreement covers 2020-03"),
+        (("--month", "2020-03"), "no VGR agreement known to hos_avtal covers 2020-03"),
         (("--month", "2022-03", "--ruleset", "vgr-2023"), "'vgr-2023' is valid 2023-01-01 – 2026-12-31"),
         (("--month", "2022-03", "--ruleset", "nope"), "no such rule set"),
         (("--daily-amount", "nio tusen"), "not an amount in kronor"),

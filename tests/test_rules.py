@@ -135,7 +135,7 @@ class TestUserRuleSetFiles:
             load_ruleset(path)
 
     def test_unknown_id(self) -> None:
-        with pytest.raises(RuleSetError, match="shipped: vgr-2018, vgr-2023, lag-2017-612"):
+        with pytest.raises(RuleSetError, match="known: vgr-2018, vgr-2023, lag-2017-612"):
             load_ruleset("vgr-2019")
 
     def test_overlapping_periods_are_refused(self, tmp_path: Path) -> None:

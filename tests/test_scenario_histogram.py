@@ -27,7 +27,7 @@ from hos_avtal.money import sek_to_ore
 from hos_avtal.municipalities import parties
 from hos_avtal.rules import CONDITIONS, BetalningsansvarParameters, load_ruleset
 from hos_avtal.scenarios import _histogram as histogram
-from hos_avtal.scenarios._histogram import SWEEPABLE, sweep_betalningsansvar
+from hos_avtal.scenarios._histogram import sweep_betalningsansvar, sweepable
 
 VGR_2018 = load_ruleset("vgr-2018")
 VGR_2023 = load_ruleset("vgr-2023")
@@ -127,7 +127,7 @@ VALUES: dict[str, st.SearchStrategy[Any]] = {
 
 @st.composite
 def grids(draw: st.DrawFn) -> list[dict[str, Any]]:
-    names = draw(st.lists(st.sampled_from(SWEEPABLE), unique=True))
+    names = draw(st.lists(st.sampled_from(sweepable()), unique=True))
     size = draw(st.integers(1, 6))
     return [{name: draw(VALUES[name]) for name in names} for _ in range(size)]
 
@@ -148,6 +148,7 @@ def month_rules(draw: st.DrawFn) -> list[MonthRules]:
             separate_care_type_averages=draw(st.booleans()),
             daily_amount_ore=draw(st.integers(1, 2_000_000)),
             conditions=tuple(c for c in CONDITIONS if c in conditions),
+            pooled_average=draw(st.sampled_from((True, True, True, False))),
         )
         rules.append(MonthRules(VGR_2018, parameters))
     return rules

@@ -56,7 +56,7 @@ def test_the_grid_syntax_includes_stop_and_keeps_exact_values(text: str, labels:
         ("average_threshold_days=3:2:1", "STOP not below START"),
         ("average_threshold_days=2:3:0", "STEP must be positive"),
         ("average_threshold_days=0:2000:1", "at most 1000"),
-        ("average_threshold_days=-1:1:1", "greater than or equal to 0"),
+        ("average_threshold_days=-1:1:1", "must be from 0 to 365"),
         ("individual_after_days=5:6:0.5", "invalid value"),
         ("separate_care_type_averages=kanske", "invalid value"),
     ],
@@ -164,7 +164,7 @@ def test_the_cli_sweep_with_a_heatmap(capsys, monkeypatch, tmp_path: Path) -> No
     assert code == 0, err
     assert len(json.loads(out)["combinations"]) == 15
     svg = (tmp_path / "h.svg").read_text("utf-8")
-    assert "Genomsnittsgräns (dagar)" in svg
+    assert "Genomsnittsgräns (kalenderdagar)" in svg
     code, out, _ = run_cli(
         capsys, monkeypatch, "scenario", "sweep", "--base", "vgr-2018", "-e", str(episodes),
         "-p", "free_days=2:4:1",

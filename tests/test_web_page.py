@@ -89,17 +89,17 @@ def test_a_slider_move_changes_the_scenario_total(server: tuple[str, str], tmp_p
         scenario_total = page.locator("#total-scenario")
         before = scenario_total.inner_text()
         assert before == base_total.inner_text()  # nothing changed yet: scenario equals base
-        expect(page.locator("#threshold-number")).to_have_value("3.0")
+        expect(page.locator("#average_threshold_days-number")).to_have_value("3.0")
         # Episodes only: one part, so neither the "Visa" choice nor the per-part table is offered.
         expect(page.locator("#param-placements")).to_be_hidden()
         expect(page.locator("#param-home-care")).to_be_hidden()
         expect(page.locator("#view-row")).to_be_hidden()
         expect(page.locator("#per-del-block")).to_be_hidden()
 
-        _slide(page, "#threshold-range", "2.5")
+        _slide(page, "#average_threshold_days-range", "2.5")
         expect(scenario_total).not_to_have_text(before, timeout=15_000)
         expect(page.locator("#total-diff")).not_to_have_text("±0 kr")
-        assert page.locator("#threshold-number").input_value() == "2.5"
+        assert page.locator("#average_threshold_days-number").input_value() == "2.5"
         assert _amount(scenario_total.inner_text()) > _amount(before)
         assert _amount(page.locator("#total-diff").inner_text()) != 0
         expect(page.locator("#scenario-name")).to_have_text("Scenario: Genomsnittsgräns 2,5 dagar")
@@ -187,16 +187,16 @@ def test_placements_and_home_care_on_the_page(server: tuple[str, str], tmp_path:
         page.get_by_label("Fastställt belopp (bas och scenario)").fill("10000")
         page.get_by_label("Fastställt belopp (bas och scenario)").press("Tab")
         expect(page.locator("#municipalities tr.kommun-row")).to_have_count(49, timeout=20_000)
-        expect(page.locator("#amount-number")).to_have_value("10000")
+        expect(page.locator("#daily_amount_sek-number")).to_have_value("10000")
 
         for legend in ("Betalningsansvar", "Placeringar", "Hemtjänst och hemsjukvård i annan kommun"):
             expect(page.locator("#parametrar legend", has_text=legend)).to_be_visible()
-        share = page.locator("#share-number")
+        share = page.locator("#schablon_region_share-number")
         expect(share).to_have_value("33.3")
-        expect(page.locator("#share-hint")).to_contain_text("Basen: 1/3 – exakt en tredjedel")
-        expect(page.locator("#hemtjanst-number")).to_be_disabled()
-        expect(page.locator("#hemtjanst-hint")).to_contain_text("inget rekommenderat timpris för 2024")
-        expect(page.locator("#hemsjukvard-number")).to_have_value("828")
+        expect(page.locator("#schablon_region_share-hint")).to_contain_text("Basen: 1/3 – exakt en tredjedel")
+        expect(page.locator("#hemtjanst_sek_per_hour-number")).to_be_disabled()
+        expect(page.locator("#hemtjanst_sek_per_hour-hint")).to_contain_text("Basen har inget värde för 2024")
+        expect(page.locator("#hemsjukvard_sek_per_hour-number")).to_have_value("828")
         expect(page.locator("#per-del tbody tr")).to_have_count(3)
         expect(page.locator("#view-select option")).to_have_text(
             ["Alla delar", "Betalningsansvar", "Placeringar", "Hemtjänst och hemsjukvård"]
@@ -234,7 +234,7 @@ def test_placements_and_home_care_on_the_page(server: tuple[str, str], tmp_path:
         assert _amount(home_base) > 0
 
         # (b) The hemsjukvård tariff, 828 -> 1 000 kr an hour, from the keyboard on the slider.
-        slider = page.locator("#hemsjukvard-range")
+        slider = page.locator("#hemsjukvard_sek_per_hour-range")
         slider.focus()
         with page.expect_request(
             lambda r: "/v1/scenarios/compare" in r.url and "home_care" in (r.post_data or "")
@@ -242,7 +242,7 @@ def test_placements_and_home_care_on_the_page(server: tuple[str, str], tmp_path:
             slider.press("ArrowRight")
         body = json.loads(sent.value.post_data or "{}")
         assert body["scenarios"][0]["home_care"] == {"hemsjukvard_sek_per_hour": "829.00"}
-        page.get_by_label("Hemsjukvård, kronor per timme").fill("1000")
+        page.get_by_label("Hemsjukvård, timpris (kr per timme)").fill("1000")
         expect(page.locator("#scenario-name")).to_have_text(
             re.compile(r"^Scenario: Schablonandel 25,0 %; hemsjukvård 1\s000 kr per timme$")
         )
@@ -271,6 +271,55 @@ def test_placements_and_home_care_on_the_page(server: tuple[str, str], tmp_path:
         expect(page.locator("#andringar")).to_have_text("Inga ändringar mot basen.")
         expect(share).to_have_value("33.3")
         expect(scenario_total).to_have_text(page.locator("#total-base").inner_text(), timeout=15_000)
+
+
+def test_a_registered_agreement_is_a_base_and_its_differences_are_shown(
+    server: tuple[str, str], tmp_path: Path
+) -> None:
+    """The administrator registered a 2027 agreement: the page offers it as a base, and shows what
+    it changes against the agreement before, with both sources. The controls come from the catalog."""
+    import datetime as dt
+
+    import httpx
+    from playwright.sync_api import expect
+
+    from hos_avtal.rules._derive import derive_to_toml
+
+    url, token = server
+    text = derive_to_toml(
+        "vgr-2023", "vgr-2027", dt.date(2027, 1, 1), None,
+        changes=["betalningsansvar.individual_after_days=5"], source="HoS-avtal 2027 Del C §5",
+    )[1]  # fmt: skip
+    database = tmp_path / "web.sqlite"
+    from hos_avtal.storage import Actor, open_database, register_ruleset
+
+    with open_database(database) as db:
+        register_ruleset(db, text, "vgr-2027.toml", Actor("admin"))
+    catalog = httpx.get(f"{url}/v1/parameters", headers={"Authorization": f"Bearer {token}"}).json()
+    with _page(url, token) as page:
+        expect(page.locator("#base-select option[value=vgr-2027]")).to_have_text(re.compile("registrerat"))
+        for spec in catalog:
+            if spec["sweep"] and spec["capability"] != "plausibility":
+                suffix = "check" if spec["type"] == "boolean" else "number"
+                expect(page.locator(f"#{spec['name']}-{suffix}")).to_have_count(1)
+        page.locator("summary", has_text="Skillnader mellan två regelverk").click()
+        page.locator("#diff-a").select_option("vgr-2023")
+        page.locator("#diff-b").select_option("vgr-2027")
+        page.get_by_role("button", name="Visa skillnader").click()
+        rows = page.locator("#diff-table tbody tr")
+        expect(rows).to_have_count(1)
+        expect(rows.first.locator("td")).to_have_text(
+            [
+                "betalningsansvar.individual_after_days",
+                "7",
+                "5",
+                re.compile("HoS-avtal 2023–2026"),
+                "HoS-avtal 2027 Del C §5",
+            ]
+        )
+        page.locator("#diff-b").select_option("vgr-2023")
+        page.get_by_role("button", name="Visa skillnader").click()
+        expect(page.locator("#diff-empty")).to_have_text("vgr-2023 och vgr-2023 har samma parametervärden.")
 
 
 @contextmanager

@@ -159,3 +159,25 @@ def test_ready_30_march_and_discharged_2_april_is_pending_in_march_and_counts_3_
     assert in_april["total_amount_sek"] == "0.00"
     [april_line] = april["episodes"]
     assert (april_line["status"], april_line["days"]) == ("pooled", 3)
+
+
+def test_the_statute_reports_no_average() -> None:
+    """Lag (2017:612) without an agreement: every day after 3 is paid per individual, and there
+    is no pooled average; a 2-day stay is covered with 0 billable days, not a pool of 2.00."""
+    import json as _json
+
+    from helpers import episode, frame
+    from hos_avtal.betalningsansvar import calculate_betalningsansvar
+    from hos_avtal.betalningsansvar._report import contract
+
+    episodes = frame(episode("short", 2), episode("long", 5), episode("also-short", 3))
+    result = calculate_betalningsansvar(episodes, "2022-03", ruleset="lag-2017-612")
+    month = _json.loads(_json.dumps(contract(result)[0]))
+    gbg = next(m for m in month["municipalities"] if m["kommun"] == "1480")
+    assert month["parameters"]["pooled_average"] is False
+    assert next(m for m in month["municipalities"] if m["kommun"] == "1480")["average"] == 0.0
+    assert (gbg["average_episodes"], gbg["liable"], gbg["individual_episodes"]) == (0, False, 3)
+    assert gbg["individual_billable_days"] == 2  # days 4 and 5 of the long stay
+    assert gbg["total_amount_sek"] == "18600.00"
+    lines = {line["episode_id"]: line for line in result.episode_lines().to_dicts()}
+    assert (lines["short"]["status"], lines["short"]["billable_days"]) == ("individual", 0)

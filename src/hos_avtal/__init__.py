@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         InputError,
         MissingParameterError,
         Problem,
+        RuleSetConflictError,
         RuleSetError,
         RuleSetNotApplicableError,
         ScenarioError,
@@ -35,7 +36,14 @@ if TYPE_CHECKING:
     from hos_avtal.io import read_episodes, validate_episodes
     from hos_avtal.municipalities import Municipality, lookup, parties
     from hos_avtal.placements import PlacementResult, calculate_placements
-    from hos_avtal.rules import BetalningsansvarParameters, RuleSet, load_ruleset, select_ruleset
+    from hos_avtal.rules import (
+        BetalningsansvarParameters,
+        Registry,
+        RuleSet,
+        load_ruleset,
+        select_ruleset,
+        using_registry,
+    )
     from hos_avtal.scenarios import Comparison, Scenario, ScenarioData, compare, load_scenario
 
 __version__ = "0.1.0"
@@ -53,6 +61,7 @@ _EXPORTS: dict[str, str] = {
     "InputError": "hos_avtal.errors",
     "MissingParameterError": "hos_avtal.errors",
     "Problem": "hos_avtal.errors",
+    "RuleSetConflictError": "hos_avtal.errors",
     "RuleSetError": "hos_avtal.errors",
     "RuleSetNotApplicableError": "hos_avtal.errors",
     "ScenarioError": "hos_avtal.errors",
@@ -66,9 +75,11 @@ _EXPORTS: dict[str, str] = {
     "PlacementResult": "hos_avtal.placements",
     "calculate_placements": "hos_avtal.placements",
     "BetalningsansvarParameters": "hos_avtal.rules",
+    "Registry": "hos_avtal.rules",
     "RuleSet": "hos_avtal.rules",
     "load_ruleset": "hos_avtal.rules",
     "select_ruleset": "hos_avtal.rules",
+    "using_registry": "hos_avtal.rules",
     "Comparison": "hos_avtal.scenarios",
     "Scenario": "hos_avtal.scenarios",
     "ScenarioData": "hos_avtal.scenarios",
@@ -92,7 +103,9 @@ __all__ = [
     "Ore",
     "PlacementResult",
     "Problem",
+    "Registry",
     "RuleSet",
+    "RuleSetConflictError",
     "RuleSetError",
     "RuleSetNotApplicableError",
     "RuleSetRef",
@@ -111,6 +124,7 @@ __all__ = [
     "parties",
     "read_episodes",
     "select_ruleset",
+    "using_registry",
     "validate_episodes",
 ]
 

@@ -9,6 +9,7 @@ problem document). Nothing here ever carries a value of a personal id column.
     HosAvtalError
     ├── InputError            bad rows or columns in an input file or frame
     ├── RuleSetError          a rule-set file that cannot be read or validated
+    │   ├── RuleSetConflictError  a valid rule set that conflicts with the registered ones
     │   └── ScenarioError     a scenario file (an overlay on a rule set) that cannot be used
     ├── CalculationError      the inputs are fine, but the rules cannot be applied
     │   ├── RuleSetNotApplicableError   month outside the rule set / no rule set for the month
@@ -102,6 +103,11 @@ class RuleSetError(HosAvtalError):
         self.reason = reason
         where = f"{source}, key {key!r}" if key else source
         super().__init__(f"rule set {where}: {reason}")
+
+
+class RuleSetConflictError(RuleSetError):
+    """A valid rule set that cannot be registered: its id is a shipped one's, or a final run used
+    other content under it, or its validity overlaps another automatic agreement's."""
 
 
 class ScenarioError(RuleSetError):

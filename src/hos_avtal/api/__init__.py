@@ -7,7 +7,7 @@ the CLI, and shape the answer. Errors are RFC 9457 problem documents; access is 
 >>> import tempfile, pathlib
 >>> app = create_app(str(pathlib.Path(tempfile.mkdtemp()) / "api.sqlite"))
 >>> sorted(p for p in app.openapi()["paths"] if p.startswith("/v1/rulesets"))
-['/v1/rulesets', '/v1/rulesets/{ruleset_id}']
+['/v1/rulesets', '/v1/rulesets/{a}/diff/{b}', '/v1/rulesets/{ruleset_id}']
 >>> app.state.database.close()
 """
 
@@ -24,7 +24,14 @@ from pydantic import BaseModel
 from hos_avtal import __version__
 from hos_avtal.api import _problems
 from hos_avtal.api._cache import ResponseCache
-from hos_avtal.api._middleware import MAX_DEPTH, AccessLogMiddleware, AuditMiddleware, BodyLimitMiddleware
+from hos_avtal.api._catalog_schema import add_catalog_schemas
+from hos_avtal.api._middleware import (
+    MAX_DEPTH,
+    AccessLogMiddleware,
+    AuditMiddleware,
+    BodyLimitMiddleware,
+    RegistryMiddleware,
+)
 from hos_avtal.api._problems import PROBLEM_JSON
 from hos_avtal.api._scenario_schemas import DatasetFromRun
 from hos_avtal.api._schemas import BillingRunRequest, Problem
@@ -35,6 +42,7 @@ from hos_avtal.api.routers import (
     health,
     municipalities,
     pages,
+    registry,
     rulesets,
     scenario_sweeps,
     scenarios,
@@ -110,12 +118,23 @@ def create_app(
     _problems.install(app)
     # Each router carries its /v1 prefix itself: FastAPI (0.137 on) leaves a prefix given here out
     # of the route in the scope, whose template is all that problems and logs may show of a path.
-    for module in (health, municipalities, rulesets, calculations, billing_runs, scenarios, scenario_sweeps):
+    routers = (
+        health,
+        municipalities,
+        rulesets,
+        registry,
+        calculations,
+        billing_runs,
+        scenarios,
+        scenario_sweeps,
+    )
+    for module in routers:
         app.include_router(module.router)
     app.include_router(pages.router)
     app.include_router(docs.router)
     # Each added middleware wraps the ones before it: the access log times everything, and the
     # size limit refuses a body before anything inside it reads one.
+    app.add_middleware(RegistryMiddleware, db=db)
     app.add_middleware(AuditMiddleware, db=db)
     app.add_middleware(
         BodyLimitMiddleware, max_bytes=max_body_bytes, max_depth=MAX_DEPTH, max_active=max_active_bodies
@@ -126,9 +145,10 @@ def create_app(
 
 
 def _openapi(app: FastAPI) -> None:
-    """Problems are documented as ``application/problem+json`` only, and the JSON body of
+    """Problems are documented as ``application/problem+json`` only, the JSON body of
     ``POST /v1/billing-runs`` and ``POST /v1/scenarios/datasets`` (read by hand, to accept file
-    uploads too) get their schemas."""
+    uploads too) get their schemas, and the parameters of scenarios and sweeps come from the
+    parameter catalog (:mod:`hos_avtal.api._catalog_schema`)."""
     original = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -138,6 +158,7 @@ def _openapi(app: FastAPI) -> None:
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         for model in (BillingRunRequest, DatasetFromRun, Problem, *calculations.BODY_MODELS):
             _add_schema(components, model)
+        add_catalog_schemas(components)
         for path in schema.get("paths", {}).values():
             for operation in path.values():
                 for response in operation.get("responses", {}).values():

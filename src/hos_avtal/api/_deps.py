@@ -155,16 +155,16 @@ async def idempotency(
     return Idempotency(db, key, value, request.method, request.url.path, await request.body())
 
 
-def shipped_ruleset(ruleset_id: str | None, field: str = "ruleset") -> RuleSet | None:
-    """A shipped rule set by id. The core also reads rule-set files by path; the API must never
-    let a client name a file on the server, so only shipped ids are accepted."""
+def named_ruleset(ruleset_id: str | None, field: str = "ruleset") -> RuleSet | None:
+    """A rule set by id: shipped, in the configured folder, or registered in the database. The
+    core also reads rule-set files by path; the API must never let a client name a file on the
+    server, so only known ids are accepted."""
     if ruleset_id is None:
         return None
-    from hos_avtal.rules._loader import shipped_rulesets
+    from hos_avtal.rules import known_ids, load_ruleset
 
-    for ruleset in shipped_rulesets():
-        if ruleset.id == ruleset_id:
-            return ruleset
+    if ruleset_id in known_ids():
+        return load_ruleset(ruleset_id)
     raise ProblemError(
         422,
         "unknown rule set; see GET /v1/rulesets",

@@ -23,7 +23,8 @@ import sqlalchemy as sa
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hos_avtal.api._problems import PROBLEM_JSON, logged_method, problem_body, route_template
-from hos_avtal.storage import Database
+from hos_avtal.rules import using_registry
+from hos_avtal.storage import Database, load_registry
 from hos_avtal.storage._models import audit_log
 
 MAX_DEPTH = 32
@@ -235,6 +236,23 @@ def _audited_path(scope: Scope) -> str:
     if all(isinstance(v, str) and _SHORT_TOKEN.fullmatch(v) for v in parameters.values()):
         return str(scope.get("path", template))
     return template
+
+
+class RegistryMiddleware:
+    """Every request sees the rules registered in the database as well as the shipped ones
+    (:func:`hos_avtal.rules.using_registry`); they are read only if the route needs a rule, so
+    a request that computes nothing costs no query."""
+
+    def __init__(self, app: ASGIApp, db: Database) -> None:
+        self.app = app
+        self.db = db
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        with using_registry(lambda: load_registry(self.db)):
+            await self.app(scope, receive, send)
 
 
 class AccessLogMiddleware:

@@ -23,6 +23,7 @@ from hos_avtal.errors import (
     FinalRunError,
     HosAvtalError,
     InputError,
+    RuleSetConflictError,
     RuleSetError,
     RunIntegrityError,
     RunNotFoundError,
@@ -181,7 +182,7 @@ def _status_of(exc: HosAvtalError) -> int:
         return 500  # the stored data is damaged, not the request
     if isinstance(exc, RunNotFoundError):
         return 404
-    if isinstance(exc, FinalRunError):
+    if isinstance(exc, FinalRunError | RuleSetConflictError):
         return 409
     if isinstance(exc, StorageError):
         return 503

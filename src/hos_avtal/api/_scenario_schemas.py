@@ -205,30 +205,25 @@ class DatasetList(BaseModel):
     datasets: list[DatasetOut]
 
 
+class BaseParameter(BaseModel):
+    """One parameter a scenario can change (``GET /v1/parameters`` describes it), in the base."""
+
+    capability: str
+    name: str
+    value: bool | int | str | None = Field(
+        description='As the rule set says it (decimals and amounts as text, a share exactly: "1/3").'
+    )
+    input: str | None = Field(
+        description="The value as a form field takes it (a share in percent, one decimal)."
+    )
+    source: str | None
+
+
 class BaseParameters(BaseModel):
-    """The betalningsansvar parameters of a base in one month: what a scenario starts from."""
+    """The parameters a scenario starts from: the base's value of each, in one month."""
 
     ruleset: str
     month: MonthText
-    daily_amount_sek: Money | None = Field(description="Null: no fastställt belopp ships for the year.")
+    daily_amount_sek: Money | None = Field(description="Null: no fastställt belopp is known for the year.")
     daily_amount_source: str | None
-    average_threshold_days: str
-    individual_after_days: int
-    free_days: int
-    separate_care_type_averages: bool
-    placements: BasePlacements | None = Field(description="Null where the base splits no placements.")
-    home_care: BaseHomeCare
-
-
-class BasePlacements(BaseModel):
-    schablon_region_share: str = Field(description='Exact, as the rule set says it: "1/3".', examples=["1/3"])
-    schablon_region_share_percent: str = Field(description="The same in percent, one decimal (half up).")
-    agreement_overdue_days: int
-
-
-class BaseHomeCare(BaseModel):
-    """VästKom's recommended tariffs for the month's year (the base's own, where it has them);
-    null for a year without one."""
-
-    hemtjanst_sek_per_hour: Money | None
-    hemsjukvard_sek_per_hour: Money | None
+    parameters: list[BaseParameter]

@@ -216,6 +216,9 @@ class BetalningsansvarMonth(_Open):
     month: MonthText
     daily_amount_sek: Money
     daily_amount_source: str
+    daily_amount_origin: Literal["shipped", "registered", "given", "ruleset"]
+    """Where the amount came from: shipped with hos_avtal, registered in the deployment, given
+    in the request, or the rule set's own (a scenario's)."""
     parameters: dict[str, Any]
     municipalities: list[BetalningsansvarMunicipality]
     totals: BetalningsansvarTotals
@@ -273,20 +276,6 @@ class ParameterOut(BaseModel):
     description: str
     unit: str | None
     values: list[ParameterValueOut]
-
-
-class RuleSetSummary(BaseModel):
-    id: str
-    name: str
-    kind: str
-    auto_select: bool
-    valid_from: dt.date | None
-    valid_to: dt.date | None
-    source: str
-
-
-class RuleSetOut(RuleSetSummary):
-    parameters: list[ParameterOut]
 
 
 class Health(BaseModel):

@@ -48,7 +48,7 @@ def params_frame(params: Sequence[BetalningsansvarParameters]) -> pl.DataFrame:
                 "daily_ore": p.daily_amount_ore,
                 "threshold_num": numerator,
                 "threshold_den": denominator,
-                "individual_after": p.individual_after_days,
+                "individual_after": p.switch_days,
                 "free_days": p.free_days,
                 "separate_pools": p.separate_care_type_averages,
                 "accrue": p.accrue_while_admitted,

@@ -13,6 +13,7 @@ from hos_avtal.betalningsansvar._engine import CARE_TYPES, REASONS
 from hos_avtal.betalningsansvar._result import BetalningsansvarResult, MonthRules
 from hos_avtal.money import format_sek, format_sek_expr
 from hos_avtal.months import format_month
+from hos_avtal.rules import parameter_catalog
 
 _COUNTS = (
     "average_episodes", "average_days", "individual_episodes", "individual_billable_days",
@@ -46,16 +47,18 @@ def liable_days(units: int, denominator: int) -> str:
 
 
 def parameters_object(rules: MonthRules) -> dict[str, Any]:
+    """The month's parameters as the contract shows them: every betalningsansvar parameter of the
+    catalog the engine reads (the fastställt belopp has fields of its own), in the catalog's order."""
     p = rules.parameters
-    return {
-        "average_threshold_days": str(p.average_threshold_days),
-        "individual_after_days": p.individual_after_days,
-        "free_days": p.free_days,
-        "separate_care_type_averages": p.separate_care_type_averages,
-        "accrue_while_admitted": p.accrue_while_admitted,
-        "recurring_liability_months": p.recurring_liability_months,
-        "conditions": list(p.conditions),
-    }
+    shown: dict[str, Any] = {}
+    for spec in parameter_catalog().of("betalningsansvar"):
+        if spec.name == "daily_amount_sek" or not hasattr(p, spec.name):
+            continue
+        value = getattr(p, spec.name)
+        shown[spec.name] = (
+            str(value) if isinstance(value, Decimal) else list(value) if isinstance(value, tuple) else value
+        )
+    return shown
 
 
 def _municipality_object(row: dict[str, Any]) -> dict[str, Any]:
@@ -133,6 +136,7 @@ def _month_head(rules: MonthRules) -> dict[str, Any]:
         "month": format_month(rules.parameters.month),
         "daily_amount_sek": format_sek(rules.parameters.daily_amount_ore),
         "daily_amount_source": rules.parameters.daily_amount_source,
+        "daily_amount_origin": rules.parameters.daily_amount_origin,
         "parameters": parameters_object(rules),
     }
 

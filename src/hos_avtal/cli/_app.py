@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "_home_care",
     "_synth",
     "_rulesets",
+    "_registry",
     "_scenario",
     "_run",
     "_keys",

@@ -11,11 +11,13 @@ import typer
 from hos_avtal.cli._app import app
 from hos_avtal.cli._options import (
     AcceptOption,
+    DbOption,
     OutputFormat,
     accepted,
     amount_option,
     month_option,
     print_json,
+    registered_rules,
 )
 
 
@@ -52,8 +54,9 @@ def betalningsansvar(
             "--ruleset",
             "-r",
             help=(
-                "Rule-set id (vgr-2023, vgr-2018, lag-2017-612) or a rule-set .toml file. "
-                "Default: the VGR agreement in force for each month."
+                "Rule-set id (vgr-2023, vgr-2018, lag-2017-612, or one registered with 'hos-avtal "
+                "rulesets add') or a rule-set .toml file. Default: the VGR agreement in force for "
+                "each month, shipped or registered."
             ),
         ),
     ] = None,
@@ -61,7 +64,10 @@ def betalningsansvar(
         str | None,
         typer.Option(
             "--daily-amount",
-            help="Fastställt belopp in kronor per vårddygn, for a year hos_avtal has no verified amount for.",
+            help=(
+                "Fastställt belopp in kronor per vårddygn, for a year hos_avtal has no verified "
+                "amount for. Better: register it once with 'hos-avtal amounts set YEAR SEK'."
+            ),
         ),
     ] = None,
     output_format: Annotated[
@@ -90,6 +96,7 @@ def betalningsansvar(
         ),
     ] = False,
     accept: AcceptOption = None,
+    db: DbOption = None,
 ) -> None:
     """Compute kommunens betalningsansvar for discharge-ready inpatients, per municipality and month.
 
@@ -102,17 +109,18 @@ def betalningsansvar(
 
     chosen_month = month_option(month)
     amount = amount_option(daily_amount)
-    if chosen_month is not None:
-        # The month's rules first: a missing daily amount or rule set is said before the file is read.
-        from hos_avtal.rules import select_ruleset
+    with registered_rules(db):
+        if chosen_month is not None:
+            # The month's rules first: a missing daily amount or rule set is said before the file is read.
+            from hos_avtal.rules import select_ruleset
 
-        select_ruleset(chosen_month, ruleset).betalningsansvar(chosen_month, daily_amount_sek=amount)
-    frame = read_episodes(
-        episodes, accept=accepted(accept), months=None if chosen_month is None else [chosen_month]
-    )
-    result = calculate_betalningsansvar(
-        frame, chosen_month, ruleset=ruleset, daily_amount_sek=amount, validate=False
-    )
+            select_ruleset(chosen_month, ruleset).betalningsansvar(chosen_month, daily_amount_sek=amount)
+        frame = read_episodes(
+            episodes, accept=accepted(accept), months=None if chosen_month is None else [chosen_month]
+        )
+        result = calculate_betalningsansvar(
+            frame, chosen_month, ruleset=ruleset, daily_amount_sek=amount, validate=False
+        )
     if episodes_out is not None:
         write_frame(episode_frame(result.episode_lines()), episodes_out)
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from hos_avtal.cli._app import app
-from hos_avtal.cli._options import OutputFormat, month_option, print_json
+from hos_avtal.cli._options import DbOption, OutputFormat, month_option, print_json, registered_rules
 
 if TYPE_CHECKING:
     from hos_avtal.home_care import HomeCareResult
@@ -51,7 +51,8 @@ def home_care(
             "-t",
             help=(
                 "The host municipalities' own tariffs: CSV or Parquet with kommun, year, service, "
-                "sek_per_hour. They override the rule set and VästKom's recommendation."
+                "sek_per_hour. They override the tariffs registered with 'hos-avtal tariffs set', "
+                "the rule set's and VästKom's recommendation."
             ),
         ),
     ] = None,
@@ -71,6 +72,7 @@ def home_care(
             help="table for people; json (one object per month) or csv (invoice lines) for systems.",
         ),
     ] = OutputFormat.table,
+    db: DbOption = None,
 ) -> None:
     """Invoice home care given during a temporary stay, per month, and net the invoices.
 
@@ -85,7 +87,8 @@ def home_care(
     chosen_month = month_option(month)
     frame = read_visits(visits)
     own = read_tariffs(tariffs) if tariffs is not None else None
-    result = calculate_home_care(frame, chosen_month, tariffs=own, ruleset=ruleset, validate=False)
+    with registered_rules(db):
+        result = calculate_home_care(frame, chosen_month, tariffs=own, ruleset=ruleset, validate=False)
 
     if output_format is OutputFormat.json:
         objects = contract(result)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
@@ -13,6 +15,30 @@ import typer
 
 from hos_avtal._types import Month
 from hos_avtal.months import parse_month
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help=(
+            "Database URL (postgresql+psycopg://…, sqlite:///…) or a SQLite file path: its runs, "
+            "and the rule sets, amounts and tariffs registered in it. Default: "
+            "$HOS_AVTAL_DATABASE_URL, else hos_avtal.sqlite in the current folder."
+        ),
+        show_default=False,
+    ),
+]
+
+
+@contextmanager
+def registered_rules(db: str | None) -> Iterator[None]:
+    """Run a calculation with the rules registered in ``db`` as well as the shipped ones; a
+    SQLite file that does not exist counts as empty and is not created."""
+    from hos_avtal.rules import using_registry
+    from hos_avtal.storage import read_registry
+
+    with using_registry(read_registry(db)):
+        yield
 
 
 def month_option(value: str | None) -> Month | None:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from hos_avtal.cli._app import app
-from hos_avtal.cli._options import OutputFormat, month_option, print_json
+from hos_avtal.cli._options import DbOption, OutputFormat, month_option, print_json, registered_rules
 
 if TYPE_CHECKING:
     from hos_avtal.placements import PlacementResult
@@ -85,6 +85,7 @@ def placements(
         OutputFormat,
         typer.Option("--format", "-f", help="table for people; json (the contract) or csv for systems."),
     ] = OutputFormat.table,
+    db: DbOption = None,
 ) -> None:
     """Split placement costs (HVB, familjehem) between the region and the municipality.
 
@@ -98,15 +99,16 @@ def placements(
     chosen_month = month_option(month)
     as_of_day = _date_option(as_of, "--as-of")
     adjust_day = _date_option(adjust_from, "--adjust-from")
-    result = calculate_placements(
-        placements_file,
-        costs_file,
-        agreements_file,
-        chosen_month,
-        ruleset=ruleset,
-        as_of=as_of_day,
-        adjust_from=adjust_day,
-    )
+    with registered_rules(db):
+        result = calculate_placements(
+            placements_file,
+            costs_file,
+            agreements_file,
+            chosen_month,
+            ruleset=ruleset,
+            as_of=as_of_day,
+            adjust_from=adjust_day,
+        )
     if output_format is OutputFormat.json:
         print_json(contract(result))
     elif output_format is OutputFormat.csv:

@@ -23,8 +23,12 @@ def render_betalningsansvar(result: BetalningsansvarResult, source: str) -> None
                 f"Rule set {rules.ruleset.id}: {rules.ruleset.name}\n"
                 f"Fastställt belopp {format_sek_sv(p.daily_amount_ore)} kr/vårddygn "
                 f"({p.daily_amount_source}). "
-                f"Liable when the average exceeds {p.average_threshold_days} days; individual after "
-                f"{p.individual_after_days} days, billed beyond {p.free_days} days."
+                + (
+                    f"Liable when the average exceeds {p.average_threshold_days} days; individual "
+                    f"after {p.individual_after_days} days, billed beyond {p.free_days} days."
+                    if p.pooled_average
+                    else f"No pooled average: every covered episode is billed beyond {p.free_days} days."
+                )
             ),
             caption_justify="left",
             show_footer=True,

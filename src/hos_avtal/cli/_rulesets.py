@@ -1,58 +1,325 @@
-"""``hos-avtal rulesets``: what rule sets exist and every parameter with its source."""
+"""``hos-avtal rulesets``: the rule sets in force, a new agreement derived from an old one, what
+two rule sets differ in, and registering a rule set in the deployment's database."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import datetime as dt
+import re
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from hos_avtal.cli._app import app
+from hos_avtal.cli._options import DbOption, print_json, registered_rules
+
+if TYPE_CHECKING:
+    from hos_avtal.rules import RegisteredRuleSet, RuleSet
 
 rulesets_app = typer.Typer(
-    help="List the rule sets and show their parameters with effective dates and sources.",
+    help=(
+        "The rule sets (shipped, in $HOS_AVTAL_RULESETS_DIR, registered in the database): list, "
+        "show, derive a new agreement, compare two, register one."
+    ),
     no_args_is_help=True,
 )
 app.add_typer(rulesets_app, name="rulesets")
 
 
+class ListFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+FormatOption = Annotated[
+    ListFormat, typer.Option("--format", "-f", help="table for people, json for systems.")
+]
+RuleSetArgument = Annotated[
+    str, typer.Argument(help="Rule-set id (shipped or registered) or a .toml file.", show_default=False)
+]
+
+
+def _date(value: str | None, option: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+            raise ValueError
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter("write a date as YYYY-MM-DD", param_hint=option) from None
+
+
 @rulesets_app.command("list")
-def list_rulesets() -> None:
-    """The shipped rule sets and their validity."""
+def list_rulesets(db: DbOption = None, output_format: FormatOption = ListFormat.table) -> None:
+    """Every rule set a calculation may use, with its validity and where it comes from."""
+    from hos_avtal.rules import active_registry, shipped_rulesets
+
+    with registered_rules(db):
+        registry = active_registry()
+        rows: list[tuple[RuleSet, str, RegisteredRuleSet | None]] = [
+            (r, "shipped", None) for r in shipped_rulesets()
+        ]
+        rows += [(r.ruleset, r.origin, r) for r in registry.rulesets]
+    if output_format is ListFormat.json:
+        print_json(
+            [
+                {
+                    "id": r.id,
+                    "name": r.name,
+                    "kind": r.kind,
+                    "valid_from": r.valid_from and r.valid_from.isoformat(),
+                    "valid_to": r.valid_to and r.valid_to.isoformat(),
+                    "auto_select": r.auto_select,
+                    "origin": origin,
+                    "content_sha256": registered.content_sha256 if registered else None,
+                    "registered_by": registered.registered_by if registered else None,
+                    "registered_at": registered.registered_at.isoformat()
+                    if registered and registered.registered_at
+                    else None,
+                }
+                for r, origin, registered in rows
+            ]
+        )
+        return
     from rich.console import Console
     from rich.table import Table
 
-    from hos_avtal.rules import shipped_rulesets
-
-    table = Table(title="Shipped rule sets")
-    for header in ("Id", "Valid", "Chosen automatically", "Name"):
-        table.add_column(header)
-    for r in shipped_rulesets():
-        table.add_row(r.id, r.period, "yes" if r.auto_select else "no (name it with --ruleset)", r.name)
+    table = Table(title="Rule sets")
+    for header in ("Id", "Valid", "Chosen automatically", "Origin", "Name"):
+        table.add_column(header, overflow="fold")
+    for r, origin, registered in rows:
+        where = origin
+        if registered is not None and registered.registered_at is not None:
+            where = f"{origin} ({registered.registered_by}, {registered.registered_at:%Y-%m-%d})"
+        auto = "yes" if r.auto_select else "no (name it with --ruleset)"
+        table.add_row(r.id, r.period, auto, where, r.name)
     Console().print(table)
 
 
 @rulesets_app.command("show")
 def show_ruleset(
-    ruleset: Annotated[str, typer.Argument(help="Rule-set id or .toml file.")],
+    ruleset: RuleSetArgument,
+    db: DbOption = None,
+    output_format: FormatOption = ListFormat.table,
 ) -> None:
     """Every parameter of a rule set with its values, effective dates and sources."""
+    from hos_avtal.rules import load_ruleset
+    from hos_avtal.rules._derive import CAPABILITIES, value_text
+
+    with registered_rules(db):
+        r = load_ruleset(ruleset)
+        amounts = amount_rows()
+    rows = [
+        (capability, name, value_text(v.value), v.valid_from, v.valid_to, v.source)
+        for capability in CAPABILITIES
+        for name, parameter in getattr(r, f"{capability}_parameters").items()
+        for v in parameter.values
+    ]
+    if output_format is ListFormat.json:
+        print_json(
+            {
+                "id": r.id,
+                "name": r.name,
+                "kind": r.kind,
+                "valid_from": r.valid_from and r.valid_from.isoformat(),
+                "valid_to": r.valid_to and r.valid_to.isoformat(),
+                "auto_select": r.auto_select,
+                "source": r.source,
+                "parameters": [
+                    {
+                        "capability": c,
+                        "name": n,
+                        "value": value,
+                        "from": start.isoformat(),
+                        "to": end and end.isoformat(),
+                        "source": source,
+                    }
+                    for c, n, value, start, end, source in rows
+                ],
+                "daily_amounts": [
+                    {"year": year, "daily_amount_sek": sek, "origin": origin, "source": source}
+                    for year, sek, origin, source in amounts
+                ],
+            }
+        )
+        return
     from rich.console import Console
     from rich.table import Table
 
-    from hos_avtal.rules import load_ruleset
-    from hos_avtal.rules._loader import national_parameters
-
-    r = load_ruleset(ruleset)
     console = Console()
     console.print(f"[bold]{r.id}[/bold] — {r.name}\nValid {r.period}. Source: {r.source}")
-    table = Table(title="betalningsansvar parameters")
-    for header in ("Parameter", "Value", "From", "To", "Source"):
+    table = Table(title="Parameters")
+    for header in ("Capability", "Parameter", "Value", "From", "To", "Source"):
         table.add_column(header, overflow="fold")
-    merged = dict(r.betalningsansvar_parameters)
-    merged.setdefault(
-        "daily_amount_sek", national_parameters().betalningsansvar_parameters["daily_amount_sek"]
-    )
-    for name, parameter in merged.items():
-        for v in parameter.values:
-            table.add_row(name, str(v.value), str(v.valid_from), str(v.valid_to or ""), v.source)
+    for capability, name, value, start, end, source in rows:
+        table.add_row(capability, name, value, str(start), str(end or ""), source)
     console.print(table)
+    amount_table = Table(title="betalningsansvar.daily_amount_sek: the fastställt belopp of each year")
+    for header in ("Year", "Kronor per vårddygn", "Origin", "Source"):
+        amount_table.add_column(header, overflow="fold")
+    for year, sek, origin, source in amounts:
+        amount_table.add_row(str(year), sek, origin, source)
+    console.print(amount_table)
+
+
+def amount_rows() -> list[tuple[int, str, str, str]]:
+    """Each known year's fastställt belopp as table cells: year, kronor, origin, source."""
+    from hos_avtal.money import format_sek
+    from hos_avtal.rules import daily_amounts_in_force
+
+    return [(a.year, format_sek(a.amount_ore), a.origin, a.source) for a in daily_amounts_in_force()]
+
+
+@rulesets_app.command("add")
+def add_ruleset(
+    file: Annotated[Path, typer.Argument(help="The rule-set file (.toml) to register.", show_default=False)],
+    db: DbOption = None,
+    by: Annotated[str | None, typer.Option("--by", help="Who registers it. Default: your user name.")] = None,
+) -> None:
+    """Register a rule set in the database, so every command and the server can name it (and
+    choose it automatically for the months it covers, if it says auto_select = true)."""
+    from hos_avtal.cli._run import _open
+    from hos_avtal.errors import RuleSetError
+    from hos_avtal.io import check_label
+    from hos_avtal.runs import current_user
+    from hos_avtal.storage import Actor, register_ruleset
+
+    try:
+        content = file.read_text("utf-8-sig")
+    except OSError as exc:
+        raise RuleSetError(str(file), f"cannot be read ({exc.strerror})") from None
+    actor = Actor(check_label(by or current_user(), "--by", max_length=100))
+    database = _open(db)
+    try:
+        registered, created = register_ruleset(database, content, str(file), actor)
+    finally:
+        database.close()
+    r = registered.ruleset
+    verb = "registered" if created else "already registered with the same content"
+    print(f"{r.id}: {verb} (valid {r.period}; content sha256 {registered.content_sha256[:16]}…)")
+
+
+@rulesets_app.command("new")
+def new_ruleset(
+    ruleset_id: Annotated[str, typer.Argument(metavar="ID", help="The new rule set's id, e.g. vgr-2027.")],
+    base: Annotated[str, typer.Option("--from", help="The rule set to start from (id or file).")],
+    valid_from: Annotated[str, typer.Option("--valid-from", help="First day of the new agreement.")],
+    out: Annotated[Path, typer.Option("--out", help="The rule-set file to write (.toml).")],
+    valid_to: Annotated[str | None, typer.Option("--valid-to", help="Last day (default: open).")] = None,
+    name: Annotated[str | None, typer.Option("--name", help="The agreement's name.")] = None,
+    changes: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="A changed value, CAPABILITY.PARAM=VALUE (e.g. betalningsansvar.individual_after_days=6).",
+        ),
+    ] = None,
+    source: Annotated[
+        str | None,
+        typer.Option("--source", help="Where the changed values come from (the agreement's section)."),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Write a complete rule-set file for a new agreement from an old one: every value with its
+    dates and source, the changed ones citing --source. Register it with 'rulesets add'."""
+    from hos_avtal.errors import RuleSetError
+    from hos_avtal.io import check_label
+    from hos_avtal.rules._derive import derive_to_toml
+
+    start = _date(valid_from, "--valid-from")
+    assert start is not None
+    end = _date(valid_to, "--valid-to")
+    if out.suffix != ".toml":
+        raise typer.BadParameter("name a .toml file", param_hint="--out")
+    if out.exists():
+        raise RuleSetError(str(out), "exists already; name a new file (a rule-set file is never overwritten)")
+    checked_name = check_label(name, "--name") if name is not None else None
+    checked_source = check_label(source, "--source", max_length=500) if source is not None else None
+    with registered_rules(db):
+        ruleset, text = derive_to_toml(
+            base, ruleset_id, start, end, name=checked_name, changes=changes or (), source=checked_source
+        )
+    try:
+        with out.open("x", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise RuleSetError(str(out), f"cannot be written ({exc.strerror})") from None
+    print(f"wrote {out}: {ruleset.id}, valid {ruleset.period}, {len(changes or ())} value(s) changed")
+
+
+@rulesets_app.command("diff")
+def diff_command(
+    first: RuleSetArgument,
+    second: RuleSetArgument,
+    db: DbOption = None,
+    output_format: FormatOption = ListFormat.table,
+) -> None:
+    """Every parameter whose values differ between two rule sets, with both values and sources."""
+    from hos_avtal.rules._derive import diff_rulesets
+
+    with registered_rules(db):
+        differences = diff_rulesets(first, second)
+    if output_format is ListFormat.json:
+        payload: list[dict[str, Any]] = [
+            {
+                "capability": d.capability,
+                "name": d.name,
+                "a": d.before,
+                "b": d.after,
+                "a_source": d.before_source,
+                "b_source": d.after_source,
+            }
+            for d in differences
+        ]
+        print_json({"a": first, "b": second, "differences": payload})
+        return
+    if not differences:
+        print(f"{first} and {second} have the same parameter values")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{first} → {second}")
+    for header in ("Parameter", first, second, f"Source ({first})", f"Source ({second})"):
+        table.add_column(header, overflow="fold")
+    for d in differences:
+        table.add_row(
+            f"{d.capability}.{d.name}",
+            d.before or "—",
+            d.after or "—",
+            d.before_source or "",
+            d.after_source or "",
+        )
+    Console().print(table)
+
+
+@rulesets_app.command("parameters")
+def list_parameters(output_format: FormatOption = ListFormat.table) -> None:
+    """The parameter catalog: every parameter a rule set or scenario may set, with its type,
+    unit, bounds and meaning, and whether it can be swept or differ by care type."""
+    from hos_avtal.rules import parameter_catalog
+
+    catalog = parameter_catalog()
+    if output_format is ListFormat.json:
+        print_json([spec.as_json() for spec in catalog])
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="Parameters (the parameter catalog)")
+    for header in ("Parameter", "Type", "Unit", "Range", "Sweep", "Per care type", "Label", "Help"):
+        table.add_column(header, overflow="fold")
+    for spec in catalog:
+        bounds = (
+            ""
+            if spec.minimum is None and spec.maximum is None
+            else f"{spec.minimum or ''}–{spec.maximum or ''}"
+        )
+        bounds = f"plausibility ({spec.bound})" if spec.bound else bounds
+        table.add_row(
+            spec.key, spec.kind, spec.unit or "", bounds, "yes" if spec.sweep else "",
+            "yes" if spec.per_care_type else "", spec.label, spec.help,
+        )  # fmt: skip
+    Console().print(table)

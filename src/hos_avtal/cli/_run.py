@@ -17,7 +17,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from hos_avtal.cli._app import app
-from hos_avtal.cli._options import AcceptOption, accepted, amount_option, ensure_folder, month_option
+from hos_avtal.cli._options import (
+    AcceptOption,
+    DbOption,
+    accepted,
+    amount_option,
+    ensure_folder,
+    month_option,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -34,17 +41,6 @@ run_app = typer.Typer(
 )
 app.add_typer(run_app, name="run")
 
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        help=(
-            "Database URL (postgresql+psycopg://…, sqlite:///…) or a SQLite file path. "
-            "Default: $HOS_AVTAL_DATABASE_URL, else hos_avtal.sqlite in the current folder."
-        ),
-        show_default=False,
-    ),
-]
 RunArgument = Annotated[
     int, typer.Argument(help="Run id (see 'hos-avtal run list').", min=1, max=2**31 - 1, show_default=False)
 ]
@@ -174,12 +170,12 @@ def finalize_run(
     db: DbOption = None,
 ) -> None:
     """Make a draft run final. A final run is never changed; new data makes a new version."""
-    from hos_avtal.runs._run import _user
+    from hos_avtal.runs import current_user
     from hos_avtal.storage import finalize
 
     database = _open(db)
     try:
-        summary, changed = finalize(database, run_id, by or _user())
+        summary, changed = finalize(database, run_id, by or current_user())
     finally:
         database.close()
     if changed:

@@ -11,8 +11,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from hos_avtal.cli._app import app
-from hos_avtal.cli._options import amount_option, ensure_folder, months_option, print_json
-from hos_avtal.cli._run import DbOption
+from hos_avtal.cli._options import (
+    DbOption,
+    amount_option,
+    ensure_folder,
+    months_option,
+    print_json,
+    registered_rules,
+)
 from hos_avtal.errors import HosAvtalError
 
 if TYPE_CHECKING:
@@ -221,11 +227,12 @@ def compare_command(
     from hos_avtal.scenarios._report import comparison_csv, comparison_json
 
     require_out(output_format, out)
-    scenarios = [load_scenario(path) for path in scenario]
     files = {"episodes": episodes, "placements": placements, "costs": costs, "agreements": agreements,
              "visits": visits, "tariffs": tariffs}  # fmt: skip
-    data, chosen, amount = read_data(files, run, db, months, daily_amount)
-    comparison = compare(data, scenarios, base=base, months=chosen, daily_amount_sek=amount)
+    with registered_rules(db):
+        scenarios = [load_scenario(path) for path in scenario]
+        data, chosen, amount = read_data(files, run, db, months, daily_amount)
+        comparison = compare(data, scenarios, base=base, months=chosen, daily_amount_sek=amount)
     if chart is not None:
         _bar_chart(comparison, chart)
     if trend_chart is not None:
@@ -289,10 +296,9 @@ def _trend_chart(comparison: Comparison, path: Path, kommun: str | None) -> None
 @scenario_app.command(
     "sweep",
     epilog=(
-        "Sweepable: average_threshold_days, individual_after_days, free_days, daily_amount_sek, "
-        "separate_care_type_averages (betalningsansvar; from the episodes' day histograms, so a "
-        "thousand combinations cost about one calculation), schablon_region_share (placements), "
-        "hemtjanst_sek_per_hour and hemsjukvard_sek_per_hour (home care). Example: "
+        "Sweepable: every parameter the parameter catalog marks so ('hos-avtal rulesets "
+        "parameters', column Sweep). Betalningsansvar parameters are evaluated from the episodes' "
+        "day histograms, so a thousand combinations cost about one calculation. Example: "
         "--param average_threshold_days=2.0:4.0:0.1 --param individual_after_days=5:10:1"
     ),
 )
@@ -331,11 +337,12 @@ def sweep_command(
         raise typer.BadParameter("a heatmap needs exactly two --param", param_hint="--heatmap")
     files = {"episodes": episodes, "placements": placements, "costs": costs, "agreements": agreements,
              "visits": visits, "tariffs": tariffs}  # fmt: skip
-    data, chosen, amount = read_data(files, run, db, months, daily_amount)
-    result = sweep(data, axes, base=base, months=chosen, daily_amount_sek=amount)
+    with registered_rules(db):
+        data, chosen, amount = read_data(files, run, db, months, daily_amount)
+        result = sweep(data, axes, base=base, months=chosen, daily_amount_sek=amount)
     if heatmap is not None:
         from hos_avtal.charts import sweep_heatmap
-        from hos_avtal.scenarios._sweep import LABELS_SV
+        from hos_avtal.scenarios._sweep import label_sv
 
         x, y = (a.name for a in axes)
         highlight = (
@@ -344,7 +351,7 @@ def sweep_command(
         try:
             sweep_heatmap(
                 result.combinations, x, y, heatmap, title=f"Totalt för 49 kommuner, bas {result.ruleset.id}",
-                x_label=LABELS_SV[x], y_label=LABELS_SV[y], highlight=highlight,
+                x_label=label_sv(x), y_label=label_sv(y), highlight=highlight,
             )  # fmt: skip
         except ValueError as exc:
             raise HosAvtalError(f"--heatmap {heatmap}: {exc}") from None
@@ -367,6 +374,7 @@ def check_command(
     files: Annotated[
         list[Path], typer.Argument(help="Scenario files (TOML) to validate.", show_default=False)
     ],
+    db: DbOption = None,
 ) -> None:
     """Validate scenario files and show what each changes (a broken file names the key)."""
     import json
@@ -375,8 +383,9 @@ def check_command(
     from hos_avtal.scenarios._report import json_value
 
     for path in files:
-        scenario = load_scenario(path)
-        scenario.ruleset()  # the base must load too
+        with registered_rules(db):
+            scenario = load_scenario(path)
+            scenario.ruleset()  # the base must load too
         print(f"{path}: {scenario.name} — base {scenario.base}")
         if scenario.description:
             print(f"  {scenario.description}")

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from hos_avtal.cli._app import app
-from hos_avtal.cli._run import DbOption
+from hos_avtal.cli._options import DbOption
 
 
 class ExceptionTypesOnly(logging.Filter):

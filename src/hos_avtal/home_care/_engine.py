@@ -20,6 +20,7 @@ from hos_avtal.money import divide_round_half_up_expr, sek_to_ore
 from hos_avtal.municipalities import lookup
 from hos_avtal.rules._home_care import check_value, recommended_tariff
 from hos_avtal.rules._model import RuleSet
+from hos_avtal.rules._registry import active_registry
 
 LINE_KEYS = ("month", "host", "home", "service")
 
@@ -71,11 +72,13 @@ def split_outside(groups: pl.DataFrame, party_codes: list[str]) -> tuple[pl.Data
 def resolve_tariffs(needed: pl.DataFrame, own: pl.DataFrame | None, ruleset: RuleSet | None) -> pl.DataFrame:
     """The tariff of every needed (host, year, service), in öre per hour, with its source.
 
-    The host's own tariff first (the municipality that performs the care decides its level),
+    The host's own tariff first (the municipality that performs the care decides its level): a
+    tariff file's row, else the tariff registered in the deployment (``hos-avtal tariffs set``);
     then the rule set's value (a scenario), then VästKom's recommendation. Every combination
     without any is collected into one :class:`MissingParameterError`, so a user fixes the tariff
     file once rather than once per error.
     """
+    own = _with_registered(own)
     if own is not None:
         found = needed.join(own.rename({"kommun": "host"}), on=["host", "year", "service"], how="left")
     else:
@@ -105,6 +108,37 @@ def resolve_tariffs(needed: pl.DataFrame, own: pl.DataFrame | None, ruleset: Rul
     return pl.DataFrame(rows, schema=TARIFF_FRAME_SCHEMA)
 
 
+def _with_registered(own: pl.DataFrame | None) -> pl.DataFrame | None:
+    """The tariff file's rows, and the registered tariffs of every (kommun, year, service) the
+    file does not give."""
+    registered = active_registry().tariffs.values()
+    if not registered:
+        return own
+    frame = pl.DataFrame(
+        [
+            {
+                "kommun": t.kommun,
+                "year": t.year,
+                "service": t.service,
+                "tariff_ore": t.amount_ore,
+                "source": f"the municipality's own tariff, decided {t.decided}: {t.source} (registered)",
+            }
+            for t in registered
+        ],
+        schema={
+            "kommun": pl.String,
+            "year": pl.Int64,
+            "service": pl.String,
+            "tariff_ore": pl.Int64,
+            "source": pl.String,
+        },
+    )
+    if own is None:
+        return frame
+    frame = frame.cast(dict(own.schema))  # type: ignore[arg-type]
+    return pl.concat([own, frame.join(own, on=["kommun", "year", "service"], how="anti")])
+
+
 def _shared_tariff(service: str, year: int, ruleset: RuleSet | None) -> tuple[int, str] | None:
     """The rule set's tariff or VästKom's recommendation; ``None`` when neither has one."""
     if ruleset is not None:
@@ -129,10 +163,10 @@ def _missing_message(missing: dict[tuple[int, str], list[str]], ruleset: RuleSet
     where = f"the rule set {ruleset.id} nor VästKom" if ruleset is not None else "VästKom"
     return (
         "no tariff for these host municipalities (vistelsekommun), years and services; neither a "
-        f"tariff file nor {where} has one, and hos_avtal never guesses a tariff:\n"
+        f"tariff file, a registered tariff nor {where} has one, and hos_avtal never guesses a tariff:\n"
         + "\n".join(lines)
-        + "\nGive each host municipality's own tariff in a tariff file "
-        "(--tariffs FILE with columns kommun, year, service, sek_per_hour)."
+        + "\nRegister each host municipality's own tariff (hos-avtal tariffs set KOMMUN YEAR …), "
+        "or give it in a tariff file (--tariffs FILE with columns kommun, year, service, sek_per_hour)."
     )
 
 

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import Decimal
-from typing import Annotated, Any
-
-from pydantic import Field, TypeAdapter
+from typing import Any, Literal
 
 from hos_avtal._types import Month, Ore
 from hos_avtal.errors import MissingParameterError, RuleSetError
 from hos_avtal.money import sek_to_ore
 from hos_avtal.months import format_month, parse_month
+from hos_avtal.rules._catalog import CAPABILITIES, parameter_catalog
 
 CONDITIONS: dict[str, str] = {
     "admission_notice": "no_admission_notice",
@@ -26,62 +25,14 @@ CONDITIONS: dict[str, str] = {
 ``sip_invited`` is met when no SIP is needed or öppenvården invited to it.
 """
 
-# The upper bounds only catch typing slips (a threshold of 30 instead of 3.0 is a real question,
-# 3000 is not): nothing in the agreement or the statute comes near them.
-_MAX_DAYS = 365
-# max_digits and decimal_places bound the exact fractions the engine builds from a value (3.25 is
-# 325/100): a threshold of 1e-1000000 is in range, but its denominator would be a million digits.
-_Days = Annotated[Decimal, Field(ge=0, le=_MAX_DAYS, allow_inf_nan=False, max_digits=10, decimal_places=4)]
-_DailyAmount = Annotated[
-    Decimal, Field(gt=0, le=1_000_000, allow_inf_nan=False, max_digits=12, decimal_places=2)
-]
-_DayCount = Annotated[int, Field(ge=0, le=_MAX_DAYS, strict=True)]
+AmountOrigin = Literal["shipped", "registered", "given", "ruleset"]
 
-PARAMETER_TYPES: dict[str, TypeAdapter[Any]] = {
-    "daily_amount_sek": TypeAdapter(_DailyAmount),
-    "average_threshold_days": TypeAdapter(_Days),
-    "individual_after_days": TypeAdapter(_DayCount),
-    "free_days": TypeAdapter(_DayCount),
-    "separate_care_type_averages": TypeAdapter(Annotated[bool, Field(strict=True)]),
-    "accrue_while_admitted": TypeAdapter(Annotated[bool, Field(strict=True)]),
-    "recurring_liability_months": TypeAdapter(Annotated[int, Field(ge=1, le=120, strict=True)]),
-    "conditions": TypeAdapter(list[str]),
-}
-"""The parameters a rule set may set for betalningsansvar, and the type of their values."""
-
-REQUIRED = tuple(name for name in PARAMETER_TYPES if name != "daily_amount_sek")
+CAPABILITY = "betalningsansvar"
 
 
 def check_value(name: str, value: object) -> object:
-    """Validate one raw value from a file; raise ``ValueError`` with a reason."""
-    adapter = PARAMETER_TYPES.get(name)
-    if adapter is None:
-        raise ValueError(f"unknown parameter; known: {', '.join(sorted(PARAMETER_TYPES))}")
-    if isinstance(value, float):  # TOML floats: keep what the user wrote, not the binary value
-        value = Decimal(repr(value))
-    if isinstance(value, str) and not value.isascii():  # Decimal("３") is 3: only ASCII digits count
-        raise ValueError("invalid value: write the number with the digits 0–9")
-    try:
-        typed = adapter.validate_python(value)
-    except Exception as exc:
-        errors = getattr(exc, "errors", None)
-        reason = errors()[0]["msg"] if callable(errors) else str(exc)
-        raise ValueError(f"invalid value: {reason}") from None
-    if name == "conditions":
-        unknown = sorted(set(typed) - set(CONDITIONS))
-        if unknown:
-            raise ValueError(f"unknown condition(s) {unknown}; known: {sorted(CONDITIONS)}")
-    if name == "daily_amount_sek":
-        _plausible_daily_amount(sek_to_ore(typed))
-    return typed
-
-
-def _plausible_daily_amount(ore: Ore) -> None:
-    from hos_avtal.rules._plausibility import plausibility_limits
-
-    limits = plausibility_limits()
-    if not limits.daily_amount_min_ore <= ore <= limits.daily_amount_max_ore:
-        raise ValueError(limits.daily_amount_reason())
+    """Validate one raw betalningsansvar value (the catalog's type); ``ValueError`` with a reason."""
+    return parameter_catalog().check(CAPABILITY, name, value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +50,23 @@ class BetalningsansvarParameters:
     accrue_while_admitted: bool
     recurring_liability_months: int
     conditions: tuple[str, ...]
+    pooled_average: bool = True
+    """False: no pooled average (the statute): every covered episode is individual, and one no
+    longer than ``free_days`` has 0 billable days."""
+    daily_amount_origin: AmountOrigin = "shipped"
+    """Where the fastställt belopp came from: ``shipped`` with hos_avtal, ``registered`` in the
+    deployment (``hos-avtal amounts set``), ``given`` on the call, or the ``ruleset``'s own."""
+
+    @property
+    def daily_amount_sek(self) -> Decimal:
+        """The fastställt belopp in kronor, exactly."""
+        return Decimal(self.daily_amount_ore) / 100
+
+    @property
+    def switch_days(self) -> int:
+        """Episodes with more days than this are individual: ``individual_after_days``, or −1
+        (every covered episode) without a pooled average."""
+        return self.individual_after_days if self.pooled_average else -1
 
     @property
     def threshold_fraction(self) -> tuple[int, int]:
@@ -118,22 +86,35 @@ def resolve_betalningsansvar(
     if isinstance(month, str):
         month = parse_month(month)
     typed = rule_values(ruleset, month)
-    amount_ore, source = daily_amount(ruleset, month, daily_amount_sek)
+    amount_ore, source, origin = daily_amount(ruleset, month, daily_amount_sek)
     return BetalningsansvarParameters(
         ruleset_id=ruleset.id,
         month=month,
         daily_amount_ore=amount_ore,
         daily_amount_source=source,
+        daily_amount_origin=origin,
         conditions=tuple(typed.pop("conditions")),
         **typed,
     )
 
 
+_ENGINE_FIELDS = frozenset(f.name for f in fields(BetalningsansvarParameters))
+"""The parameters the engine reads; a catalog entry it does not know is validated, not used."""
+
+
 def rule_values(ruleset: Any, month: Month) -> dict[str, Any]:
-    """Every parameter but the fastställt belopp, typed: what the agreement itself decides."""
-    return {
-        name: check_value(name, ruleset.require("betalningsansvar", name, month).value) for name in REQUIRED
-    }
+    """Every parameter the engine reads but the fastställt belopp, typed: what the agreement
+    itself decides. An optional parameter the rule set does not give takes the catalog's default."""
+    values: dict[str, Any] = {}
+    for spec in parameter_catalog().of(CAPABILITY):
+        if spec.name not in _ENGINE_FIELDS or spec.name == "daily_amount_sek":
+            continue
+        parameter = ruleset.betalningsansvar_parameters.get(spec.name)
+        if parameter is None and not spec.required:
+            values[spec.name] = spec.default
+            continue
+        values[spec.name] = spec.check(ruleset.require(CAPABILITY, spec.name, month).value)
+    return values
 
 
 def daily_amount_decimal(given: Decimal | str | int | None) -> Decimal | None:
@@ -147,38 +128,53 @@ def daily_amount_decimal(given: Decimal | str | int | None) -> Decimal | None:
         raise MissingParameterError(f"the daily amount given: {exc}") from None
 
 
-def daily_amount(ruleset: Any, month: Month, given_sek: Decimal | None) -> tuple[Ore, str]:
-    """The fastställt belopp in öre and its source: ``given_sek``, else the rule set's value for
-    the month's year, else the nationally set one; a year with none is a
+def daily_amount(ruleset: Any, month: Month, given_sek: Decimal | None) -> tuple[Ore, str, AmountOrigin]:
+    """The fastställt belopp in öre, its source and its origin: ``given_sek``, else the rule
+    set's own value for the month's year (a scenario's), else the amount registered in the
+    deployment, else the shipped national one; a year with none is a
     :class:`~hos_avtal.errors.MissingParameterError` that says how to supply it."""
     from hos_avtal.rules._loader import national_parameters
+    from hos_avtal.rules._registry import active_registry
 
-    if given_sek is None:
-        return _daily_amount(ruleset, month, national_parameters())
-    try:
-        amount_ore = sek_to_ore(check_value("daily_amount_sek", given_sek))  # type: ignore[arg-type]
-    except ValueError as exc:
-        raise MissingParameterError(f"the daily amount given: {exc}") from None
-    return amount_ore, "given by the user (--daily-amount / daily_amount_sek)"
-
-
-def _daily_amount(ruleset: Any, month: Month, national: Any) -> tuple[Ore, str]:
-    for candidate in (ruleset, national):
-        parameter = candidate.betalningsansvar_parameters.get("daily_amount_sek")
-        value = parameter.value_at(month) if parameter else None
-        if value is not None:
-            return sek_to_ore(check_value("daily_amount_sek", value.value)), value.source  # type: ignore[arg-type]
+    if given_sek is not None:
+        try:
+            amount_ore = sek_to_ore(check_value("daily_amount_sek", given_sek))  # type: ignore[arg-type]
+        except ValueError as exc:
+            raise MissingParameterError(f"the daily amount given: {exc}") from None
+        return amount_ore, "given by the user (--daily-amount / daily_amount_sek)", "given"
+    own = _value(ruleset, month)
+    if own is not None:
+        return own[0], own[1], "ruleset"
+    registered = active_registry().daily_amounts.get(month.year)
+    if registered is not None:
+        at = registered.registered_at.date().isoformat()
+        source = f"{registered.source} (registered by {registered.registered_by}, {at})"
+        return registered.amount_ore, source, "registered"
+    national = national_parameters()
+    shipped = _value(national, month)
+    if shipped is not None:
+        return shipped[0], shipped[1], "shipped"
     known = sorted(
         {v.valid_from.year for v in national.betalningsansvar_parameters["daily_amount_sek"].values}
+        | set(active_registry().daily_amounts)
     )
     raise MissingParameterError(
         f"No fastställt belopp (daily amount per vårddygn) for {month.year} is known to "
-        f"hos_avtal: only verified amounts ship (years {', '.join(map(str, known))}), and none is "
-        f"ever guessed. Billing month {format_month(month)} needs the {month.year} amount "
-        f"published by Socialstyrelsen. Supply it with --daily-amount SEK on the command line, "
-        f"the field daily_amount_sek in an API request, or a [betalningsansvar.daily_amount_sek] "
-        f"value from {month.year}-01-01 in your own rule-set file (--ruleset FILE)."
+        f"hos_avtal: only verified amounts ship or are registered (years "
+        f"{', '.join(map(str, known))}), and none is ever guessed. Billing month "
+        f"{format_month(month)} needs the {month.year} amount published by Socialstyrelsen. "
+        f"Register it once with 'hos-avtal amounts set {month.year} SEK --source TEXT' (or PUT "
+        f"/v1/daily-amounts/{month.year}), or give it on this call with --daily-amount SEK or the "
+        f"field daily_amount_sek of an API request."
     )
+
+
+def _value(ruleset: Any, month: Month) -> tuple[Ore, str] | None:
+    parameter = ruleset.betalningsansvar_parameters.get("daily_amount_sek")
+    value = parameter.value_at(month) if parameter else None
+    if value is None:
+        return None
+    return sek_to_ore(check_value("daily_amount_sek", value.value)), value.source  # type: ignore[arg-type]
 
 
 def first_day(value: dt.date) -> dt.date:
@@ -186,27 +182,21 @@ def first_day(value: dt.date) -> dt.date:
 
 
 def validate_ruleset_parameters(ruleset: Any, source: str) -> None:
-    """Check the type of every value of every capability; name the key of the first bad one."""
-    from hos_avtal.rules import _home_care, _placements, _plausibility
-
+    """Check the type of every value of every capability against the parameter catalog; name the
+    key of the first bad one."""
     if ruleset.plausibility_parameters and ruleset.kind != "limits":
         raise RuleSetError(
             source,
             "plausibility limits are the same for every agreement and cannot be set in a rule set",
             key="plausibility",
         )
-    checkers = {
-        "betalningsansvar": (check_value, REQUIRED),
-        "placements": (_placements.check_value, _placements.REQUIRED),
-        "home_care": (_home_care.check_value, ()),
-        "plausibility": (_plausibility.check_value, _plausibility.REQUIRED),
-    }
-    for capability, (check, required) in checkers.items():
+    catalog = parameter_catalog()
+    for capability in CAPABILITIES:
         parameters = getattr(ruleset, f"{capability}_parameters")
         for name, parameter in parameters.items():
             for index, value in enumerate(parameter.values):
                 try:
-                    check(name, value.value)
+                    catalog.check(capability, name, value.value)
                 except ValueError as exc:
                     key = (
                         f"{capability}.{name}"
@@ -219,6 +209,6 @@ def validate_ruleset_parameters(ruleset: Any, source: str) -> None:
         if (ruleset.kind in ("agreement", "statute") and speaks and capability != "plausibility") or (
             ruleset.kind == "limits" and capability == "plausibility"
         ):
-            missing = [name for name in required if name not in parameters]
+            missing = [name for name in catalog.required(capability) if name not in parameters]
             if missing:
                 raise RuleSetError(source, f"missing parameter(s): {', '.join(missing)}", key=capability)

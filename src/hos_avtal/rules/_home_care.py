@@ -15,24 +15,13 @@ from hos_avtal.errors import MissingParameterError
 from hos_avtal.money import sek_to_ore
 
 SERVICES = ("hemtjanst", "hemsjukvard")
-PARAMETER_TYPES = tuple(f"{service}_sek_per_hour" for service in SERVICES)
 
 
 def check_value(name: str, value: object) -> object:
-    from hos_avtal.rules._plausibility import plausibility_limits
+    """Validate one raw home-care value (the catalog's type); ``ValueError`` with a reason."""
+    from hos_avtal.rules._catalog import parameter_catalog
 
-    if name not in PARAMETER_TYPES:
-        raise ValueError(f"unknown parameter; known: {', '.join(PARAMETER_TYPES)}")
-    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
-        raise ValueError('invalid value: an amount in kronor per hour, e.g. "744"')
-    try:  # sek_to_ore bounds the text before converting it: a hostile number costs nothing
-        ore = sek_to_ore(repr(value) if isinstance(value, float) else str(value))
-    except ValueError:
-        raise ValueError('invalid value: an amount in kronor per hour, e.g. "744"') from None
-    limits = plausibility_limits()
-    if not limits.tariff_min_ore <= ore <= limits.tariff_max_ore:
-        raise ValueError(f"invalid value: {limits.tariff_reason()}")
-    return Decimal(ore) / 100
+    return parameter_catalog().check("home_care", name, value)
 
 
 def recommended_tariff(service: str, year: int, ruleset: Any | None = None) -> tuple[Ore, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from functools import cache
 from importlib import resources
@@ -10,10 +11,11 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from hos_avtal._types import Month, RuleSetRef
-from hos_avtal.errors import RuleSetError, RuleSetNotApplicableError
+from hos_avtal.errors import RuleSetConflictError, RuleSetError, RuleSetNotApplicableError
 from hos_avtal.months import format_month, parse_month
 from hos_avtal.rules._betalningsansvar import validate_ruleset_parameters
 from hos_avtal.rules._model import RuleSet
+from hos_avtal.rules._registry import active_registry
 
 _SHIPPED = ("vgr-2018", "vgr-2023", "lag-2017-612")
 SHIPPED_IDS = _SHIPPED
@@ -61,19 +63,8 @@ def shipped_rulesets() -> list[RuleSet]:
     return [_shipped(name) for name in _SHIPPED]
 
 
-def load_ruleset(ref: RuleSetRef | Path) -> RuleSet:
-    """A shipped rule set by id (``"vgr-2023"``), or a rule-set file by path.
-
-    A user's file (the 2027 agreement, say) needs no code change: it is validated exactly like
-    the shipped ones, and a broken file names the file and key.
-    """
-    if isinstance(ref, str) and ref in _SHIPPED:
-        return _shipped(ref)
-    path = Path(ref)
-    if path.suffix != ".toml" and not path.exists():
-        raise RuleSetError(
-            str(ref), f"no such rule set; shipped: {', '.join(_SHIPPED)}, or give a .toml file"
-        )
+def parse_ruleset_file(path: Path) -> RuleSet:
+    """A rule-set file, validated like the shipped ones; a broken file names the file and key."""
     try:
         text = path.read_text("utf-8-sig")
     except OSError as exc:
@@ -81,11 +72,48 @@ def load_ruleset(ref: RuleSetRef | Path) -> RuleSet:
     return _parse(text, str(path), origin=str(path))
 
 
+def parse_ruleset_text(text: str, source: str) -> RuleSet:
+    """A rule set sent as text (a registration over HTTP); ``source`` names it in messages."""
+    return _parse(text, source, origin=source)
+
+
+def known_ids() -> list[str]:
+    """Every rule-set id a command or request may name: shipped, configured and registered."""
+    return [*_SHIPPED, *(r.ruleset.id for r in active_registry().rulesets)]
+
+
+def available_rulesets() -> list[RuleSet]:
+    """The shipped rule sets, then the configured and registered ones (oldest first)."""
+    added = sorted(
+        (r.ruleset for r in active_registry().rulesets), key=lambda r: (r.valid_from or dt.date.min, r.id)
+    )
+    return [*shipped_rulesets(), *added]
+
+
+def load_ruleset(ref: RuleSetRef | Path) -> RuleSet:
+    """A rule set by id (shipped, in the configured folder, or registered) or a file by path.
+
+    A user's file (the 2027 agreement, say) needs no code change: it is validated exactly like
+    the shipped ones, and a broken file names the file and key.
+    """
+    if isinstance(ref, str) and ref in _SHIPPED:
+        return _shipped(ref)
+    if isinstance(ref, str) and (registered := active_registry().ruleset(ref)) is not None:
+        return registered.ruleset
+    path = Path(ref)
+    if path.suffix != ".toml" and not path.exists():
+        raise RuleSetError(
+            str(ref), f"no such rule set; known: {', '.join(known_ids())}, or give a .toml file"
+        )
+    return parse_ruleset_file(path)
+
+
 def select_ruleset(month: Month | str, ref: RuleSetRef | Path | None = None) -> RuleSet:
     """The rule set for ``month``: the named one, or the VGR agreement in force.
 
-    The statutory default is never chosen automatically; a month no VGR rule set covers asks the
-    user to name one.
+    Every automatic rule set counts, shipped or registered (a registered ``vgr-2027`` is
+    chosen for 2027-01). The statutory default is never chosen automatically; a month no VGR
+    rule set covers asks the user to name one.
     """
     if isinstance(month, str):
         month = parse_month(month)
@@ -97,12 +125,43 @@ def select_ruleset(month: Month | str, ref: RuleSetRef | Path | None = None) -> 
                 f"{format_month(month)} is outside that period"
             )
         return ruleset
-    for ruleset in shipped_rulesets():
-        if ruleset.auto_select and ruleset.covers(month):
-            return ruleset
-    known = "; ".join(f"{r.id}: {r.period}" for r in shipped_rulesets() if r.auto_select)
+    automatic = [r for r in available_rulesets() if r.auto_select]
+    covering = [r for r in automatic if r.covers(month)]
+    if len(covering) > 1:  # registrations refuse this; a folder and a database together might not
+        raise RuleSetConflictError(
+            ", ".join(r.origin or r.id for r in covering),
+            f"{len(covering)} automatic rule sets cover {format_month(month)} "
+            f"({', '.join(r.id for r in covering)}); name one with --ruleset, and remove the overlap",
+        )
+    if covering:
+        return covering[0]
+    known = "; ".join(f"{r.id}: {r.period}" for r in automatic)
     raise RuleSetNotApplicableError(
-        f"no shipped VGR agreement covers {format_month(month)} ({known}). Name a rule set with "
-        f"--ruleset ID|FILE: for example lag-2017-612 (the statute's default, where no agreement "
-        f"exists) or your own file for a new agreement."
+        f"no VGR agreement known to hos_avtal covers {format_month(month)} ({known}). Register "
+        f"the agreement in force (hos-avtal rulesets new … then rulesets add FILE), or name a "
+        f"rule set with --ruleset ID|FILE: for example lag-2017-612 (the statute's default, "
+        f"where no agreement exists)."
     )
+
+
+def check_registrable(ruleset: RuleSet, others: list[RuleSet]) -> None:
+    """Refuse a rule set whose id is shipped, or an automatic one whose validity overlaps another
+    automatic rule set's: which agreement bills a month must never depend on the order of a list."""
+    if ruleset.id in _SHIPPED or ruleset.kind not in ("agreement", "statute"):
+        reason = "is a shipped rule set's" if ruleset.id in _SHIPPED else "is not an agreement or a statute"
+        raise RuleSetConflictError(ruleset.origin, f"cannot be registered: {ruleset.id!r} {reason}", key="id")
+    if not ruleset.auto_select:
+        return
+    start = ruleset.valid_from or dt.date.min
+    end = ruleset.valid_to or dt.date.max
+    for other in others:
+        if other.id == ruleset.id or not other.auto_select:
+            continue
+        if start <= (other.valid_to or dt.date.max) and (other.valid_from or dt.date.min) <= end:
+            raise RuleSetConflictError(
+                ruleset.origin,
+                f"its validity {ruleset.period} overlaps the automatic rule set {other.id!r} "
+                f"({other.period}); set valid_from/valid_to so that one agreement covers each month, "
+                "or auto_select = false",
+                key="valid_from",
+            )

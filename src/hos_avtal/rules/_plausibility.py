@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import cache
 from typing import Any, Literal
 
@@ -28,35 +27,12 @@ Acknowledgement = Literal["long_wait"]
 ACKNOWLEDGEMENTS: tuple[Acknowledgement, ...] = ("long_wait",)
 """What a user may acknowledge: a value that is possible, but rare enough to be a mistake."""
 
-_INTEGERS = ("earliest_year", "max_wait_days", "visit_max_minutes")
-_AMOUNTS = (
-    "daily_amount_min_sek",
-    "daily_amount_max_sek",
-    "tariff_min_sek_per_hour",
-    "tariff_max_sek_per_hour",
-    "cost_max_sek_per_month",
-)
-PARAMETER_TYPES = (*_INTEGERS, *_AMOUNTS)
-REQUIRED = PARAMETER_TYPES
-
 
 def check_value(name: str, value: object) -> object:
-    """Validate one raw value from the limits file; raise ``ValueError`` with a reason."""
-    if name in _INTEGERS:
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 10_000:
-            raise ValueError("invalid value: a whole number from 1 to 9999")
-        return value
-    if name in _AMOUNTS:
-        if isinstance(value, bool) or not isinstance(value, str | int):
-            raise ValueError('invalid value: an amount in kronor as text, e.g. "1000"')
-        try:
-            ore = sek_to_ore(str(value))
-        except ValueError:
-            raise ValueError('invalid value: an amount in kronor as text, e.g. "1000"') from None
-        if ore <= 0:
-            raise ValueError("invalid value: must be more than 0 kronor")
-        return Decimal(ore) / 100
-    raise ValueError(f"unknown parameter; known: {', '.join(PARAMETER_TYPES)}")
+    """Validate one raw value of the limits file (the catalog's type); ``ValueError`` with a reason."""
+    from hos_avtal.rules._catalog import parameter_catalog
+
+    return parameter_catalog().check("plausibility", name, value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +76,13 @@ def _outside(what: str, low: Ore, high: Ore, unit: str) -> str:
     )
 
 
+_NAMES = (
+    "earliest_year", "max_wait_days", "visit_max_minutes", "daily_amount_min_sek", "daily_amount_max_sek",
+    "tariff_min_sek_per_hour", "tariff_max_sek_per_hour", "cost_max_sek_per_month",
+)  # fmt: skip
+"""The limits :class:`Limits` holds (the catalog has their types)."""
+
+
 def plausibility_limits(today: dt.date | None = None) -> Limits:
     """The limits in force on ``today`` (default: :func:`hos_avtal.months.today`)."""
     return _limits(today or months.today())
@@ -111,8 +94,7 @@ def _limits(today: dt.date) -> Limits:
 
     ruleset = shipped_limits()
     values: dict[str, Any] = {
-        name: check_value(name, ruleset.require("plausibility", name, today).value)
-        for name in PARAMETER_TYPES
+        name: check_value(name, ruleset.require("plausibility", name, today).value) for name in _NAMES
     }
     return Limits(
         today=today,

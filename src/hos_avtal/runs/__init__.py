@@ -3,7 +3,7 @@ new versions, exported as fakturaunderlag (SPEC §8)."""
 
 from hos_avtal.runs._corrections import billed_lines, corrections
 from hos_avtal.runs._model import InputKind, RunInput, RunState, RunSummary, StoredRun
-from hos_avtal.runs._run import RunOutcome, execute_run, run_month
+from hos_avtal.runs._run import RunOutcome, current_user, execute_run, run_month
 
 __all__ = [
     "InputKind",
@@ -14,6 +14,7 @@ __all__ = [
     "StoredRun",
     "billed_lines",
     "corrections",
+    "current_user",
     "execute_run",
     "run_month",
 ]

@@ -33,7 +33,7 @@ from hos_avtal.io._privacy import normalised
 from hos_avtal.io._table import Column, Table, read_table
 from hos_avtal.io._visits import TARIFF_COLUMNS, VISIT_COLUMNS, _validate_tariffs, _validate_visits
 from hos_avtal.months import parse_month
-from hos_avtal.rules import BetalningsansvarParameters, select_ruleset
+from hos_avtal.rules import BetalningsansvarParameters, active_registry, select_ruleset, using_registry
 from hos_avtal.rules._betalningsansvar import daily_amount_decimal
 from hos_avtal.rules._loader import national_parameters, vastkom_recommendations
 from hos_avtal.rules._model import RuleSet
@@ -109,11 +109,39 @@ def execute_run(
 
     ``accept`` acknowledges values outside the plausibility limits that are possible (``"long_wait"``:
     a wait longer than the limit); the run records them, line by line, for its fakturaunderlag.
+
+    The rules are the shipped ones and those registered in ``db`` (rule sets, the year's
+    fastställt belopp, the municipalities' tariffs); what the run used is part of its identity,
+    so a changed registration makes the next run of the month a new version.
     """
+    from hos_avtal.storage import load_registry
+
+    with using_registry(load_registry(db)):
+        return _execute_run(
+            db, month, episodes, placements, costs, agreements, visits, tariffs,
+            ruleset, daily_amount_sek, created_by, progress, accept,
+        )  # fmt: skip
+
+
+def _execute_run(
+    db: Database,
+    month: Month | str,
+    episodes: Source,
+    placements: Source | None,
+    costs: Source | None,
+    agreements: Source | None,
+    visits: Source | None,
+    tariffs: Source | None,
+    ruleset: RuleSetRef | Path | RuleSet | None,
+    daily_amount_sek: Decimal | str | int | None,
+    created_by: str | None,
+    progress: Progress | None,
+    accept: Collection[str],
+) -> RunOutcome:
     from hos_avtal.storage import StaleRunError, find_run, save_run
 
     step = _stepper(progress)
-    creator = check_label(created_by or _user(), "created_by", max_length=100)
+    creator = check_label(created_by or current_user(), "created_by", max_length=100)
     billing_month = parse_month(month) if isinstance(month, str) else month.replace(day=1)
     if billing_month > months.today().replace(day=1):
         raise CalculationError(
@@ -157,7 +185,7 @@ def execute_run(
     if tariffs is not None:
         tariff_frame = _validate_tariffs(_read(TARIFF_COLUMNS, tariffs, "tariffs", (), key, inputs))
 
-    ruleset_hash = _ruleset_hash(rules)
+    ruleset_hash = _ruleset_hash(rules, billing_month)
     inputs_hash = _inputs_hash(inputs.read, amount)
     existing = find_run(db, billing_month, inputs_hash, ruleset_hash)
     if existing is not None:
@@ -345,14 +373,27 @@ def _file_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _ruleset_hash(rules: RuleSet) -> str:
+def _ruleset_hash(rules: RuleSet, month: Month) -> str:
     """The rule set's parameters as used, with the national amounts and VästKom's tariffs that
-    every rule set falls back on: editing any of them makes a different run."""
+    every rule set falls back on, and what the deployment registered for the month's year (the
+    fastställt belopp, the municipalities' tariffs): changing any of them makes a different run."""
+    registry = active_registry()
+    amount = registry.daily_amounts.get(month.year)
     payload = {
         "ruleset": rules.model_dump(mode="json"),
         "national": national_parameters().model_dump(mode="json"),
         "vastkom": vastkom_recommendations().model_dump(mode="json"),
     }
+    tariffs = sorted(
+        [t.kommun, t.service, t.amount_ore, t.source]
+        for t in registry.tariffs.values()
+        if t.year == month.year
+    )
+    if amount is not None or tariffs:  # runs before the registry keep their identity
+        payload["registered"] = {
+            "daily_amount": None if amount is None else [amount.amount_ore, amount.source],
+            "tariffs": tariffs,
+        }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
@@ -364,7 +405,8 @@ def _inputs_hash(inputs: list[RunInput], amount: Decimal | None) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
-def _user() -> str:
+def current_user() -> str:
+    """The name of the operating-system user, for who created or changed something."""
     try:
         return getpass.getuser()
     except Exception:  # no user name in a container without a passwd entry

@@ -10,7 +10,6 @@ from hos_avtal.scenarios._compare import Comparison, Variant, compare
 from hos_avtal.scenarios._data import ScenarioData
 from hos_avtal.scenarios._model import (
     CAPABILITIES,
-    PARAMETERS,
     Scenario,
     load_scenario,
     scenario_from_mapping,
@@ -18,7 +17,6 @@ from hos_avtal.scenarios._model import (
 
 __all__ = [
     "CAPABILITIES",
-    "PARAMETERS",
     "Comparison",
     "Scenario",
     "ScenarioData",

@@ -1,20 +1,24 @@
-"""What a scenario starts from: the base rule set's values in one month.
+"""What a scenario starts from: the base rule set's value of every parameter a scenario can
+change (the catalog's sweepable ones), in one month.
 
-A negotiator's what-if begins at the agreement as it is, so the web page prefills its fields
-from these. Where the rules ship no value (no fastställt belopp for the year, no VästKom tariff,
-an agreement that splits no placements) the value is ``None``: a field left for the user, never
-a guess.
+A negotiator's what-if begins at the agreement as it is, so the web page prefills its controls
+from these. Where the rules have no value (no fastställt belopp for the year, no tariff, an
+agreement that splits no placements) the value is ``None``: a field left for the user, never a
+guess.
 
 >>> from hos_avtal.scenarios._base import base_values
 >>> base = base_values("2022-03")
->>> base.ruleset_id, base.daily_amount_ore, base.individual_after_days, base.tariffs_ore["hemsjukvard"]
-('vgr-2018', 930000, 7, 74400)
+>>> base.ruleset_id, base.daily_amount_ore, base.value("individual_after_days")
+('vgr-2018', 930000, 7)
+>>> base.value("hemsjukvard_sek_per_hour")
+Decimal('744')
 >>> base_values("2024-03").daily_amount_ore is None  # no verified amount for 2024 ships
 True
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -22,28 +26,32 @@ from pathlib import Path
 from hos_avtal._types import Month, Ore, RuleSetRef
 from hos_avtal.errors import MissingParameterError
 from hos_avtal.months import parse_month
-from hos_avtal.rules import select_ruleset
-from hos_avtal.rules._betalningsansvar import daily_amount, rule_values
-from hos_avtal.rules._home_care import SERVICES, recommended_tariff
-from hos_avtal.rules._placements import PlacementParameters
+from hos_avtal.rules import ParameterSpec, RuleSet, parameter_catalog, select_ruleset
+from hos_avtal.rules._betalningsansvar import daily_amount
+from hos_avtal.rules._model import RawValue
+
+
+@dataclass(frozen=True)
+class BaseValue:
+    """One parameter's value in the base (typed as the catalog types it), and its source."""
+
+    spec: ParameterSpec
+    value: RawValue | None
+    source: str | None
 
 
 @dataclass(frozen=True)
 class BaseValues:
-    """The base's parameters in force in ``month``; ``None`` where nothing ships."""
+    """The base's parameters in force in ``month``; ``None`` values where nothing ships."""
 
     ruleset_id: str
     month: Month
     daily_amount_ore: Ore | None
     daily_amount_source: str | None
-    average_threshold_days: Decimal
-    individual_after_days: int
-    free_days: int
-    separate_care_type_averages: bool
-    placements: PlacementParameters | None
-    """``None`` for an agreement from before placements were split by rule."""
-    tariffs_ore: dict[str, Ore | None]
-    """Öre per hour for each home-care service: the base's own, else VästKom's for the year."""
+    values: tuple[BaseValue, ...]
+
+    def value(self, name: str) -> RawValue | None:
+        return next((v.value for v in self.values if v.spec.name == name), None)
 
 
 def base_values(
@@ -56,34 +64,34 @@ def base_values(
     """
     chosen = parse_month(month) if isinstance(month, str) else month.replace(day=1)
     rules = select_ruleset(chosen, base)
-    values = rule_values(rules, chosen)
     try:
         amount: Ore | None
-        amount, source = daily_amount(rules, chosen, daily_amount_sek)
+        amount, source, _origin = daily_amount(rules, chosen, daily_amount_sek)
     except MissingParameterError:
         if daily_amount_sek is not None:  # the user's own figure was refused: say so
             raise
         amount, source = None, None
-    try:
-        placements: PlacementParameters | None = rules.placements(chosen)
-    except MissingParameterError:
-        placements = None
-    return BaseValues(
-        ruleset_id=rules.id,
-        month=chosen,
-        daily_amount_ore=amount,
-        daily_amount_source=source,
-        average_threshold_days=values["average_threshold_days"],
-        individual_after_days=values["individual_after_days"],
-        free_days=values["free_days"],
-        separate_care_type_averages=values["separate_care_type_averages"],
-        placements=placements,
-        tariffs_ore={service: _tariff(service, chosen.year, rules) for service in SERVICES},
-    )
+    values = []
+    for spec in parameter_catalog().sweepable():
+        if spec.key == "betalningsansvar.daily_amount_sek":
+            values.append(BaseValue(spec, None if amount is None else Decimal(amount) / 100, source))
+        else:
+            values.append(_value(spec, rules, chosen))
+    return BaseValues(rules.id, chosen, amount, source, tuple(values))
 
 
-def _tariff(service: str, year: int, rules: object) -> Ore | None:
-    try:
-        return recommended_tariff(service, year, rules)[0]
-    except MissingParameterError:
-        return None
+def _value(spec: ParameterSpec, rules: RuleSet, month: Month) -> BaseValue:
+    """The rule set's value, else (home care) VästKom's recommendation for the month's year,
+    else (a parameter the catalog makes optional) its default."""
+    from hos_avtal.rules._loader import vastkom_recommendations
+
+    candidates = [rules, vastkom_recommendations()] if spec.capability == "home_care" else [rules]
+    day = dt.date(month.year, 1, 1) if spec.capability == "home_care" else month
+    for candidate in candidates:
+        parameter = getattr(candidate, f"{spec.capability}_parameters").get(spec.name)
+        found = parameter.value_at(day) if parameter else None
+        if found is not None:
+            typed = spec.check(found.value)
+            # A share stays the rule set's exact text ("1/3"); everything else its typed value.
+            return BaseValue(spec, str(found.value) if spec.kind == "share" else typed, found.source)  # type: ignore[arg-type]
+    return BaseValue(spec, spec.default, None)

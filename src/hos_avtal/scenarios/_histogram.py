@@ -47,16 +47,14 @@ from hos_avtal.betalningsansvar._params import params_frame
 from hos_avtal.betalningsansvar._result import MonthRules
 from hos_avtal.money import sek_to_ore
 from hos_avtal.municipalities import parties_frame
-from hos_avtal.rules import BetalningsansvarParameters
+from hos_avtal.rules import BetalningsansvarParameters, parameter_catalog
 from hos_avtal.rules._betalningsansvar import check_value
 
-SWEEPABLE: tuple[str, ...] = (
-    "average_threshold_days",
-    "individual_after_days",
-    "free_days",
-    "daily_amount_sek",
-    "separate_care_type_averages",
-)
+
+def sweepable() -> list[str]:
+    """The betalningsansvar parameters a grid may vary: the catalog's sweepable ones."""
+    return [spec.name for spec in parameter_catalog().sweepable() if spec.capability == "betalningsansvar"]
+
 
 OUTPUT_SCHEMA = {
     "combination": pl.Int64,
@@ -87,7 +85,7 @@ def sweep_betalningsansvar(
 
     ``episodes`` is a validated episode frame; ``months`` the base rule set and parameters of
     each billed month; ``grid`` one mapping per combination from parameter name (a subset of
-    :data:`SWEEPABLE`) to its value — ``Decimal`` for ``average_threshold_days`` and
+    :func:`sweepable`) to its value — ``Decimal`` for ``average_threshold_days`` and
     ``daily_amount_sek``, ``int`` for the day counts, ``bool`` for
     ``separate_care_type_averages``. ``{}`` is the base parameters, and a name a mapping leaves
     out keeps its base value.
@@ -127,8 +125,8 @@ def _converted(grid: Sequence[Mapping[str, object]], index: int) -> dict[str, An
     combination = grid[index]
     fields: dict[str, Any] = {}
     for name, value in combination.items():
-        if name not in SWEEPABLE:
-            raise ValueError(f"grid[{index}]: {name!r} cannot be swept; sweepable: {', '.join(SWEEPABLE)}")
+        if name not in sweepable():
+            raise ValueError(f"grid[{index}]: {name!r} cannot be swept; sweepable: {', '.join(sweepable())}")
         try:
             typed = check_value(name, value)
         except ValueError as exc:
@@ -195,8 +193,10 @@ def _parameter_arrays(
             ).threshold_fraction
         return fractions[threshold]
 
+    # Without a pooled average every covered episode is individual: the switch day is −1.
+    pooled = field("pooled_average", bool).astype(bool)
     return _Parameters(
-        switch=field("individual_after_days"),
+        switch=np.where(pooled, field("individual_after_days"), -1),
         free=field("free_days"),
         num=field("average_threshold_days", lambda t: fraction(t)[0]),
         den=field("average_threshold_days", lambda t: fraction(t)[1]),
@@ -210,8 +210,9 @@ def _histogram(
 ) -> tuple[IntArray, IntArray]:
     """Cumulative counts and day sums per cell (month × kommun × care type) and clipped day.
 
-    ``[cell, s]`` covers the days ≤ ``s`` for ``s ≤ cap``; ``[cell, cap + 1]`` is the cell's
-    total. Days past ``cap`` share one bucket since no parameter asks where they fall.
+    ``[cell, s + 1]`` covers the days ≤ ``s`` for ``−1 ≤ s ≤ cap`` (``[cell, 0]`` is nothing, what
+    a switch day of −1 pools); ``[cell, cap + 2]`` is the cell's total. Days past ``cap`` share
+    one bucket since no parameter asks where they fall.
     """
     params = params_frame([m.parameters for m in months])
     month_list = params.get_column("month")
@@ -232,13 +233,13 @@ def _histogram(
         .collect()
     )
     care_count = len(_engine.CARE_TYPES)
-    shape = (len(month_list) * len(codes) * care_count, cap + 2)
+    shape = (len(month_list) * len(codes) * care_count, cap + 3)
     counts, day_sums = np.zeros(shape, dtype=np.int64), np.zeros(shape, dtype=np.int64)
     cell = (cells["month"].to_numpy() * len(codes) + cells["kommun"].to_numpy()) * care_count + cells[
         "care_type"
     ].to_numpy()
-    bucket = cells["bucket"].to_numpy()
-    if bucket.size and bucket.min() < 0:
+    bucket = cells["bucket"].to_numpy() + 1
+    if bucket.size and bucket.min() < 1:
         # A negative index would silently count from the end of the row.
         raise ValueError("an episode is discharged before it was ready; validate the episodes first")
     counts[cell, bucket] = cells["n"].to_numpy()
@@ -267,7 +268,8 @@ def _swept(
 
     def at(cumulative: IntArray, day: IntArray) -> IntArray:
         """(combination, month, kommun, care type): the cumulative value at each row's day."""
-        return cumulative[cells[None], day[:, :, None, None]]
+        found: IntArray = cumulative[cells[None], day[:, :, None, None] + 1]
+        return found
 
     def per_cell(a: IntArray) -> IntArray:
         return a[:, :, None, None].astype(cum_n.dtype)

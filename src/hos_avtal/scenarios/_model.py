@@ -33,26 +33,15 @@ from pathlib import Path
 from typing import Any
 
 from hos_avtal._types import RuleSetRef
-from hos_avtal.errors import InputError, RuleSetError, ScenarioError
+from hos_avtal.errors import InputError, RuleSetError, ScenarioError, quotable
 from hos_avtal.io import check_label
-from hos_avtal.rules import _betalningsansvar, _home_care, _placements, load_ruleset
-from hos_avtal.rules._loader import SHIPPED_IDS
+from hos_avtal.rules import load_ruleset
+from hos_avtal.rules._catalog import parameter_catalog
+from hos_avtal.rules._loader import known_ids
 from hos_avtal.rules._model import Parameter, ParameterValue, RawValue, RuleSet
 
 CAPABILITIES = ("betalningsansvar", "placements", "home_care")
 
-PARAMETERS: dict[str, tuple[str, ...]] = {
-    "betalningsansvar": tuple(_betalningsansvar.PARAMETER_TYPES),
-    "placements": _placements.PARAMETER_TYPES,
-    "home_care": _home_care.PARAMETER_TYPES,
-}
-"""The parameters a scenario may change, per capability: exactly the rule sets' own names."""
-
-_CHECKS = {
-    "betalningsansvar": _betalningsansvar.check_value,
-    "placements": _placements.check_value,
-    "home_care": _home_care.check_value,
-}
 _TOP_LEVEL = ("name", "description", "base", *CAPABILITIES)
 _SINCE_ALWAYS = dt.date(1900, 1, 1)
 
@@ -196,14 +185,14 @@ def scenario_from_mapping(
 def _base(value: object, origin: str, relative_to: Path | None) -> RuleSetRef:
     if not isinstance(value, str) or not value.strip():
         raise ScenarioError(
-            origin, f"a scenario needs a base: a rule-set id ({', '.join(SHIPPED_IDS)}) or file", key="base"
+            origin, f"a scenario needs a base: a rule-set id ({', '.join(known_ids())}) or file", key="base"
         )
     value = value.strip()
-    if value in SHIPPED_IDS:
+    if value in known_ids():
         return value
     if relative_to is None:
         raise ScenarioError(
-            origin, f"unknown rule set {value!r}; known: {', '.join(SHIPPED_IDS)}", key="base"
+            origin, f"unknown rule set {quotable(value)!r}; known: {', '.join(known_ids())}", key="base"
         )
     path = Path(value) if Path(value).is_absolute() else relative_to / value
     if not path.exists():
@@ -213,13 +202,14 @@ def _base(value: object, origin: str, relative_to: Path | None) -> RuleSetRef:
 
 def check_parameter(capability: str, name: str, value: object, origin: str) -> RawValue:
     key = f"{capability}.{name}"
-    if name not in PARAMETERS[capability]:
-        known = ", ".join(PARAMETERS[capability])
+    catalog = parameter_catalog()
+    if catalog.get(capability, name) is None:
+        known = ", ".join(catalog.names(capability))
         raise ScenarioError(origin, f"unknown parameter; known for {capability}: {known}", key=key)
     if isinstance(value, float):  # TOML/JSON floats: keep what the user wrote, not the binary value
         value = Decimal(repr(value))
     try:
-        typed = _CHECKS[capability](name, value)
+        typed = catalog.check(capability, name, value)
     except ValueError as exc:
         raise ScenarioError(origin, str(exc), key=key) from None
     if isinstance(typed, Fraction):  # a share: keep the user's exact text ("1/3", "0.33")

@@ -27,32 +27,26 @@ from hos_avtal.home_care import calculate_home_care
 from hos_avtal.municipalities import parties_frame
 from hos_avtal.numbers import is_number, parse_number
 from hos_avtal.placements import calculate_placements
-from hos_avtal.rules import load_ruleset
+from hos_avtal.rules import load_ruleset, parameter_catalog
 from hos_avtal.rules._model import RawValue, RuleSet
 from hos_avtal.scenarios._compare import _permille
 from hos_avtal.scenarios._data import ScenarioData
-from hos_avtal.scenarios._histogram import SWEEPABLE, sweep_betalningsansvar
+from hos_avtal.scenarios._histogram import sweep_betalningsansvar
 from hos_avtal.scenarios._model import check_parameter, overlay
 
-SWEEP_PARAMETERS: dict[str, str] = {
-    **dict.fromkeys(SWEEPABLE, "betalningsansvar"),
-    "schablon_region_share": "placements",
-    "hemtjanst_sek_per_hour": "home_care",
-    "hemsjukvard_sek_per_hour": "home_care",
-}
-"""The parameters a sweep can vary, and the capability each belongs to."""
 
-LABELS_SV: dict[str, str] = {
-    "average_threshold_days": "Genomsnittsgräns (dagar)",
-    "individual_after_days": "Individuell beräkning efter dag",
-    "free_days": "Fria dagar vid individuell beräkning",
-    "daily_amount_sek": "Dagbelopp (kr)",
-    "separate_care_type_averages": "Separata genomsnitt somatik/psykiatri",
-    "schablon_region_share": "Regionens andel vid schablon",
-    "hemtjanst_sek_per_hour": "Hemtjänst (kr per timme)",
-    "hemsjukvard_sek_per_hour": "Hemsjukvård (kr per timme)",
-}
-"""How a chart or a Swedish report names each sweepable parameter."""
+def sweep_parameters() -> dict[str, str]:
+    """The parameters a sweep can vary (the catalog's ``sweep``), and the capability of each."""
+    return {spec.name: spec.capability for spec in parameter_catalog().sweepable()}
+
+
+def label_sv(name: str) -> str:
+    """How a chart or a Swedish report names a parameter: the catalog's label and unit."""
+    spec = next((s for s in parameter_catalog().sweepable() if s.name == name), None)
+    if spec is None:
+        return name
+    return f"{spec.label} ({spec.unit})" if spec.unit else spec.label
+
 
 MAX_VALUES = 1_000
 MAX_COMBINATIONS = 10_000
@@ -75,16 +69,22 @@ class Axis:
 def label(value: RawValue, name: str = "") -> str:
     """A value as exact text: ``Decimal("2.50")`` → ``"2.5"``, ``True`` → ``"true"``.
 
-    A threshold keeps one decimal (``"3.0"``): that is how the agreement writes it.
+    A decimal parameter (the threshold) keeps one decimal (``"3.0"``): that is how the agreement
+    writes it.
     """
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Decimal):
         text = format(value.normalize(), "f")
-        if name == "average_threshold_days" and "." not in text:
+        if _kind(name) == "decimal" and "." not in text:
             text += ".0"
         return text
     return str(value)
+
+
+def _kind(name: str) -> str | None:
+    spec = next((s for s in parameter_catalog().sweepable() if s.name == name), None)
+    return None if spec is None else spec.kind
 
 
 def parse_axis(text: str) -> Axis:
@@ -99,12 +99,13 @@ def parse_axis(text: str) -> Axis:
     name = name.strip().rsplit(".", 1)[-1] if "." in name else name.strip()
     if not sep or not spec.strip():
         raise ScenarioError(_SOURCE, "write NAME=START:STOP:STEP or NAME=V1,V2,…")
-    capability = SWEEP_PARAMETERS.get(name)
+    sweepable = sweep_parameters()
+    capability = sweepable.get(name)
     if capability is None:
-        raise ScenarioError(_SOURCE, f"cannot be swept; sweepable: {', '.join(SWEEP_PARAMETERS)}", key=name)
+        raise ScenarioError(_SOURCE, f"cannot be swept; sweepable: {', '.join(sweepable)}", key=name)
     if ":" in spec:
         raw = _range(name, spec.strip())
-    elif capability == "placements":
+    elif _kind(name) == "share":
         raw = [v.strip() for v in spec.split(",")]  # a share stays the user's exact text
     else:
         raw = [_scalar(v.strip()) for v in spec.split(",")]
@@ -140,9 +141,9 @@ def _range(name: str, spec: str) -> list[object]:
         raise ScenarioError(_SOURCE, f"the range gives {count} values; at most {MAX_VALUES}", key=name)
     values = [start + i * step for i in range(count)]
     whole = all(v == v.to_integral_value() for v in (start, step))
-    if whole and name in ("individual_after_days", "free_days"):
+    if whole and _kind(name) == "integer":
         return [int(v) for v in values]
-    if name == "schablon_region_share":
+    if _kind(name) == "share":
         return [str(v) for v in values]
     return list(values)
 
@@ -298,11 +299,9 @@ def _betalningsansvar(
     resolved = [MonthRules(r, p) for r, p in resolve_months(month_list, rules, fallback)]  # type: ignore[arg-type]
     first = resolved[0].parameters
     defaults = {
-        "average_threshold_days": label(first.average_threshold_days, "average_threshold_days"),
-        "individual_after_days": label(first.individual_after_days),
-        "free_days": label(first.free_days),
-        "separate_care_type_averages": label(first.separate_care_type_averages),
-        "daily_amount_sek": label(Decimal(first.daily_amount_ore) / 100),
+        name: label(first.daily_amount_sek if name == "daily_amount_sek" else getattr(first, name), name)
+        for name, capability in sweep_parameters().items()
+        if capability == "betalningsansvar" and (name == "daily_amount_sek" or hasattr(first, name))
     }
     grid: list[dict[str, Any]] = [{}, *keys]
     swept = sweep_betalningsansvar(data.episodes, resolved, grid, by_month=False)
@@ -327,8 +326,18 @@ def _placements(
         ), result.month_list()
 
     amounts, month_list = _per_value("placements", rules, keys, run)
-    share = rules.placements(month_list[0]).schablon_region_share if month_list else None
-    return amounts, month_list, {"schablon_region_share": str(share)} if share is not None else {}
+    return amounts, month_list, _own_values(rules, "placements", month_list[0]) if month_list else {}
+
+
+def _own_values(rules: RuleSet, capability: str, month: Month) -> dict[str, str]:
+    """The base's own value of each sweepable parameter of ``capability`` in ``month``, as its text."""
+    found = {}
+    for name, of in sweep_parameters().items():
+        parameter = getattr(rules, f"{capability}_parameters").get(name) if of == capability else None
+        value = parameter.value_at(month) if parameter else None
+        if value is not None:
+            found[name] = str(value.value)
+    return found
 
 
 def _home_care(

@@ -329,14 +329,17 @@ audit_log = Table(
     "audit_log",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("key_id", Integer, ForeignKey("api_key.id"), nullable=False),
+    # No key for a change made on the command line (0006): ``actor`` then names the user.
+    Column("key_id", Integer, ForeignKey("api_key.id")),
     Column("at", DateTime(timezone=True), nullable=False),
     Column("method", String(10), nullable=False),
     Column("path", Text, nullable=False),
     Column("status", Integer, nullable=False),
     Column("resource_id", Text),
+    Column("actor", Text),
     Index("ix_audit_log_key", "key_id"),
-    comment="Every write through the API: who (key id), when, what and the outcome; never bodies.",
+    CheckConstraint("key_id IS NOT NULL OR actor IS NOT NULL", name="who"),
+    comment="Every write through the API or to the rules registry: who, when, what, outcome; never bodies.",
 )
 
 
@@ -374,3 +377,55 @@ scenario_dataset_input = Table(
     Column("data_parquet", LargeBinary, nullable=False),
     comment="The inputs of a scenario dataset: episodes, placements, costs, agreements, visits, tariffs.",
 )
+
+
+# ------------------------------------------------------------- the rules registry (migration 0006)
+# Append-only: a row is never changed or deleted (triggers refuse it), so what was in force when is
+# always known. The current value of a key is its latest row (highest id).
+
+registered_ruleset = Table(
+    "registered_ruleset",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("ruleset_id", Text, nullable=False),
+    Column("content_sha256", String(64), nullable=False, comment="over the validated rule set, not its text"),
+    Column("content", Text, nullable=False, comment="the TOML text as registered"),
+    Column("registered_by", Text, nullable=False),
+    Column("registered_at", DateTime(timezone=True), nullable=False),
+    Index("ix_registered_ruleset_ruleset_id", "ruleset_id"),
+    comment="Rule sets registered in this deployment (hos-avtal rulesets add, POST /v1/rulesets).",
+)
+
+registered_daily_amount = Table(
+    "registered_daily_amount",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("year", Integer, nullable=False),
+    Column("amount_ore", _INT, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("registered_by", Text, nullable=False),
+    Column("registered_at", DateTime(timezone=True), nullable=False),
+    Index("ix_registered_daily_amount_year", "year"),
+    CheckConstraint("amount_ore > 0", name="positive"),
+    comment="Each year's fastställt belopp as entered (hos-avtal amounts set, PUT /v1/daily-amounts).",
+)
+
+registered_tariff = Table(
+    "registered_tariff",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kommun", _KOMMUN, nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("service", String(12), nullable=False),
+    Column("amount_ore", _INT, nullable=False),
+    Column("decided", Date, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("registered_by", Text, nullable=False),
+    Column("registered_at", DateTime(timezone=True), nullable=False),
+    Index("ix_registered_tariff_kommun", "kommun", "year"),
+    CheckConstraint("service IN ('hemtjanst', 'hemsjukvard')", name="service"),
+    CheckConstraint("amount_ore > 0", name="positive"),
+    comment="Each municipality's own hourly tariffs (hos-avtal tariffs set, PUT …/tariffs/{year}).",
+)
+
+REGISTRY_TABLES = (registered_ruleset, registered_daily_amount, registered_tariff)

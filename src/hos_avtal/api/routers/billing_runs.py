@@ -28,7 +28,7 @@ from hos_avtal.api._deps import (
     Idempotency,
     check_kommun,
     idempotency,
-    shipped_ruleset,
+    named_ruleset,
     visible_kommun,
 )
 from hos_avtal.api._keys import ApiKey
@@ -109,7 +109,7 @@ def _json_run(db: Database, body: bytes, created_by: str) -> RunOutcome:
     return execute_run(
         db,
         run.month,
-        ruleset=shipped_ruleset(run.ruleset),
+        ruleset=named_ruleset(run.ruleset),
         daily_amount_sek=run.daily_amount_sek,
         created_by=created_by,
         accept=run.accept,
@@ -165,7 +165,7 @@ async def _upload_run(db: Database, request: Request, created_by: str) -> RunOut
                 "daily_amount_sek must be kronor with two decimals, e.g. 9300.00",
                 errors=[_field("daily_amount_sek", "must be kronor with two decimals")],
             )
-        ruleset = shipped_ruleset(texts["ruleset"])
+        ruleset = named_ruleset(texts["ruleset"])
         with tempfile.TemporaryDirectory(prefix="hos-avtal-upload-") as folder:
             paths: dict[str, Path] = {}
             for name, upload in uploads.items():

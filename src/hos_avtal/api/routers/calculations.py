@@ -12,7 +12,7 @@ from fastapi.responses import Response
 
 from hos_avtal.api._bodies import Encoder, in_worker_thread, parse_json, request_body
 from hos_avtal.api._convert import typed_frame
-from hos_avtal.api._deps import CALCULATE, shipped_ruleset
+from hos_avtal.api._deps import CALCULATE, named_ruleset
 from hos_avtal.api._middleware import stateless
 from hos_avtal.api._schemas import (
     AgreementIn,
@@ -68,7 +68,7 @@ def _betalningsansvar(body: bytes) -> Response:
     result = calculate_betalningsansvar(
         episodes,
         request.month,
-        ruleset=shipped_ruleset(request.ruleset),
+        ruleset=named_ruleset(request.ruleset),
         daily_amount_sek=request.daily_amount_sek,
         validate=False,
     )
@@ -97,7 +97,7 @@ def _placements(body: bytes) -> Response:
     result = calculate_placements(
         inputs,
         months=request.months,
-        ruleset=shipped_ruleset(request.ruleset),
+        ruleset=named_ruleset(request.ruleset),
         as_of=request.as_of,
         adjust_from=request.adjust_from,
     )
@@ -121,6 +121,6 @@ def _home_care(body: bytes) -> Response:
     visits = validate_visits(typed_frame(request.visits, VisitIn))
     tariffs = validate_tariffs(typed_frame(request.tariffs, TariffIn)) if request.tariffs else None
     result = calculate_home_care(
-        visits, request.months, tariffs=tariffs, ruleset=shipped_ruleset(request.ruleset), validate=False
+        visits, request.months, tariffs=tariffs, ruleset=named_ruleset(request.ruleset), validate=False
     )
     return _HOME_CARE.response(home_care_contract(result))

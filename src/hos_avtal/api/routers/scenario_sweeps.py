@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from hos_avtal.api._deps import DatabaseDep, shipped_ruleset
+from hos_avtal.api._deps import DatabaseDep, named_ruleset
 from hos_avtal.api._keys import ApiKey
 from hos_avtal.api._middleware import stateless
 from hos_avtal.api._scenario_schemas import SweepOut, SweepParameter, SweepRequest
@@ -46,12 +46,11 @@ def sweep_scenarios(
     format: Annotated[Literal["json", "csv", "xlsx"] | None, Query()] = None,
 ) -> Response:
     """Every combination of the parameters' values (at most 10 000): the total of each, and each
-    municipality's amount, against the base. Sweepable: ``average_threshold_days``,
-    ``individual_after_days``, ``free_days``, ``daily_amount_sek``, ``separate_care_type_averages``,
-    ``schablon_region_share``, ``hemtjanst_sek_per_hour``, ``hemsjukvard_sek_per_hour``."""
+    municipality's amount, against the base. Sweepable: every parameter of ``GET /v1/parameters``
+    with ``sweep: true``."""
     chosen = negotiate(request, format)
     data, months, daily_amount = request_data(db, body)
-    base = shipped_ruleset(body.base, "base")
+    base = named_ruleset(body.base, "base")
     assert base is not None  # required by the schema
     try:
         axes = [_axis(p) for p in body.parameters]

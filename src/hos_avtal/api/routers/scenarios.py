@@ -22,14 +22,13 @@ from starlette.datastructures import UploadFile
 
 from hos_avtal.api._bodies import parse_json
 from hos_avtal.api._convert import sek, typed_frame
-from hos_avtal.api._deps import DatabaseDep, Idempotency, idempotency, require, shipped_ruleset
+from hos_avtal.api._deps import DatabaseDep, Idempotency, idempotency, named_ruleset, require
 from hos_avtal.api._keys import ApiKey
 from hos_avtal.api._middleware import stateless
 from hos_avtal.api._problems import ProblemError
 from hos_avtal.api._scenario_schemas import (
-    BaseHomeCare,
+    BaseParameter,
     BaseParameters,
-    BasePlacements,
     CompareRequest,
     ComparisonOut,
     DatasetFromRun,
@@ -57,12 +56,12 @@ from hos_avtal.io import (
     validate_tariffs,
     validate_visits,
 )
-from hos_avtal.money import divide_round_half_up
+from hos_avtal.money import divide_round_half_up, format_sek, sek_to_ore
 from hos_avtal.months import format_month, parse_month
-from hos_avtal.rules._placements import PlacementParameters
+from hos_avtal.rules._checks import parse_share
 from hos_avtal.runs._model import InputKind
 from hos_avtal.scenarios import Comparison, Scenario, ScenarioData, compare, scenario_from_mapping
-from hos_avtal.scenarios._base import base_values
+from hos_avtal.scenarios._base import BaseValue, base_values
 from hos_avtal.scenarios._datasets import (
     INPUT_KINDS,
     DatasetNotFoundError,
@@ -76,6 +75,7 @@ from hos_avtal.scenarios._datasets import (
     save_run_dataset,
 )
 from hos_avtal.scenarios._report import comparison_csv, comparison_json, format_permille
+from hos_avtal.scenarios._sweep import label
 from hos_avtal.storage import Database
 
 ANALYSE = require("analyst")
@@ -132,7 +132,7 @@ def compare_scenarios(
         comparison = compare(
             data,
             scenarios,
-            base=shipped_ruleset(body.base, "base"),
+            base=named_ruleset(body.base, "base"),
             months=[parse_month(m) for m in body.months] if body.months else months,
             daily_amount_sek=daily_amount,
         )
@@ -153,7 +153,7 @@ def base_parameters(
     """The parameters a scenario starts from: the base's values in ``month``, with the
     fastställt belopp and VästKom's tariffs of its year (the web page prefills its fields).
     ``daily_amount_sek`` is null for a year without a shipped fastställt belopp, unless given."""
-    shipped_ruleset(base, "base")
+    named_ruleset(base, "base")
     given = Decimal(daily_amount_sek) if daily_amount_sek is not None else None
     values = base_values(month, base, given)
     return BaseParameters(
@@ -161,24 +161,28 @@ def base_parameters(
         month=format_month(values.month),
         daily_amount_sek=sek(values.daily_amount_ore),
         daily_amount_source=values.daily_amount_source,
-        average_threshold_days=str(values.average_threshold_days),
-        individual_after_days=values.individual_after_days,
-        free_days=values.free_days,
-        separate_care_type_averages=values.separate_care_type_averages,
-        placements=_placements(values.placements),
-        home_care=BaseHomeCare(**{f"{s}_sek_per_hour": sek(o) for s, o in values.tariffs_ore.items()}),
+        parameters=[_base_parameter(v) for v in values.values],
     )
 
 
-def _placements(placements: PlacementParameters | None) -> BasePlacements | None:
-    if placements is None:
-        return None
-    share = placements.schablon_region_share
-    percent = format_permille(divide_round_half_up(share.numerator * 1000, share.denominator))
-    return BasePlacements(
-        schablon_region_share=str(share),
-        schablon_region_share_percent=percent or "0.0",
-        agreement_overdue_days=placements.agreement_overdue_days,
+def _base_parameter(base: BaseValue) -> BaseParameter:
+    spec, value = base.spec, base.value
+    text: str | None
+    if value is None or isinstance(value, bool):
+        text = None
+    elif spec.kind == "money":
+        text = format_sek(sek_to_ore(value))  # type: ignore[arg-type]
+    elif spec.kind == "decimal":
+        text = label(value, spec.name)
+    else:
+        text = str(value)
+    shown: bool | int | str | None = value if isinstance(value, bool | int) else text
+    field = text
+    if spec.kind == "share" and text is not None:
+        share = parse_share(text)
+        field = format_permille(divide_round_half_up(share.numerator * 1000, share.denominator)) or "0.0"
+    return BaseParameter(
+        capability=spec.capability, name=spec.name, value=shown, input=field, source=base.source
     )
 
 

@@ -1,13 +1,15 @@
 // The negotiators' scenario page: vanilla JS modules, talks only to this server's /v1 API. This
-// entry module holds the API key form, the first load of lists, and the wiring of every control;
-// the work is in datasets.js, parameters.js, compare.js and render.js.
+// entry module holds the API key form, the first load of lists, and the wiring of the fixed
+// controls; the work is in datasets.js, parameters.js (controls built from the parameter catalog),
+// compare.js, render.js and rulediff.js.
 
 import { api, storedKey, storeKey } from "./api.js";
 import { chooseBase, downloadExcel, onFixedAmount, onParameter, refresh } from "./compare.js";
 import { chooseDataset, deleteDataset, fromRun, loadDatasets, upload } from "./datasets.js";
 import { $, fillSelect, showError, status } from "./dom.js";
-import { resetParameters } from "./parameters.js";
+import { loadCatalog, resetParameters } from "./parameters.js";
 import { render, sortBy } from "./render.js";
+import { fillDiffSelects, showDiff } from "./rulediff.js";
 import { state } from "./state.js";
 
 async function saveKey(event) {
@@ -26,14 +28,16 @@ async function start() {
     return;
   }
   try {
-    status("Hämtar regelverk, körningar och underlag …");
+    status("Hämtar parametrar, regelverk, körningar och underlag …");
     const [rulesets, runs] = await Promise.all([
       api("/v1/rulesets").then((r) => r.json()),
       api("/v1/billing-runs").then((r) => r.json()),
+      loadCatalog(onParameter),
     ]);
     $("nyckel-status").textContent = "Nyckel sparad för den här fliken.";
     state.rulesets = rulesets;
-    fillSelect($("base-select"), rulesets.map((r) => [r.id, `${r.name} (${r.id})`]));
+    fillSelect($("base-select"), rulesets.map((r) => [r.id, `${r.name} (${r.id})${r.origin === "shipped" ? "" : ", registrerat"}`]));
+    fillDiffSelects();
     fillSelect($("run-select"), [["", "– välj körning –"], ...runs.runs.slice().reverse().map((r) =>
       [String(r.id), `Körning ${r.id}: ${r.month}, version ${r.version} (${r.state === "final" ? "slutlig" : "utkast"})`])]);
     await loadDatasets();
@@ -59,9 +63,6 @@ document.addEventListener("DOMContentLoaded", () => {
     if (state.result) render();
   });
   $("fixed-amount").addEventListener("change", onFixedAmount);
-  for (const element of $("parametrar").querySelectorAll("input[data-pair], input[data-param]")) {
-    element.addEventListener("input", onParameter);
-    element.addEventListener("change", onParameter);
-  }
+  $("diff-button").addEventListener("click", showDiff);
   start();
 });

@@ -1,66 +1,103 @@
-// The scenario's parameters: the PARAMS table tying each to its inputs, the base's values, which
-// inputs differ from the base (the changes), the scenario's name from them and the compare body.
+// The scenario's parameters, built from the parameter catalog (GET /v1/parameters): one control per
+// sweepable parameter, in its capability's fieldset and the catalog's order. The base's values
+// (GET /v1/scenarios/base-parameters) prefill them; the controls that differ make the scenario.
+// No parameter name is written here: a parameter added to the catalog appears on the page.
 
+import { api } from "./api.js";
 import { $ } from "./dom.js";
 import { decimal, kronor, permille, shareDecimal, sharePermille, shareText } from "./format.js";
 import { state } from "./state.js";
 
 const SCENARIO = "Scenario";
 const NAME_MAX = 200;
-// The capabilities in the API's fixed order.
+// The capabilities a scenario changes, in the API's fixed order.
 const CAPABILITIES = ["betalningsansvar", "placements", "home_care"];
-// group: the capability (and compare body key) a parameter belongs to; kind: how it is read and sent.
-const PARAMS = {
-  average_threshold_days: { group: "betalningsansvar", number: "threshold-number", range: "threshold-range", kind: "decimal" },
-  individual_after_days: { group: "betalningsansvar", number: "individual-number", range: "individual-range", kind: "int" },
-  free_days: { group: "betalningsansvar", number: "free-number", range: "free-range", kind: "int" },
-  daily_amount_sek: { group: "betalningsansvar", number: "amount-number", range: "amount-range", kind: "money" },
-  separate_care_type_averages: { group: "betalningsansvar", check: "separate-check", kind: "bool" },
-  schablon_region_share: { group: "placements", number: "share-number", range: "share-range", kind: "permille" },
-  hemtjanst_sek_per_hour: { group: "home_care", number: "hemtjanst-number", range: "hemtjanst-range", kind: "money" },
-  hemsjukvard_sek_per_hour: { group: "home_care", number: "hemsjukvard-number", range: "hemsjukvard-range", kind: "money" },
-};
-const NAMES = {
-  average_threshold_days: "genomsnittsgräns", individual_after_days: "individuell beräkning efter dag",
-  free_days: "fria dagar", daily_amount_sek: "dagbelopp",
-  separate_care_type_averages: "separata genomsnitt", schablon_region_share: "schablonandel",
-  hemtjanst_sek_per_hour: "hemtjänst", hemsjukvard_sek_per_hour: "hemsjukvård",
-};
-const UNITS = {
-  average_threshold_days: "dagar", daily_amount_sek: "kr per dag",
-  hemtjanst_sek_per_hour: "kr per timme", hemsjukvard_sek_per_hour: "kr per timme",
-};
+// How a catalog type is read from its control and sent: a share is typed in percent.
+const KINDS = { decimal: "decimal", integer: "int", money: "money", share: "permille", boolean: "bool" };
+// name -> { spec, kind, group, number, range, check, hint }: filled from the catalog.
+let PARAMS = {};
 
-/** The base's value of a parameter as the page prefills it (text or number; null: the base has none). */
-function baseValue(name) {
-  const b = state.baseValues;
-  if (name === "schablon_region_share") return b.placements ? b.placements.schablon_region_share_percent : null;
-  if (PARAMS[name].group === "home_care") {
-    const tariff = b.home_care ? b.home_care[name] : null;
-    return tariff == null ? null : Number(tariff);
+function element(tag, attributes = {}, text = null) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attributes)) if (value != null) node.setAttribute(key, value);
+  if (text != null) node.textContent = text;
+  return node;
+}
+
+function unitOf(spec) { return (spec.ui && spec.ui.unit) || spec.unit || ""; }
+
+/** A row of the form for one parameter: a checkbox, or a slider and a number field. */
+function control(spec, kind) {
+  const name = spec.name;
+  const row = element("div", { class: "param", "data-generated": "true" });
+  if (kind === "bool") {
+    row.append(element("input", { id: `${name}-check`, type: "checkbox", "data-param": name, title: spec.help }),
+      element("label", { for: `${name}-check` }, spec.label));
+    return row;
   }
-  if (name === "daily_amount_sek") return b.daily_amount_sek == null ? null : Number(b.daily_amount_sek);
-  return b[name];
+  const ui = spec.ui || {};
+  const [low, high, step] = [ui.slider_min || "0", ui.slider_max || "100", ui.step || "1"];
+  const unit = unitOf(spec);
+  row.append(
+    element("label", { for: `${name}-range` }, spec.label),
+    element("input", { id: `${name}-range`, type: "range", min: low, max: high, step,
+      "data-pair": `${name}-number`, "aria-describedby": `${name}-hint` }),
+    element("input", { id: `${name}-number`, type: "number", min: low, max: ui.input_max || high, step,
+      "data-pair": `${name}-range`, "data-param": name, "aria-describedby": `${name}-hint`,
+      "aria-label": unit ? `${spec.label} (${unit})` : spec.label }),
+    element("span", { class: "enhet" }, unit),
+    element("span", { class: "hint", id: `${name}-hint` }, spec.help),
+  );
+  return row;
+}
+
+/** Build the controls from the catalog; ``onChange`` is called on every input. */
+export async function loadCatalog(onChange) {
+  const catalog = await api("/v1/parameters").then((r) => r.json());
+  for (const old of $("parametrar").querySelectorAll("[data-generated]")) old.remove();
+  PARAMS = {};
+  for (const spec of catalog) {
+    const kind = KINDS[spec.type];
+    if (!spec.sweep || !kind || !CAPABILITIES.includes(spec.capability)) continue;
+    const row = control(spec, kind);
+    const fieldset = fieldsetOf(spec.capability);
+    fieldset.insertBefore(row, fieldset.querySelector(":scope > p.hint"));
+    PARAMS[spec.name] = { spec, kind, group: spec.capability, number: `${spec.name}-number`,
+      range: `${spec.name}-range`, check: `${spec.name}-check`, hint: `${spec.name}-hint` };
+    for (const input of row.querySelectorAll("input")) {
+      input.addEventListener("input", onChange);
+      input.addEventListener("change", onChange);
+    }
+  }
+}
+
+function base(name) {
+  return (state.baseValues.parameters || []).find((p) => p.name === name) || { value: null, input: null };
+}
+
+/** The base's value as the control takes it (a number field's text, a checkbox's state; null: none). */
+function baseValue(name) {
+  const found = base(name);
+  if (PARAMS[name].kind === "bool") return found.value;
+  // An amount as a number field shows it: "828.00" -> "828".
+  return found.input != null && PARAMS[name].kind === "money" ? String(Number(found.input)) : found.input;
 }
 
 export function resetParameters() {
-  for (const [name, spec] of Object.entries(PARAMS)) {
+  const year = state.baseValues.month.slice(0, 4);
+  for (const [name, p] of Object.entries(PARAMS)) {
     const value = baseValue(name);
-    if (spec.kind === "bool") { $(spec.check).checked = Boolean(value); continue; }
+    if (p.kind === "bool") { $(p.check).checked = Boolean(value); continue; }
     setValue(name, value == null ? "" : value);
-    // A tariff the base has no value for cannot be varied: there is nothing to compare with.
-    $(spec.number).disabled = value == null;
-    $(spec.range).disabled = value == null;
-  }
-  const share = state.baseValues.placements;
-  $("share-hint").textContent = share ? `Basen: ${shareText(share.schablon_region_share)}. ` +
-    "Kommunen betalar resten. Räknas som ändrad först när du ändrar värdet." : "";
-  for (const name of ["hemtjanst_sek_per_hour", "hemsjukvard_sek_per_hour"]) {
-    const hint = $(PARAMS[name].number).getAttribute("aria-describedby");
-    const year = state.baseValues.month.slice(0, 4);
-    $(hint).textContent = baseValue(name) == null
-      ? `VästKom har inget rekommenderat timpris för ${year}; kan inte ändras i scenariot.`
-      : `Basen: VästKoms rekommendation för ${year}, ${kronor.format(baseValue(name))} kr per timme.`;
+    // A parameter the base has no value for cannot be varied: there is nothing to compare with.
+    $(p.number).disabled = value == null;
+    $(p.range).disabled = value == null;
+    const shown = base(name).value;
+    let hint = p.spec.help;
+    if (value == null) hint = `Basen har inget värde för ${year}; kan inte ändras i scenariot.`;
+    else if (p.kind === "permille") hint = `Basen: ${shareText(shown)}. ${p.spec.help} Räknas som ändrad först när du ändrar värdet.`;
+    else if (p.kind === "money") hint = `Basen: ${kronor.format(Number(value))} ${unitOf(p.spec)}. ${p.spec.help}`;
+    $(p.hint).textContent = hint;
   }
   markChanged();
 }
@@ -70,42 +107,45 @@ function setValue(name, value) {
   $(PARAMS[name].range).value = value;
 }
 
-/** The changed parameters by group: {betalningsansvar: {...}, placements: {...}, home_care: {...}}. */
+/** The changed parameters by capability: {betalningsansvar: {...}, placements: {...}, home_care: {...}}. */
 function currentChanges() {
   const changes = {};
   const caps = state.dataset ? state.dataset.capabilities || ["betalningsansvar"] : [];
-  for (const [name, spec] of Object.entries(PARAMS)) {
-    if (!caps.includes(spec.group) || fieldsetOf(spec.group).hidden) continue;
+  for (const [name, p] of Object.entries(PARAMS)) {
+    if (!caps.includes(p.group) || fieldsetOf(p.group).hidden) continue;
     const base = baseValue(name);
     let value;
-    if (spec.kind === "bool") {
-      if ($(spec.check).checked !== Boolean(base)) value = $(spec.check).checked;
+    if (p.kind === "bool") {
+      if ($(p.check).checked !== Boolean(base)) value = $(p.check).checked;
     } else {
-      const element = $(spec.number);
-      const raw = element.value;
-      if (base == null || element.disabled || raw === "" || !element.checkValidity()) continue;
+      const input = $(p.number);
+      const raw = input.value;
+      if (base == null || input.disabled || raw === "" || !input.checkValidity()) continue;
       const number = Number(raw);
-      if (spec.kind === "permille") {
+      if (p.kind === "permille") {
         const typed = permille(raw);
         if (typed !== null && typed !== permille(base)) value = shareDecimal(typed);
       }
-      if (spec.kind === "decimal" && number !== Number(base)) value = String(number);
-      if (spec.kind === "int" && number !== Number(base)) value = Math.round(number);
-      if (spec.kind === "money" && number !== Number(base)) value = number.toFixed(2);
+      if (p.kind === "decimal" && number !== Number(base)) value = String(number);
+      if (p.kind === "int" && number !== Number(base)) value = Math.round(number);
+      if (p.kind === "money" && number !== Number(base)) value = number.toFixed(2);
     }
-    if (value !== undefined) (changes[spec.group] ||= {})[name] = value;
+    if (value !== undefined) (changes[p.group] ||= {})[name] = value;
   }
   return changes;
 }
 
-/** One change in readable Swedish: "genomsnittsgräns 2,5 dagar", "schablonandel 33,0 %", "hemtjänst 500 kr per timme". */
+/** One change in readable Swedish, by the catalog's phrase: "genomsnittsgräns 2,5 dagar". */
 function describe(name, value) {
-  const spec = PARAMS[name];
-  if (spec.kind === "bool") return `${NAMES[name]} ${value ? "på" : "av"}`;
-  if (spec.kind === "permille") return `${NAMES[name]} ${decimal(sharePermille(value) / 10, 1)} %`;
-  if (spec.kind === "decimal") return `${NAMES[name]} ${decimal(Number(value), 1)} ${UNITS[name]}`;
-  if (spec.kind === "int") return `${NAMES[name]} ${value}${UNITS[name] ? ` ${UNITS[name]}` : ""}`;
-  return `${NAMES[name]} ${kronor.format(Number(value))} ${UNITS[name]}`;
+  const p = PARAMS[name];
+  let text;
+  if (p.kind === "bool") text = value ? "på" : "av";
+  else if (p.kind === "permille") text = decimal(sharePermille(value) / 10, 1);
+  else if (p.kind === "decimal") text = decimal(Number(value), 1);
+  else if (p.kind === "int") text = String(value);
+  else text = kronor.format(Number(value));
+  const phrase = (p.spec.ui && p.spec.ui.phrase) || `${p.spec.label.toLocaleLowerCase("sv-SE")} {}`;
+  return phrase.replace("{}", text);
 }
 
 function changeList(changes) {
@@ -123,9 +163,9 @@ function scenarioName(changes) {
 
 export function markChanged() {
   const changes = currentChanges();
-  for (const [name, spec] of Object.entries(PARAMS)) {
-    const element = $(spec.number || spec.check);
-    element.classList.toggle("andrad", Boolean(changes[spec.group] && name in changes[spec.group]));
+  for (const [name, p] of Object.entries(PARAMS)) {
+    const input = $(p.kind === "bool" ? p.check : p.number);
+    input.classList.toggle("andrad", Boolean(changes[p.group] && name in changes[p.group]));
   }
   const list = changeList(changes);
   $("andringar").textContent = list.length ? `Ändrat mot basen: ${list.join(", ")}.` : "Inga ändringar mot basen.";
@@ -136,12 +176,14 @@ function fieldsetOf(capability) {
   return document.querySelector(`#parametrar fieldset[data-capability="${capability}"]`);
 }
 
-/** One fieldset per capability, shown only when the dataset (and for placements the base) has it. */
+/** One fieldset per capability, shown when the dataset has it and (beyond betalningsansvar) the
+ *  base has a value for one of its parameters. */
 export function showFieldsets() {
   const caps = state.dataset.capabilities || ["betalningsansvar"];
   for (const cap of CAPABILITIES) {
     const fieldset = fieldsetOf(cap);
-    fieldset.hidden = !caps.includes(cap) || (cap === "placements" && !state.baseValues.placements);
+    const known = Object.entries(PARAMS).some(([name, p]) => p.group === cap && base(name).value != null);
+    fieldset.hidden = !caps.includes(cap) || (cap !== "betalningsansvar" && !known);
     fieldset.disabled = false;
   }
 }

@@ -1,0 +1,248 @@
+"""``hos-avtal amounts`` and ``hos-avtal tariffs``: the year's fastställt belopp and each
+municipality's own tariffs, entered once in the database and used by every calculation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from hos_avtal.cli._app import app
+from hos_avtal.cli._options import DbOption, amount_option, print_json
+from hos_avtal.cli._rulesets import FormatOption, ListFormat, amount_rows
+
+if TYPE_CHECKING:
+    from hos_avtal.storage import Actor
+
+amounts_app = typer.Typer(
+    help="The fastställt belopp per vårddygn of each year: register it once, every calculation uses it.",
+    no_args_is_help=True,
+)
+tariffs_app = typer.Typer(
+    help="Each municipality's own hemtjänst and hemsjukvård tariff per year (it decides them itself).",
+    no_args_is_help=True,
+)
+app.add_typer(amounts_app, name="amounts")
+app.add_typer(tariffs_app, name="tariffs")
+
+YearArgument = Annotated[int, typer.Argument(help="Calendar year.", min=1900, max=9999, show_default=False)]
+SourceOption = Annotated[
+    str,
+    typer.Option(
+        "--source", help="Where the value comes from: the regulation or decision, with its reference."
+    ),
+]
+ByOption = Annotated[str | None, typer.Option("--by", help="Who enters it. Default: your user name.")]
+
+
+def _actor(by: str | None) -> Actor:
+    from hos_avtal.io import check_label
+    from hos_avtal.runs import current_user
+    from hos_avtal.storage import Actor
+
+    return Actor(check_label(by or current_user(), "--by", max_length=100))
+
+
+@amounts_app.command("set")
+def set_amount(
+    year: YearArgument,
+    sek: Annotated[str, typer.Argument(metavar="SEK", help="Kronor per vårddygn, e.g. 9300 or '9 300'.")],
+    source: SourceOption,
+    db: DbOption = None,
+    by: ByOption = None,
+) -> None:
+    """Register the year's fastställt belopp (Socialstyrelsen publishes it in December).
+
+    It serves every command, billing run, scenario and API request for that year. A final run
+    keeps the amount it used; a new run of its month after a change is a new version, with
+    corrections.
+    """
+    from hos_avtal.cli._run import _open
+    from hos_avtal.money import format_sek
+    from hos_avtal.rules import check_registered_amount
+    from hos_avtal.storage import register_daily_amount
+
+    amount = amount_option(sek)
+    assert amount is not None
+    checked_year, amount_ore, checked_source = check_registered_amount(year, amount, source)
+    database = _open(db)
+    try:
+        register_daily_amount(database, checked_year, amount_ore, checked_source, _actor(by))
+    finally:
+        database.close()
+    print(f"{checked_year}: {format_sek(amount_ore)} kr per vårddygn registered ({checked_source})")
+
+
+@amounts_app.command("list")
+def list_amounts(db: DbOption = None, output_format: FormatOption = ListFormat.table) -> None:
+    """Every year's fastställt belopp: shipped with hos_avtal or registered (with its history)."""
+    from hos_avtal.cli._run import _open
+    from hos_avtal.money import format_sek
+    from hos_avtal.rules import RegisteredAmount, using_registry
+    from hos_avtal.storage import daily_amount_history, load_registry, read_registry
+
+    registry = read_registry(db)
+    history: list[RegisteredAmount] = []
+    if registry.daily_amounts:
+        database = _open(db)
+        try:
+            history = daily_amount_history(database)
+            registry = load_registry(database)
+        finally:
+            database.close()
+    with using_registry(registry):
+        rows = amount_rows()
+    if output_format is ListFormat.json:
+        print_json(
+            {
+                "amounts": [
+                    {"year": y, "daily_amount_sek": sek, "origin": origin, "source": src}
+                    for y, sek, origin, src in rows
+                ],
+                "history": [
+                    {
+                        "year": h.year,
+                        "daily_amount_sek": format_sek(h.amount_ore),
+                        "source": h.source,
+                        "registered_by": h.registered_by,
+                        "registered_at": h.registered_at.isoformat(),
+                    }
+                    for h in history
+                ],
+            }
+        )
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="Fastställt belopp per vårddygn")
+    for header in ("Year", "Kronor", "Origin", "Source"):
+        table.add_column(header, overflow="fold")
+    for year, sek, origin, source in rows:
+        table.add_row(str(year), sek, origin, source)
+    console = Console()
+    console.print(table)
+    if history:
+        changes = Table(title="Registrations (the latest of a year is in force)")
+        for header in ("Year", "Kronor", "Registered", "By", "Source"):
+            changes.add_column(header, overflow="fold")
+        for h in history:
+            changes.add_row(
+                str(h.year),
+                format_sek(h.amount_ore),
+                f"{h.registered_at:%Y-%m-%d %H:%M}",
+                h.registered_by,
+                h.source,
+            )
+        console.print(changes)
+
+
+def _decided(value: str) -> dt.date:
+    try:
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+            raise ValueError
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter("write the decision date as YYYY-MM-DD", param_hint="--decided") from None
+
+
+@tariffs_app.command("set")
+def set_tariff(
+    kommun: Annotated[str, typer.Argument(metavar="KOMMUN", help="The municipality's code, e.g. 1480.")],
+    year: YearArgument,
+    decided: Annotated[str, typer.Option("--decided", help="The date of the municipality's decision.")],
+    source: SourceOption,
+    hemtjanst: Annotated[
+        str | None, typer.Option("--hemtjanst", help="Kronor per hour of hemtjänst.")
+    ] = None,
+    hemsjukvard: Annotated[
+        str | None, typer.Option("--hemsjukvard", help="Kronor per hour of hemsjukvård.")
+    ] = None,
+    db: DbOption = None,
+    by: ByOption = None,
+) -> None:
+    """Register a municipality's own tariffs for a year: what it invoices when it gives care to
+    someone staying there from another municipality. home-care, billing runs and scenarios use
+    them when no tariff file says otherwise."""
+    from hos_avtal.cli._run import _open
+    from hos_avtal.money import format_sek
+    from hos_avtal.municipalities import lookup
+    from hos_avtal.rules import check_registered_tariff
+    from hos_avtal.storage import register_tariff
+
+    given = {"hemtjanst": hemtjanst, "hemsjukvard": hemsjukvard}
+    amounts = {service: amount_option(text) for service, text in given.items() if text is not None}
+    checked, checked_source = check_registered_tariff(
+        kommun.strip(), year, {k: v for k, v in amounts.items() if v is not None}, _decided(decided), source
+    )
+    database = _open(db)
+    try:
+        registered = register_tariff(
+            database, kommun.strip(), year, checked, _decided(decided), checked_source, _actor(by)
+        )
+    finally:
+        database.close()
+    name = lookup(kommun.strip()).name
+    for t in registered:
+        print(f"{t.kommun} {name} {t.year} {t.service}: {format_sek(t.amount_ore)} kr per timme registered")
+
+
+@tariffs_app.command("list")
+def list_tariffs(
+    kommun: Annotated[str | None, typer.Option("--kommun", help="Only this municipality (code).")] = None,
+    year: Annotated[int | None, typer.Option("--year", help="Only this year.", min=1900, max=9999)] = None,
+    db: DbOption = None,
+    output_format: FormatOption = ListFormat.table,
+) -> None:
+    """The registered tariffs in force (the latest of each municipality, year and service)."""
+    from hos_avtal.money import format_sek
+    from hos_avtal.municipalities import lookup
+    from hos_avtal.storage import read_registry
+
+    tariffs = sorted(
+        (
+            t
+            for t in read_registry(db).tariffs.values()
+            if (kommun is None or t.kommun == kommun) and (year is None or t.year == year)
+        ),
+        key=lambda t: (t.kommun, t.year, t.service),
+    )
+    if output_format is ListFormat.json:
+        print_json(
+            [
+                {
+                    "kommun": t.kommun,
+                    "name": lookup(t.kommun).name,
+                    "year": t.year,
+                    "service": t.service,
+                    "sek_per_hour": format_sek(t.amount_ore),
+                    "decided": t.decided.isoformat(),
+                    "source": t.source,
+                    "registered_by": t.registered_by,
+                    "registered_at": t.registered_at.isoformat(),
+                }
+                for t in tariffs
+            ]
+        )
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="Registered tariffs (kronor per hour)")
+    for header in ("Kommun", "Name", "Year", "Service", "Kronor", "Decided", "Source"):
+        table.add_column(header, overflow="fold")
+    for t in tariffs:
+        table.add_row(
+            t.kommun,
+            lookup(t.kommun).name,
+            str(t.year),
+            t.service,
+            format_sek(t.amount_ore),
+            str(t.decided),
+            t.source,
+        )
+    Console().print(table)
+    if not tariffs:
+        print("No tariffs registered: home care uses a tariff file or VästKom's recommendation.")
