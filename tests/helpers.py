@@ -8,6 +8,7 @@ from typing import Any
 
 import polars as pl
 import pytest
+from hypothesis import strategies as st
 
 HEADER = (
     "episode_id,person_id,kommun,care_type,hospital,ready_date,discharge_date,admission_notice,"
@@ -113,3 +114,30 @@ def verify_every_run(url: str) -> None:
         assert not altered, altered
     finally:
         db.close()
+
+
+# A care type's own values, as an agreement may set them (VGR's psychiatry before 2020-04-01).
+CARE_TYPE_VALUES = st.one_of(
+    st.just(()),
+    st.lists(
+        st.tuples(
+            st.sampled_from(("somatik", "psykiatri")),
+            st.sampled_from(("individual_after_days", "free_days", "pooled_average")),
+        ),
+        unique=True,
+        max_size=3,
+    ).flatmap(
+        lambda keys: st.tuples(
+            *(
+                st.tuples(
+                    st.just(care),
+                    st.just(name),
+                    st.booleans()
+                    if name == "pooled_average"
+                    else st.integers(0 if name == "free_days" else 3, 10),
+                )
+                for care, name in keys
+            )
+        )
+    ),
+)

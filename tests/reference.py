@@ -11,7 +11,8 @@ The decided readings it implements (SPEC §4, "Readings"):
 * An episode belongs to the month of its ``discharge_date``; ``days = discharge − ready``.
 * Status, first match wins: kommun not a party → ``outside_agreement``; a required condition not
   met → ``not_covered``; ``days > individual_after_days`` (or no pooled average at all) →
-  ``individual``; else ``pooled``.
+  ``individual``; else ``pooled``. The switch day, the free days and whether there is a pooled
+  average are the episode's care type's own (``params.for_care_type``).
 * Individual: billable days ``max(0, days − free_days)`` (less what was already billed in
   earlier months when accruing), amount ``billable × daily amount``.
 * Pooled, per kommun (and per care type with separate averages): ``N`` episodes, ``D`` days,
@@ -109,14 +110,18 @@ def reference_betalningsansvar(
     previous_end = month - dt.timedelta(days=1)
     threshold = Fraction(params.average_threshold_days)  # exact: Decimal("3.25") → 13/4
     daily = params.daily_amount_ore
-    # Without a pooled average (the statute) every covered episode is individual.
-    after = params.individual_after_days if params.pooled_average else -1
-    free = params.free_days
     accrue = params.accrue_while_admitted
     required = tuple(params.conditions)
 
-    def billed_through(day: dt.date, ready: dt.date) -> int:
+    def switch_and_free(care_type: str) -> tuple[int, int]:
+        """The care type's switch day and free days (an agreement may set them per care type);
+        without a pooled average (the statute) every covered episode is individual."""
+        own = params.for_care_type(care_type)
+        return (own.individual_after_days if own.pooled_average else -1), own.free_days
+
+    def billed_through(day: dt.date, ready: dt.date, care_type: str) -> int:
         """With accrual: billable days billed for the stay up to and including ``day``."""
+        after, free = switch_and_free(care_type)
         through = (day - ready).days
         return max(0, through - free) if through > after else 0
 
@@ -137,6 +142,8 @@ def reference_betalningsansvar(
 
         discharged_in_month = discharge is not None and month <= discharge <= end
         admitted_at_end = ready <= end and (discharge is None or discharge > end)
+        care_type = episode["care_type"]
+        after, free = switch_and_free(care_type)
 
         if discharged_in_month:
             days = (discharge - ready).days
@@ -151,7 +158,7 @@ def reference_betalningsansvar(
             elif days > after:
                 billable = max(0, days - free)
                 if accrue:
-                    billable -= billed_through(previous_end, ready)
+                    billable -= billed_through(previous_end, ready, care_type)
                 line["status"] = "individual"
                 line["billable_days"] = billable
                 line["amount_ore"] = billable * daily
@@ -169,7 +176,9 @@ def reference_betalningsansvar(
         elif admitted_at_end:
             through = (end - ready).days
             if accrue and in_agreement and through > after and not failed_conditions(episode, required):
-                billable = billed_through(end, ready) - billed_through(previous_end, ready)
+                billable = billed_through(end, ready, care_type) - billed_through(
+                    previous_end, ready, care_type
+                )
                 result.lines[episode_id] = {
                     "status": "individual",
                     "days": through,

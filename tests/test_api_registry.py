@@ -5,21 +5,18 @@ tariff with its own key. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
 from decimal import Decimal
 from pathlib import Path
 
-import httpx
 import pytest
 import sqlalchemy as sa
 
+import test_api
 from helpers import episode, frame
 from hos_avtal import months
-from hos_avtal.api import create_app
-from hos_avtal.api._keys import create_key
 from hos_avtal.municipalities import parties
 from hos_avtal.rules import select_ruleset, using_registry
-from hos_avtal.rules._derive import derive_to_toml
+from hos_avtal.rules._derive import derive_ruleset
 from hos_avtal.storage import load_registry
 from hos_avtal.storage._models import audit_log
 from reference import reference_betalningsansvar
@@ -27,6 +24,7 @@ from test_api import Api, records
 from test_storage import database_url  # noqa: F401  (the database fixture)
 
 pytestmark = pytest.mark.anyio
+api = test_api.api  # the app with a key per role, on SQLite and PostgreSQL
 
 GBG, BORAS = "/v1/municipalities/1480", "/v1/municipalities/1490"
 SOURCE_2027 = "HoS-avtal 2027–2030 Del C §5 (utkast)"
@@ -37,25 +35,16 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-@pytest.fixture
-async def api(database_url: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Api]:  # noqa: F811
+@pytest.fixture(autouse=True)
+def after_new_year(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Today is 2027-02-10: January 2027 has happened and can be billed."""
     monkeypatch.setattr(months, "today", lambda: dt.date(2027, 2, 10))
-    app = create_app(database_url)
-    db = app.state.database
-    tokens, ids = {}, {}
-    for role in ("admin", "billing", "analyst", "kommun"):
-        key, token = create_key(db, role, "1480" if role == "kommun" else None)
-        tokens[role], ids[role] = token, key.id
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-        yield Api(app, client, tokens, ids)
-    db.close()
 
 
 def agreement_2027(changes: tuple[str, ...] = ("betalningsansvar.individual_after_days=5",)) -> str:
-    return derive_to_toml(
+    return derive_ruleset(
         "vgr-2023", "vgr-2027", dt.date(2027, 1, 1), None, changes=changes, source=SOURCE_2027
-    )[1]
+    ).toml
 
 
 JANUARY = records(
@@ -132,7 +121,7 @@ async def test_registration_is_for_admins_and_audited(api: Api) -> None:
     shown = (await api.client.get("/v1/rulesets/vgr-2027", headers=api.auth("analyst"))).json()
     switch = next(p for p in shown["parameters"] if p["name"] == "individual_after_days")
     assert switch["values"] == [
-        {"valid_from": "2027-01-01", "valid_to": None, "value": 5, "source": SOURCE_2027}
+        {"valid_from": "2027-01-01", "valid_to": None, "value": 5, "source": SOURCE_2027, "care_type": None}
     ]
 
 
@@ -242,3 +231,22 @@ async def test_a_trivial_read_reads_no_registry(api: Api, monkeypatch: pytest.Mo
     assert calls == []
     assert (await api.client.get("/v1/rulesets", headers=api.auth("analyst"))).status_code == 200
     assert calls == [1]
+
+
+async def test_a_hostile_rule_set_is_a_422_and_nothing_is_stored(api: Api) -> None:
+    """On PostgreSQL a NUL cannot be stored: it must be refused before, like every bad text."""
+    text = agreement_2027()
+    hostile = [
+        "x = " + "[" * 50_000 + "]" * 50_000,  # tomllib recurses into nested arrays
+        text.replace('source = "HoS-avtal 2027–2030', 'source = "HoS\\u0000-avtal 2027–2030', 1),
+        text.replace('name = "', 'name = "Avtal 19121212-1212 ', 1),
+        "# handläggare 19121212-1212\n" + text,
+        "\x00" + text,
+        text.replace('id = "vgr-2027"', f'id = "{"v" * 200}"'),
+    ]
+    for body in hostile:
+        response = await api.client.post("/v1/rulesets", json={"toml": body}, headers=api.auth("admin"))
+        assert response.status_code == 422, (response.status_code, body[:80])
+        assert "19121212" not in response.text
+    listed = (await api.client.get("/v1/rulesets", headers=api.auth("admin"))).json()
+    assert [r["origin"] for r in listed] == ["shipped"] * 3

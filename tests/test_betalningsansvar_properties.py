@@ -21,6 +21,7 @@ import polars as pl
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from helpers import CARE_TYPE_VALUES
 from hos_avtal.betalningsansvar import (
     BetalningsansvarResult,
     MonthRules,
@@ -169,6 +170,7 @@ def parameters(
         conditions=conditions,
         # Mostly with a pooled average (every agreement), sometimes without (the statute).
         pooled_average=draw(st.sampled_from((True, True, True, False))),
+        care_type_values=draw(CARE_TYPE_VALUES),
     )
 
 

@@ -35,10 +35,11 @@ def test_run_list_show_finalize_diff(capsys, monkeypatch, database_url: str, epi
     db = ["--db", database_url]
     code, out, err = run(capsys, monkeypatch, "run", "--month", MONTH, "--episodes", str(episodes), *db)
     assert code == 0, err
-    assert out.strip() == "run 1: 2022-06 version 1, draft (new)"
+    assert out.splitlines()[0] == "run 1: 2022-06 version 1, draft (new)"
+    assert out.splitlines()[1].startswith("fastställt belopp 9\u00a0300,00 kr per vårddygn (shipped: ")
     assert "Traceback" not in err
     code, out, _ = run(capsys, monkeypatch, "run", "--month", MONTH, "--episodes", str(episodes), *db)
-    assert (code, out.strip()) == (
+    assert (code, out.splitlines()[0]) == (
         0,
         "run 1: 2022-06 version 1, draft (existing: identical inputs and rule set were already run)",
     )
@@ -51,7 +52,7 @@ def test_run_list_show_finalize_diff(capsys, monkeypatch, database_url: str, epi
     assert "by clerk" in out
 
     code, out, err = run(capsys, monkeypatch, "run", "-m", MONTH, "--episodes", str(changed(episodes)), *db)
-    assert (code, out.strip()) == (0, "run 2: 2022-06 version 2, draft (new)"), err
+    assert (code, out.splitlines()[0]) == (0, "run 2: 2022-06 version 2, draft (new)"), err
 
     code, out, _ = run(capsys, monkeypatch, "run", "list", *db)
     assert code == 0

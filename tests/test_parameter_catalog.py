@@ -26,7 +26,7 @@ from hos_avtal.rules import (
     parse_ruleset_text,
     shipped_rulesets,
 )
-from hos_avtal.rules._derive import derive_to_toml
+from hos_avtal.rules._derive import derive_ruleset
 from hos_avtal.scenarios import scenario_from_mapping
 from hos_avtal.scenarios._sweep import parse_axis
 from test_cli import run
@@ -55,7 +55,7 @@ def extended() -> Iterator[None]:
 
 
 def with_grace_days(value: object) -> str:
-    text = derive_to_toml("vgr-2023", "vgr-test", dt.date(2027, 1, 1), None)[1]
+    text = derive_ruleset("vgr-2023", "vgr-test", dt.date(2027, 1, 1), None).toml
     entry = f'values = [{{ from = 2027-01-01, value = {value}, source = "test" }}]'
     return f"{text}\n[betalningsansvar.grace_days]\n{entry}\n"
 

@@ -59,6 +59,12 @@ def january_episodes(path: Path) -> Path:
     return path
 
 
+def bill_january(capsys, monkeypatch, tmp_path: Path, *options: str) -> tuple[int, str, str]:  # type: ignore[no-untyped-def]
+    """``hos-avtal betalningsansvar`` on :func:`january_episodes` for 2027-01."""
+    episodes = january_episodes(tmp_path / "episodes.csv")
+    return run(capsys, monkeypatch, "betalningsansvar", str(episodes), "--month", "2027-01", *options)  # type: ignore[no-any-return]
+
+
 def derive_2027(capsys, monkeypatch, folder: Path) -> Path:  # type: ignore[no-untyped-def]
     out = folder / "vgr-2027.toml"
     code, printed, err = run(
@@ -115,17 +121,7 @@ def test_a_derived_2027_agreement_and_amount_bill_january_with_no_flag(  # type:
 def test_without_the_registry_january_2027_asks_for_the_agreement(  # type: ignore[no-untyped-def]
     capsys, monkeypatch, tmp_path: Path, after_new_year: None
 ) -> None:
-    episodes = january_episodes(tmp_path / "episodes.csv")
-    code, _, err = run(
-        capsys,
-        monkeypatch,
-        "betalningsansvar",
-        str(episodes),
-        "--month",
-        "2027-01",
-        "--db",
-        str(tmp_path / "no.sqlite"),
-    )
+    code, _, err = bill_january(capsys, monkeypatch, tmp_path, "--db", str(tmp_path / "no.sqlite"))
     assert code == 2
     assert "no VGR agreement known to hos_avtal covers 2027-01" in err
     assert "rulesets add" in err
@@ -137,8 +133,7 @@ def test_a_missing_amount_says_how_to_register_it(  # type: ignore[no-untyped-de
 ) -> None:
     db = ("--db", database_url)
     run(capsys, monkeypatch, "rulesets", "add", str(derive_2027(capsys, monkeypatch, tmp_path)), *db)
-    episodes = january_episodes(tmp_path / "episodes.csv")
-    code, _, err = run(capsys, monkeypatch, "betalningsansvar", str(episodes), "--month", "2027-01", *db)
+    code, _, err = bill_january(capsys, monkeypatch, tmp_path, *db)
     assert code == 2
     assert "hos-avtal amounts set 2027 SEK --source TEXT" in err
 
@@ -150,11 +145,8 @@ def test_the_folder_of_rule_sets_is_known_to_every_command(  # type: ignore[no-u
     folder.mkdir()
     derive_2027(capsys, monkeypatch, folder)
     monkeypatch.setenv("HOS_AVTAL_RULESETS_DIR", str(folder))
-    episodes = january_episodes(tmp_path / "episodes.csv")
-    code, out, err = run(
-        capsys, monkeypatch, "betalningsansvar", str(episodes), "--month", "2027-01",
-        "--daily-amount", AMOUNT_2027, "--format", "json", "--db", str(tmp_path / "none.sqlite"),
-    )  # fmt: skip
+    options = ("--daily-amount", AMOUNT_2027, "--format", "json", "--db", str(tmp_path / "none.sqlite"))
+    code, out, err = bill_january(capsys, monkeypatch, tmp_path, *options)
     assert code == 0, err
     assert json.loads(out)["ruleset"] == "vgr-2027"
     assert json.loads(out)["daily_amount_origin"] == "given"
@@ -295,12 +287,15 @@ def test_a_registered_amount_replaces_the_shipped_one_only_for_new_runs(  # type
     rows = frame(episode("e1", 12, ready=dt.date(2022, 3, 1)))
     rows.write_csv(tmp_path / "episodes.csv")
     args = ("run", "--month", "2022-03", "--episodes", str(tmp_path / "episodes.csv"), *db)
-    assert run(capsys, monkeypatch, *args)[0] == 0
+    code, out, _ = run(capsys, monkeypatch, *args)
+    assert code == 0
+    assert "9\u00a0300,00 kr per vårddygn (shipped: Socialstyrelsens föreskrift för 2022" in out
     assert run(capsys, monkeypatch, "run", "finalize", "1", *db)[0] == 0
     code, _, err = run(capsys, monkeypatch, "amounts", "set", "2022", "9400", "--source", "rättelse", *db)
     assert code == 0, err
     code, out, err = run(capsys, monkeypatch, *args)
     assert code == 0, err
+    assert "9\u00a0400,00 kr per vårddygn (registered: rättelse (registered by" in out
     code, out, _ = run(capsys, monkeypatch, "run", "show", "1", "--format", "json", *db)
     first = json.loads(out)
     code, out, _ = run(capsys, monkeypatch, "run", "show", "2", "--format", "json", *db)
@@ -509,17 +504,24 @@ def test_a_month_two_automatic_agreements_cover_is_refused_not_guessed(  # type:
     folder.mkdir()
     (folder / "other.toml").write_text(ruleset_file.read_text().replace('"vgr-2027"', '"vgr-2027-other"'))
     monkeypatch.setenv("HOS_AVTAL_RULESETS_DIR", str(folder))
-    episodes = january_episodes(tmp_path / "episodes.csv")
-    code, _, err = run(
-        capsys,
-        monkeypatch,
-        "betalningsansvar",
-        str(episodes),
-        "--month",
-        "2027-01",
-        "--daily-amount",
-        "9650",
-        *db,
-    )
+    code, _, err = bill_january(capsys, monkeypatch, tmp_path, "--daily-amount", "9650", *db)
     assert code == 2
     assert "2 automatic rule sets cover 2027-01 (vgr-2027, vgr-2027-other)" in err
+
+
+def test_a_folder_rule_set_a_final_run_used_cannot_be_replaced_by_a_registration(  # type: ignore[no-untyped-def]
+    capsys, monkeypatch, tmp_path: Path, after_new_year: None
+) -> None:
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    ruleset_file = derive_2027(capsys, monkeypatch, folder)
+    monkeypatch.setenv("HOS_AVTAL_RULESETS_DIR", str(folder))
+    db = ("--db", str(tmp_path / "runs.sqlite"))
+    episodes = january_episodes(tmp_path / "episodes.csv")
+    run_args = ("run", "--month", "2027-01", "--episodes", str(episodes), "--daily-amount", AMOUNT_2027, *db)
+    assert run(capsys, monkeypatch, *run_args)[0] == 0
+    assert run(capsys, monkeypatch, "run", "finalize", "1", *db)[0] == 0
+    (tmp_path / "changed.toml").write_text(ruleset_file.read_text().replace("value = 5,", "value = 4,"))
+    code, _, err = run(capsys, monkeypatch, "rulesets", "add", str(tmp_path / "changed.toml"), *db)
+    assert code == 2
+    assert "a final billing run used it" in err

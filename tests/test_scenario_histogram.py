@@ -20,7 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers import episode, frame
+from helpers import CARE_TYPE_VALUES, episode, frame
 from hos_avtal.betalningsansvar import MonthRules
 from hos_avtal.betalningsansvar._calculate import calculate_with_parameters
 from hos_avtal.money import sek_to_ore
@@ -51,7 +51,8 @@ def expected(
         fields = dict(combination)
         if "daily_amount_sek" in fields:
             fields["daily_amount_ore"] = sek_to_ore(fields.pop("daily_amount_sek"))
-        scenario = [MonthRules(m.ruleset, dataclasses.replace(m.parameters, **fields)) for m in months]
+        # A grid value holds for both care types, as a scenario's value does.
+        scenario = [MonthRules(m.ruleset, m.parameters.with_values(**fields)) for m in months]
         rows = calculate_with_parameters(episodes, scenario).municipalities
         frames.append(
             rows.select(
@@ -149,6 +150,7 @@ def month_rules(draw: st.DrawFn) -> list[MonthRules]:
             daily_amount_ore=draw(st.integers(1, 2_000_000)),
             conditions=tuple(c for c in CONDITIONS if c in conditions),
             pooled_average=draw(st.sampled_from((True, True, True, False))),
+            care_type_values=draw(CARE_TYPE_VALUES),
         )
         rules.append(MonthRules(VGR_2018, parameters))
     return rules

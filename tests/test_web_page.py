@@ -283,13 +283,13 @@ def test_a_registered_agreement_is_a_base_and_its_differences_are_shown(
     import httpx
     from playwright.sync_api import expect
 
-    from hos_avtal.rules._derive import derive_to_toml
+    from hos_avtal.rules._derive import derive_ruleset
 
     url, token = server
-    text = derive_to_toml(
+    text = derive_ruleset(
         "vgr-2023", "vgr-2027", dt.date(2027, 1, 1), None,
         changes=["betalningsansvar.individual_after_days=5"], source="HoS-avtal 2027 Del C §5",
-    )[1]  # fmt: skip
+    ).toml  # fmt: skip
     database = tmp_path / "web.sqlite"
     from hos_avtal.storage import Actor, open_database, register_ruleset
 

@@ -268,6 +268,9 @@ class ParameterValueOut(BaseModel):
     valid_to: dt.date | None
     value: bool | int | str | list[str] = Field(description="Decimals are given as strings.")
     source: str
+    care_type: Literal["somatik", "psykiatri"] | None = Field(
+        None, description="Only for this care type; null: for both (unless a care type has its own)."
+    )
 
 
 class ParameterOut(BaseModel):

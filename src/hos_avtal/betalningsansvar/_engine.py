@@ -20,10 +20,12 @@ import numpy as np
 import polars as pl
 
 from hos_avtal.rules import CONDITIONS
+from hos_avtal.rules._model import CARE_TYPES as CARE_TYPES  # the axis of care types, re-exported
 
-CARE_TYPES = ("somatik", "psykiatri")
 REASONS = tuple(CONDITIONS.values())
 STATUSES = ("pooled", "individual", "not_covered", "outside_agreement")
+PSYKIATRI = "_psykiatri"
+"""The suffix of a parameter column holding psychiatry's own value (:func:`params_frame`)."""
 _STATUS = pl.Enum(STATUSES)
 
 
@@ -37,20 +39,33 @@ class MonthParameters:
 
     def __init__(self, params: pl.DataFrame, *, columns: bool = False) -> None:
         self._exprs: dict[str, pl.Expr] = {}
+        self._psykiatri: dict[str, pl.Expr] = {}
         for name in params.columns:
             if name == "month":
                 continue
             values = params.get_column(name)
             if columns:
-                self._exprs[name] = pl.col(name)
+                expr = pl.col(name)
             elif values.n_unique() == 1:
-                self._exprs[name] = pl.lit(values[0], dtype=values.dtype)
+                expr = pl.lit(values[0], dtype=values.dtype)
             else:
-                self._exprs[name] = pl.col("month").replace_strict(
+                expr = pl.col("month").replace_strict(
                     params.get_column("month"), values, return_dtype=values.dtype
                 )
+            own = name.removesuffix(PSYKIATRI)
+            if own == name:
+                self._exprs[name] = expr
+            elif not params.get_column(own).equals(values):  # a care type's own value, where it differs
+                self._psykiatri[own] = expr
 
     def __getitem__(self, name: str) -> pl.Expr:
+        """The parameter of each row's month (and care type, where the two care types differ)."""
+        if name in self._psykiatri:
+            return (
+                pl.when(pl.col("care_type") == "psykiatri")
+                .then(self._psykiatri[name])
+                .otherwise(self._exprs[name])
+            )
         return self._exprs[name]
 
 
@@ -151,7 +166,8 @@ def _statuses(frame: pl.LazyFrame, p: MonthParameters, already_billed: pl.Expr) 
 def _accruing(base: pl.LazyFrame, accruing_params: pl.DataFrame) -> pl.LazyFrame:
     """Covered individual episodes still admitted at the end of an accruing month."""
     month_ends = accruing_params.get_column("month_end")
-    last_end, shortest = month_ends.max(), accruing_params.get_column("individual_after").min()
+    switches = accruing_params.select(pl.min_horizontal("individual_after", f"individual_after{PSYKIATRI}"))
+    last_end, shortest = month_ends.max(), switches.to_series().min()
     candidates = base.filter(
         pl.col("in_agreement")
         & (pl.col("discharge_date").is_null() | (pl.col("discharge_date") > month_ends.min()))
@@ -164,9 +180,9 @@ def _accruing(base: pl.LazyFrame, accruing_params: pl.DataFrame) -> pl.LazyFrame
             & (pl.col("discharge_date").is_null() | (pl.col("discharge_date") > pl.col("month_end")))
         )
         .with_columns(_days_between(pl.col("month_end"), pl.col("ready_date")).alias("days"))
-        .filter(pl.col("days") > pl.col("individual_after"))
     )
     p = MonthParameters(accruing_params, columns=True)
+    open_at_end = open_at_end.filter(pl.col("days") > p["individual_after"])
     lines = _statuses(open_at_end, p, already_billed=_billed_through_previous_month(p))
     return (
         lines.filter(pl.col("status") == "individual")

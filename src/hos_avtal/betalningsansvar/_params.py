@@ -9,6 +9,7 @@ from pathlib import Path
 import polars as pl
 
 from hos_avtal._types import Month, RuleSetRef
+from hos_avtal.betalningsansvar._engine import PSYKIATRI
 from hos_avtal.errors import RuleSetNotApplicableError
 from hos_avtal.months import format_month, month_end
 from hos_avtal.rules import CONDITIONS, BetalningsansvarParameters, load_ruleset, select_ruleset
@@ -41,6 +42,7 @@ def params_frame(params: Sequence[BetalningsansvarParameters]) -> pl.DataFrame:
     rows = []
     for p in params:
         numerator, denominator = p.threshold_fraction
+        somatik, psykiatri = p.for_care_type("somatik"), p.for_care_type("psykiatri")
         rows.append(
             {
                 "month": p.month,
@@ -48,8 +50,11 @@ def params_frame(params: Sequence[BetalningsansvarParameters]) -> pl.DataFrame:
                 "daily_ore": p.daily_amount_ore,
                 "threshold_num": numerator,
                 "threshold_den": denominator,
-                "individual_after": p.switch_days,
-                "free_days": p.free_days,
+                "individual_after": somatik.switch_days,
+                "free_days": somatik.free_days,
+                # Psychiatry's own values (the same as somatik's unless the rule set says otherwise).
+                f"individual_after{PSYKIATRI}": psykiatri.switch_days,
+                f"free_days{PSYKIATRI}": psykiatri.free_days,
                 "separate_pools": p.separate_care_type_averages,
                 "accrue": p.accrue_while_admitted,
                 **{f"requires_{c}": c in p.conditions for c in CONDITIONS},
@@ -65,6 +70,8 @@ def params_frame(params: Sequence[BetalningsansvarParameters]) -> pl.DataFrame:
             "threshold_den": pl.Int64,
             "individual_after": pl.Int64,
             "free_days": pl.Int64,
+            f"individual_after{PSYKIATRI}": pl.Int64,
+            f"free_days{PSYKIATRI}": pl.Int64,
             "separate_pools": pl.Boolean,
             "accrue": pl.Boolean,
             **{f"requires_{c}": pl.Boolean for c in CONDITIONS},

@@ -55,9 +55,14 @@ def parameters_object(rules: MonthRules) -> dict[str, Any]:
         if spec.name == "daily_amount_sek" or not hasattr(p, spec.name):
             continue
         value = getattr(p, spec.name)
-        shown[spec.name] = (
-            str(value) if isinstance(value, Decimal) else list(value) if isinstance(value, tuple) else value
-        )
+        if isinstance(value, Decimal):
+            value = str(value)
+        shown[spec.name] = list(value) if isinstance(value, tuple) else value
+    if p.care_type_values:  # a care type's own values, where the agreement sets them apart
+        by_care_type: dict[str, dict[str, Any]] = {}
+        for care_type, name, value in p.care_type_values:
+            by_care_type.setdefault(care_type, {})[name] = value
+        shown["by_care_type"] = by_care_type
     return shown
 
 
@@ -251,7 +256,7 @@ def _municipality_texts(frame: pl.DataFrame) -> pl.Expr:
         return _json_cells(frame, name, schema[name])
 
     # Averages are floats in the contract; each distinct one is converted once, as Python would.
-    parts = {"": "", **{c: f"_{c}" for c in CARE_TYPES}}
+    parts: dict[str, str] = {"": "", **{c: f"_{c}" for c in CARE_TYPES}}
     hundredths = frame.select(
         _hundredths_expr(pl.col(f"average_days{suffix}"), pl.col(f"average_episodes{suffix}")).alias(
             part or "total"

@@ -34,10 +34,16 @@ DbOption = Annotated[
 def registered_rules(db: str | None) -> Iterator[None]:
     """Run a calculation with the rules registered in ``db`` as well as the shipped ones; a
     SQLite file that does not exist counts as empty and is not created."""
-    from hos_avtal.rules import using_registry
-    from hos_avtal.storage import read_registry
+    from hos_avtal.rules import Registry, using_registry
+    from hos_avtal.storage._location import missing_database_file
 
-    with using_registry(read_registry(db)):
+    if missing_database_file(db):  # nothing registered: SQLAlchemy is not even imported
+        registry = Registry()
+    else:
+        from hos_avtal.storage import read_registry
+
+        registry = read_registry(db)
+    with using_registry(registry):
         yield
 
 

@@ -22,7 +22,7 @@ def render_betalningsansvar(result: BetalningsansvarResult, source: str) -> None
             caption=(
                 f"Rule set {rules.ruleset.id}: {rules.ruleset.name}\n"
                 f"Fastställt belopp {format_sek_sv(p.daily_amount_ore)} kr/vårddygn "
-                f"({p.daily_amount_source}). "
+                f"({p.daily_amount_origin}: {p.daily_amount_source}). "
                 + (
                     f"Liable when the average exceeds {p.average_threshold_days} days; individual "
                     f"after {p.individual_after_days} days, billed beyond {p.free_days} days."

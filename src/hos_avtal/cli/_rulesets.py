@@ -51,6 +51,18 @@ def _date(value: str | None, option: str) -> dt.date | None:
         raise typer.BadParameter("write a date as YYYY-MM-DD", param_hint=option) from None
 
 
+def _head(r: RuleSet) -> dict[str, Any]:
+    """What a rule set is, as the JSON of list and show gives it."""
+    return {
+        "id": r.id,
+        "name": r.name,
+        "kind": r.kind,
+        "valid_from": r.valid_from and r.valid_from.isoformat(),
+        "valid_to": r.valid_to and r.valid_to.isoformat(),
+        "auto_select": r.auto_select,
+    }
+
+
 @rulesets_app.command("list")
 def list_rulesets(db: DbOption = None, output_format: FormatOption = ListFormat.table) -> None:
     """Every rule set a calculation may use, with its validity and where it comes from."""
@@ -66,12 +78,7 @@ def list_rulesets(db: DbOption = None, output_format: FormatOption = ListFormat.
         print_json(
             [
                 {
-                    "id": r.id,
-                    "name": r.name,
-                    "kind": r.kind,
-                    "valid_from": r.valid_from and r.valid_from.isoformat(),
-                    "valid_to": r.valid_to and r.valid_to.isoformat(),
-                    "auto_select": r.auto_select,
+                    **_head(r),
                     "origin": origin,
                     "content_sha256": registered.content_sha256 if registered else None,
                     "registered_by": registered.registered_by if registered else None,
@@ -112,7 +119,14 @@ def show_ruleset(
         r = load_ruleset(ruleset)
         amounts = amount_rows()
     rows = [
-        (capability, name, value_text(v.value), v.valid_from, v.valid_to, v.source)
+        (
+            capability,
+            name + (f" ({v.care_type})" if v.care_type else ""),
+            value_text(v.value),
+            v.valid_from,
+            v.valid_to,
+            v.source,
+        )
         for capability in CAPABILITIES
         for name, parameter in getattr(r, f"{capability}_parameters").items()
         for v in parameter.values
@@ -120,12 +134,7 @@ def show_ruleset(
     if output_format is ListFormat.json:
         print_json(
             {
-                "id": r.id,
-                "name": r.name,
-                "kind": r.kind,
-                "valid_from": r.valid_from and r.valid_from.isoformat(),
-                "valid_to": r.valid_to and r.valid_to.isoformat(),
-                "auto_select": r.auto_select,
+                **_head(r),
                 "source": r.source,
                 "parameters": [
                     {
@@ -226,7 +235,7 @@ def new_ruleset(
     dates and source, the changed ones citing --source. Register it with 'rulesets add'."""
     from hos_avtal.errors import RuleSetError
     from hos_avtal.io import check_label
-    from hos_avtal.rules._derive import derive_to_toml
+    from hos_avtal.rules._derive import derive_ruleset
 
     start = _date(valid_from, "--valid-from")
     assert start is not None
@@ -238,9 +247,10 @@ def new_ruleset(
     checked_name = check_label(name, "--name") if name is not None else None
     checked_source = check_label(source, "--source", max_length=500) if source is not None else None
     with registered_rules(db):
-        ruleset, text = derive_to_toml(
+        derived = derive_ruleset(
             base, ruleset_id, start, end, name=checked_name, changes=changes or (), source=checked_source
         )
+    ruleset, text = derived.ruleset, derived.toml
     try:
         with out.open("x", encoding="utf-8") as handle:
             handle.write(text)

@@ -156,6 +156,11 @@ def run(
     s = outcome.summary
     how = "new" if outcome.created else "existing: identical inputs and rule set were already run"
     print(f"run {s.id}: {s.month:%Y-%m} version {s.version}, {s.state} ({how})")
+    if s.daily_amount_ore is not None:
+        from hos_avtal.money import format_sek_sv
+
+        where = f"{outcome.daily_amount_origin}: {outcome.daily_amount_source}"
+        print(f"fastställt belopp {format_sek_sv(s.daily_amount_ore)} kr per vårddygn ({where})")
     if export_to is not None and stored is not None:
         from hos_avtal.exports import export_run
 

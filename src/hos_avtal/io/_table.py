@@ -538,15 +538,20 @@ def date_problems(
     return found
 
 
-def check_label(text: str, field: str, *, max_length: int = 200) -> str:
+_CONTROL_BUT_LINES = CONTROL.replace("\x00-\x1f", "\x00-\x08\x0b\x0c\x0e-\x1f", 1)
+""":data:`CONTROL` less the tab and the line breaks a document of several lines holds."""
+
+
+def check_label(text: str, field: str, *, max_length: int = 200, multiline: bool = False) -> str:
     """A free-text label a person gives (a dataset's name, who finalizes a run), trimmed; an
     :class:`~hos_avtal.errors.InputError` naming ``field`` if it is too long or holds a control
-    character (PostgreSQL cannot store a NUL) or a personnummer. The text is never quoted."""
+    character (PostgreSQL cannot store a NUL) or a personnummer. The text is never quoted.
+    ``multiline``: a document (a rule-set file's text), where tabs and line breaks belong."""
     trimmed = text.strip()
     reason = None
     if len(trimmed) > max_length:
         reason = f"is longer than {max_length} characters"
-    elif re.search(CONTROL, trimmed):
+    elif re.search(_CONTROL_BUT_LINES if multiline else CONTROL, trimmed):
         reason = CONTROL_REASON
     elif normalised(trimmed) is not None:
         reason = PERSONNUMMER_REASON

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, fields
 from decimal import Decimal
@@ -51,11 +52,32 @@ class BetalningsansvarParameters:
     recurring_liability_months: int
     conditions: tuple[str, ...]
     pooled_average: bool = True
+    care_type_values: tuple[tuple[str, str, Any], ...] = ()
+    """``(care type, parameter, value)`` where a care type's own value differs from the one above
+    (which is then the other care type's): see :meth:`for_care_type`."""
     """False: no pooled average (the statute): every covered episode is individual, and one no
     longer than ``free_days`` has 0 billable days."""
     daily_amount_origin: AmountOrigin = "shipped"
     """Where the fastställt belopp came from: ``shipped`` with hos_avtal, ``registered`` in the
     deployment (``hos-avtal amounts set``), ``given`` on the call, or the ``ruleset``'s own."""
+
+    def for_care_type(self, care_type: str) -> BetalningsansvarParameters:
+        """The parameters an episode of ``care_type`` is classified by.
+
+        >>> import dataclasses, datetime as dt
+        >>> from hos_avtal.rules import load_ruleset
+        >>> p = load_ruleset("vgr-2018").betalningsansvar("2022-03")
+        >>> split = dataclasses.replace(p, care_type_values=(("psykiatri", "individual_after_days", 6),))
+        >>> [split.for_care_type(c).individual_after_days for c in ("psykiatri", "somatik")]
+        [6, 7]
+        """
+        own = {name: value for kind, name, value in self.care_type_values if kind == care_type}
+        return dataclasses.replace(self, care_type_values=(), **own) if own or self.care_type_values else self
+
+    def with_values(self, **values: Any) -> BetalningsansvarParameters:
+        """These parameters with ``values`` for both care types (a scenario's or a sweep's)."""
+        kept = tuple(entry for entry in self.care_type_values if entry[1] not in values)
+        return dataclasses.replace(self, care_type_values=kept, **values)
 
     @property
     def daily_amount_sek(self) -> Decimal:
@@ -86,6 +108,7 @@ def resolve_betalningsansvar(
     if isinstance(month, str):
         month = parse_month(month)
     typed = rule_values(ruleset, month)
+    typed["care_type_values"] = care_type_values(ruleset, month, typed)
     amount_ore, source, origin = daily_amount(ruleset, month, daily_amount_sek)
     return BetalningsansvarParameters(
         ruleset_id=ruleset.id,
@@ -115,6 +138,28 @@ def rule_values(ruleset: Any, month: Month) -> dict[str, Any]:
             continue
         values[spec.name] = spec.check(ruleset.require(CAPABILITY, spec.name, month).value)
     return values
+
+
+def care_type_values(ruleset: Any, month: Month, general: dict[str, Any]) -> tuple[tuple[str, str, Any], ...]:
+    """Each care type's own value of a parameter, where it differs from ``general``'s."""
+    from hos_avtal.rules._model import CARE_TYPES
+
+    found = []
+    for spec in parameter_catalog().of(CAPABILITY):
+        parameter = ruleset.betalningsansvar_parameters.get(spec.name)
+        if (
+            not spec.per_care_type
+            or spec.name not in general
+            or parameter is None
+            or not parameter.by_care_type
+        ):
+            continue
+        for care_type in CARE_TYPES:
+            own = parameter.value_at(month, care_type)
+            value = spec.check(own.value) if own is not None else general[spec.name]
+            if value != general[spec.name]:
+                found.append((care_type, spec.name, value))
+    return tuple(found)
 
 
 def daily_amount_decimal(given: Decimal | str | int | None) -> Decimal | None:
@@ -194,7 +239,14 @@ def validate_ruleset_parameters(ruleset: Any, source: str) -> None:
     for capability in CAPABILITIES:
         parameters = getattr(ruleset, f"{capability}_parameters")
         for name, parameter in parameters.items():
+            spec = catalog.get(capability, name)
             for index, value in enumerate(parameter.values):
+                if value.care_type is not None and spec is not None and not spec.per_care_type:
+                    raise RuleSetError(
+                        source,
+                        "the same for both care types (see the parameter catalog): no care_type here",
+                        key=f"{capability}.{name}.values[{index}].care_type",
+                    )
                 try:
                     catalog.check(capability, name, value.value)
                 except ValueError as exc:

@@ -8,7 +8,7 @@ any rule-set file before it is written.
 
 >>> import datetime as dt
 >>> new = derive_ruleset("vgr-2018", "vgr-test", dt.date(2027, 1, 1), None,
-...                      changes=["betalningsansvar.free_days=2"], source="Test")
+...                      changes=["betalningsansvar.free_days=2"], source="Test").ruleset
 >>> [(d.name, d.before, d.after) for d in diff_rulesets("vgr-2023", new) if d.name == "free_days"]
 [('free_days', '3', '2')]
 """
@@ -25,7 +25,7 @@ from typing import Any
 
 from hos_avtal.errors import RuleSetError
 from hos_avtal.rules._catalog import parameter_catalog
-from hos_avtal.rules._model import Parameter, RawValue, RuleSet
+from hos_avtal.rules._model import CARE_TYPES, Parameter, RawValue, RuleSet
 
 CAPABILITIES = ("betalningsansvar", "placements", "home_care")
 """The capabilities whose parameters a rule set carries (plausibility is shared, not derived)."""
@@ -77,6 +77,14 @@ def _candidates(name: str, raw: str) -> list[RawValue]:
     return found
 
 
+@dataclass(frozen=True)
+class DerivedRuleSet:
+    """A rule set derived from another: validated, and the text of its file."""
+
+    ruleset: RuleSet
+    toml: str
+
+
 def derive_ruleset(
     base: RuleSet | str,
     new_id: str,
@@ -86,23 +94,9 @@ def derive_ruleset(
     name: str | None = None,
     changes: Sequence[str] = (),
     source: str | None = None,
-) -> RuleSet:
+) -> DerivedRuleSet:
     """``base``'s values in force on ``valid_from``, dated to the new validity, with ``changes``
     (``CAPABILITY.PARAM=VALUE``) citing ``source``; validated like a rule-set file."""
-    return derive_to_toml(base, new_id, valid_from, valid_to, name=name, changes=changes, source=source)[0]
-
-
-def derive_to_toml(
-    base: RuleSet | str,
-    new_id: str,
-    valid_from: dt.date,
-    valid_to: dt.date | None,
-    *,
-    name: str | None = None,
-    changes: Sequence[str] = (),
-    source: str | None = None,
-) -> tuple[RuleSet, str]:
-    """:func:`derive_ruleset`, and the rule-set file's text."""
     from hos_avtal.rules._loader import load_ruleset, parse_ruleset_text
 
     rules = load_ruleset(base) if isinstance(base, str) else base
@@ -128,6 +122,11 @@ def derive_to_toml(
             if value is None:
                 continue  # ended before the new agreement: not carried over
             table[param] = _parameter(parameter, value.value, f"Som i {rules.id}: {value.source}", period)
+            for care_type in CARE_TYPES:  # a care type's own value carries over too
+                own = _in_force(parameter, valid_from, care_type)
+                if own is not None and own.care_type == care_type:
+                    entry = {**period, "value": own.value, "source": f"Som i {rules.id}: {own.source}"}
+                    table[param]["values"].append({**entry, "care_type": care_type})
         for changed_capability, param, value in parsed:
             if changed_capability == capability:
                 described = getattr(rules, f"{capability}_parameters").get(param)
@@ -135,15 +134,19 @@ def derive_to_toml(
         if table:
             data[capability] = table
     text = ruleset_toml(data)
-    return parse_ruleset_text(text, f"{new_id} (derived from {rules.id})"), text
+    return DerivedRuleSet(parse_ruleset_text(text, f"{new_id} (derived from {rules.id})"), text)
 
 
-def _in_force(parameter: Parameter, day: dt.date) -> Any:
-    """The value in force on ``day``, else the latest one that starts after it, else ``None``."""
-    current = parameter.value_at(day)
+def _in_force(parameter: Parameter, day: dt.date, care_type: str | None = None) -> Any:
+    """The value in force on ``day`` (for ``care_type``), else the first one that starts after it,
+    else ``None``."""
+    current = parameter.value_at(day, care_type)
     if current is not None:
         return current
-    later = sorted((v for v in parameter.values if v.valid_from > day), key=lambda v: v.valid_from)
+    later = sorted(
+        (v for v in parameter.values if v.valid_from > day and v.care_type in (None, care_type)),
+        key=lambda v: (v.valid_from, v.care_type is None),
+    )
     return later[0] if later else None
 
 
@@ -243,8 +246,10 @@ def _timeline(parameter: Parameter | None) -> list[tuple[str, str]]:
     if parameter is None:
         return []
     timeline: list[tuple[str, str]] = []
-    for value in sorted(parameter.values, key=lambda v: v.valid_from):
+    for value in sorted(parameter.values, key=lambda v: (v.care_type or "", v.valid_from)):
         text = value_text(value.value)
+        if value.care_type is not None:
+            text = f"{value.care_type}: {text}"
         if not timeline or timeline[-1][0] != text:
             timeline.append((text, value.source))
     return timeline

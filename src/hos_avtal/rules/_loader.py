@@ -11,7 +11,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from hos_avtal._types import Month, RuleSetRef
-from hos_avtal.errors import RuleSetConflictError, RuleSetError, RuleSetNotApplicableError
+from hos_avtal.errors import RuleSetConflictError, RuleSetError, RuleSetNotApplicableError, quotable
 from hos_avtal.months import format_month, parse_month
 from hos_avtal.rules._betalningsansvar import validate_ruleset_parameters
 from hos_avtal.rules._model import RuleSet
@@ -27,6 +27,9 @@ def _parse(text: str, source: str, origin: str) -> RuleSet:
         data = tomllib.loads(text)
     except (tomllib.TOMLDecodeError, ValueError) as exc:  # ValueError: an integer too long to convert
         raise RuleSetError(source, f"not valid TOML: {exc}") from None
+    except RecursionError:  # tomllib reads nested arrays recursively: [[[[…]]]] ten thousand deep
+        raise RuleSetError(source, "not valid TOML: nested too deeply") from None
+    _check_texts(data, source)
     try:
         ruleset = RuleSet.model_validate({**data, "origin": origin})
     except ValidationError as exc:
@@ -61,6 +64,25 @@ def shipped_limits() -> RuleSet:
 def shipped_rulesets() -> list[RuleSet]:
     """The rule sets that ship with hos_avtal, oldest first."""
     return [_shipped(name) for name in _SHIPPED]
+
+
+def _check_texts(data: object, source: str, key: str = "") -> None:
+    """Every text of a rule set (names, sources, descriptions) as a label is checked: no control or
+    invisible character (PostgreSQL cannot store a NUL), no personnummer, at most 2 000 characters."""
+    from hos_avtal.errors import InputError
+    from hos_avtal.io import check_label
+
+    if isinstance(data, dict):
+        for name, value in data.items():
+            _check_texts(value, source, f"{key}.{name}" if key else str(name))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            _check_texts(value, source, f"{key}[{index}]")
+    elif isinstance(data, str):
+        try:
+            check_label(data, key, max_length=2000)
+        except InputError as exc:
+            raise RuleSetError(source, exc.problems[0].reason, key=quotable(key)) from None
 
 
 def parse_ruleset_file(path: Path) -> RuleSet:

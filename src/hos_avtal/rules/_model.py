@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from hos_avtal.rules._placements import PlacementParameters
 
 RawValue = bool | int | Decimal | str | list[str]
+CareType = Literal["somatik", "psykiatri"]
+CARE_TYPES: tuple[CareType, ...] = ("somatik", "psykiatri")
 
 
 class ParameterValue(BaseModel):
@@ -30,6 +32,9 @@ class ParameterValue(BaseModel):
     value: RawValue
     source: Annotated[str, Field(min_length=1)]
     """The legal reference or publication the value comes from."""
+    care_type: CareType | None = None
+    """Only for this care type (a parameter the catalog marks ``per_care_type``); ``None``: for
+    both, unless a value for the care type itself is in force."""
 
     @model_validator(mode="after")
     def _period(self) -> ParameterValue:
@@ -52,14 +57,27 @@ class Parameter(BaseModel):
 
     @model_validator(mode="after")
     def _no_overlap(self) -> Parameter:
-        ordered = sorted(self.values, key=lambda v: v.valid_from)
-        for before, after in itertools.pairwise(ordered):
-            if before.valid_to is None or before.valid_to >= after.valid_from:
-                raise ValueError(f"the values from {before.valid_from} and {after.valid_from} overlap")
+        for care_type in (None, *CARE_TYPES):
+            ordered = sorted((v for v in self.values if v.care_type == care_type), key=lambda v: v.valid_from)
+            for before, after in itertools.pairwise(ordered):
+                if before.valid_to is None or before.valid_to >= after.valid_from:
+                    which = f" ({care_type})" if care_type else ""
+                    raise ValueError(
+                        f"the values{which} from {before.valid_from} and {after.valid_from} overlap"
+                    )
         return self
 
-    def value_at(self, day: dt.date) -> ParameterValue | None:
-        return next((v for v in self.values if v.covers(day)), None)
+    def value_at(self, day: dt.date, care_type: str | None = None) -> ParameterValue | None:
+        """The value in force on ``day``: for ``care_type`` its own if it has one, else the one for both."""
+        if care_type is not None:
+            own = next((v for v in self.values if v.care_type == care_type and v.covers(day)), None)
+            if own is not None:
+                return own
+        return next((v for v in self.values if v.care_type is None and v.covers(day)), None)
+
+    @property
+    def by_care_type(self) -> bool:
+        return any(v.care_type is not None for v in self.values)
 
 
 class RuleSet(BaseModel):
@@ -67,7 +85,7 @@ class RuleSet(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")]
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=100)]
     name: str
     kind: Literal["agreement", "statute", "national", "recommendation", "limits"]
     auto_select: bool = False

@@ -58,6 +58,10 @@ class RunOutcome:
 
     summary: RunSummary
     created: bool
+    daily_amount_origin: str | None = None
+    """Where this call's fastställt belopp came from (shipped, registered, given), and its source:
+    the run stores the amount; the registry's history says who entered it when."""
+    daily_amount_source: str | None = None
 
 
 def run_month(
@@ -162,7 +166,8 @@ def _execute_run(
     amount = daily_amount_decimal(daily_amount_sek)
     # The month's parameters before any input is read: a daily amount that is no amount, or is
     # outside the plausible range, or missing for the year, stops the run at once.
-    rules.betalningsansvar(billing_month, daily_amount_sek=amount)
+    month_parameters = rules.betalningsansvar(billing_month, daily_amount_sek=amount)
+    origin = (month_parameters.daily_amount_origin, month_parameters.daily_amount_source)
     key = database_key(db)
     inputs = _Inputs()
     episode_table = _read(EPISODE_COLUMNS, episodes, "episodes", ("episode_id", "person_id"), key, inputs)
@@ -190,7 +195,7 @@ def _execute_run(
     existing = find_run(db, billing_month, inputs_hash, ruleset_hash)
     if existing is not None:
         step("Stored run found", done=True)
-        return RunOutcome(existing, created=False)
+        return RunOutcome(existing, False, *origin)
 
     frames, parameters = _compute(
         billing_month, rules, amount, episode_frame, placement_inputs, visit_frame, tariff_frame, step
@@ -208,7 +213,7 @@ def _execute_run(
         except StaleRunError:
             continue  # a run of this month was finalized meanwhile: correct against it instead
         step("Done", done=True)
-        return RunOutcome(summary, created)
+        return RunOutcome(summary, created, *origin)
     raise StaleRunError(
         f"runs of {billing_month:%Y-%m} are being finalized too often to store this one; retry"
     )

@@ -143,7 +143,7 @@ def _separately(
 ) -> pl.DataFrame:
     frames = []
     for index, fields in enumerate(overrides):
-        scenario = [MonthRules(m.ruleset, dataclasses.replace(m.parameters, **fields)) for m in months]
+        scenario = [MonthRules(m.ruleset, m.parameters.with_values(**fields)) for m in months]
         rows = calculate_with_parameters(episodes, scenario).municipalities
         frames.append(
             rows.select(
@@ -160,7 +160,8 @@ def _separately(
 
 @dataclasses.dataclass(frozen=True)
 class _Parameters:
-    """Each parameter as a (combinations × months) array."""
+    """Each parameter as a (combinations × months) array; the switch day and the free days as
+    (combinations × months × care types), since an agreement may set them per care type."""
 
     switch: IntArray
     free: IntArray
@@ -193,11 +194,25 @@ def _parameter_arrays(
             ).threshold_fraction
         return fractions[threshold]
 
+    def per_care_type(name: str, value: Any = lambda v: v) -> IntArray:
+        """(combination, month, care type): a care type's own value, unless the grid sets one for both."""
+        arrays = []
+        for care_type in _engine.CARE_TYPES:
+            own = [p.for_care_type(care_type) for p in base]
+            array = np.tile(
+                np.array([value(getattr(p, name)) for p in own], dtype=np.int64), (combinations, 1)
+            )
+            for index, fields in enumerate(overrides):
+                if name in fields:
+                    array[index, :] = value(fields[name])
+            arrays.append(array)
+        return np.stack(arrays, axis=2)
+
     # Without a pooled average every covered episode is individual: the switch day is −1.
-    pooled = field("pooled_average", bool).astype(bool)
+    pooled = per_care_type("pooled_average", bool).astype(bool)
     return _Parameters(
-        switch=np.where(pooled, field("individual_after_days"), -1),
-        free=field("free_days"),
+        switch=np.where(pooled, per_care_type("individual_after_days"), -1),
+        free=per_care_type("free_days"),
         num=field("average_threshold_days", lambda t: fraction(t)[0]),
         den=field("average_threshold_days", lambda t: fraction(t)[1]),
         daily=field("daily_amount_ore"),
@@ -256,7 +271,7 @@ def _swept(
 ) -> pl.DataFrame:
     codes = sorted(parties_frame().get_column("kommun").to_list())
     p = _parameter_arrays([m.parameters for m in months], overrides)
-    combinations, month_count = p.switch.shape
+    combinations, month_count, _care = p.switch.shape
     kommun_count, care_count = len(codes), len(_engine.CARE_TYPES)
     cum_n, cum_d = _histogram(episodes, months, codes, int(np.maximum(p.switch, p.free).max()))
     totals_n = cum_n[:, -1].reshape(month_count, kommun_count, care_count)
@@ -267,12 +282,15 @@ def _swept(
     cells = np.arange(month_count * kommun_count * care_count).reshape(month_count, kommun_count, care_count)
 
     def at(cumulative: IntArray, day: IntArray) -> IntArray:
-        """(combination, month, kommun, care type): the cumulative value at each row's day."""
-        found: IntArray = cumulative[cells[None], day[:, :, None, None] + 1]
+        """(combination, month, kommun, care type): the cumulative value at each row's day (a
+        (combination, month, care type) array)."""
+        found: IntArray = cumulative[cells[None], day[:, :, None, :] + 1]
         return found
 
     def per_cell(a: IntArray) -> IntArray:
-        return a[:, :, None, None].astype(cum_n.dtype)
+        """A (combination, month) or (combination, month, care type) array over every cell."""
+        shaped = a[:, :, None, :] if a.ndim == 3 else a[:, :, None, None]
+        return shaped.astype(cum_n.dtype)
 
     # The pooled part ignores the free days and the individual part the threshold, so each is
     # computed once per distinct combination of what it depends on (a 10×10×10 grid: 100 each).
@@ -328,7 +346,7 @@ def _swept(
 
 def _distinct(*arrays: npt.NDArray[Any]) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
     """Rows of the (combinations × months) arrays that differ, and each combination's one."""
-    keys = np.concatenate([a.astype(np.int64) for a in arrays], axis=1)
+    keys = np.concatenate([a.astype(np.int64).reshape(a.shape[0], -1) for a in arrays], axis=1)
     _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
     return first, inverse.reshape(-1)
 

@@ -1,52 +1,104 @@
-"""Storage of billing runs: SQLAlchemy 2 with Alembic migrations; SQLite by default, PostgreSQL by URL.
+"""Storage of billing runs and of the rules registry: SQLAlchemy 2 with Alembic migrations;
+SQLite by default, PostgreSQL by URL.
+
+The names below are imported when first used, so a command that only asks where the database is
+(a calculation without one) does not pay for importing SQLAlchemy.
 
 >>> import tempfile, pathlib
+>>> from hos_avtal.storage import list_runs, open_database
 >>> db = open_database(pathlib.Path(tempfile.mkdtemp()) / "runs.sqlite")  # created on first use
 >>> list_runs(db)
 []
 >>> db.close()
 """
 
-from hos_avtal.storage._database import (
-    DEFAULT_URL,
-    ENV_URL,
-    Database,
-    open_database,
-    resolve_url,
-    schema_revision,
-)
-from hos_avtal.storage._registry import (
-    Actor,
-    daily_amount_history,
-    load_registry,
-    read_registry,
-    register_daily_amount,
-    register_ruleset,
-    register_tariff,
-    ruleset_content,
-    ruleset_history,
-    tariff_history,
-)
-from hos_avtal.storage._repository import (
-    NewRun,
-    StaleRunError,
-    delete_draft,
-    final_runs_before,
-    finalize,
-    find_run,
-    find_sealed,
-    last_final_run,
-    list_runs,
-    load_run,
-    load_run_inputs,
-    load_run_municipality,
-    load_summary,
-    recurring_liability,
-    save_run,
-    setting,
-    verify_run,
-    version_gaps,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from hos_avtal.storage._database import (
+        Database,
+        open_database,
+        schema_revision,
+    )
+    from hos_avtal.storage._location import (
+        DEFAULT_URL,
+        ENV_URL,
+        missing_database_file,
+        resolve_url,
+    )
+    from hos_avtal.storage._registry import (
+        Actor,
+        daily_amount_history,
+        load_registry,
+        read_registry,
+        register_daily_amount,
+        register_ruleset,
+        register_tariff,
+        ruleset_content,
+        ruleset_history,
+        tariff_history,
+    )
+    from hos_avtal.storage._repository import (
+        NewRun,
+        StaleRunError,
+        delete_draft,
+        final_runs_before,
+        finalize,
+        find_run,
+        find_sealed,
+        last_final_run,
+        list_runs,
+        load_run,
+        load_run_inputs,
+        load_run_municipality,
+        load_summary,
+        recurring_liability,
+        save_run,
+        setting,
+        verify_run,
+        version_gaps,
+    )
+
+_EXPORTS = {
+    "DEFAULT_URL": "hos_avtal.storage._location",
+    "ENV_URL": "hos_avtal.storage._location",
+    "Actor": "hos_avtal.storage._registry",
+    "Database": "hos_avtal.storage._database",
+    "NewRun": "hos_avtal.storage._repository",
+    "StaleRunError": "hos_avtal.storage._repository",
+    "daily_amount_history": "hos_avtal.storage._registry",
+    "delete_draft": "hos_avtal.storage._repository",
+    "final_runs_before": "hos_avtal.storage._repository",
+    "finalize": "hos_avtal.storage._repository",
+    "find_run": "hos_avtal.storage._repository",
+    "find_sealed": "hos_avtal.storage._repository",
+    "last_final_run": "hos_avtal.storage._repository",
+    "list_runs": "hos_avtal.storage._repository",
+    "load_registry": "hos_avtal.storage._registry",
+    "load_run": "hos_avtal.storage._repository",
+    "load_run_inputs": "hos_avtal.storage._repository",
+    "load_run_municipality": "hos_avtal.storage._repository",
+    "load_summary": "hos_avtal.storage._repository",
+    "missing_database_file": "hos_avtal.storage._location",
+    "open_database": "hos_avtal.storage._database",
+    "read_registry": "hos_avtal.storage._registry",
+    "recurring_liability": "hos_avtal.storage._repository",
+    "register_daily_amount": "hos_avtal.storage._registry",
+    "register_ruleset": "hos_avtal.storage._registry",
+    "register_tariff": "hos_avtal.storage._registry",
+    "resolve_url": "hos_avtal.storage._location",
+    "ruleset_content": "hos_avtal.storage._registry",
+    "ruleset_history": "hos_avtal.storage._registry",
+    "save_run": "hos_avtal.storage._repository",
+    "schema_revision": "hos_avtal.storage._database",
+    "setting": "hos_avtal.storage._repository",
+    "tariff_history": "hos_avtal.storage._registry",
+    "verify_run": "hos_avtal.storage._repository",
+    "version_gaps": "hos_avtal.storage._repository",
+}
 
 __all__ = [
     "DEFAULT_URL",
@@ -68,6 +120,7 @@ __all__ = [
     "load_run_inputs",
     "load_run_municipality",
     "load_summary",
+    "missing_database_file",
     "open_database",
     "read_registry",
     "recurring_liability",
@@ -84,3 +137,16 @@ __all__ = [
     "verify_run",
     "version_gaps",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'hos_avtal.storage' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])

@@ -17,27 +17,13 @@ from sqlalchemy import Connection, Engine, create_engine, event, inspect, make_u
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from hos_avtal.errors import StorageError
+from hos_avtal.storage._location import DEFAULT_URL as DEFAULT_URL
+from hos_avtal.storage._location import ENV_URL as ENV_URL
+from hos_avtal.storage._location import resolve_url
 
-DEFAULT_URL = "sqlite:///hos_avtal.sqlite"
-"""Where runs are stored when neither ``--db`` nor ``HOS_AVTAL_DATABASE_URL`` says: this folder."""
-
-ENV_URL = "HOS_AVTAL_DATABASE_URL"
 _MIGRATIONS = Path(__file__).parent / "migrations"
 _MIGRATION_LOCK = 0x686F735F  # any constant; names the advisory lock of schema upgrades
 _IMMEDIATE = "hos_avtal_immediate"
-
-
-def resolve_url(url_or_path: str | Path | None = None) -> str:
-    """A database URL from ``--db``'s value: a URL as it is, a bare path as a SQLite file.
-
-    ``None`` falls back to ``HOS_AVTAL_DATABASE_URL``, then to ``hos_avtal.sqlite`` here.
-    """
-    if url_or_path is None:
-        url_or_path = os.environ.get(ENV_URL) or DEFAULT_URL
-    value = str(url_or_path)
-    if "://" in value:
-        return value
-    return f"sqlite:///{Path(value).expanduser().resolve()}"
 
 
 @dataclass

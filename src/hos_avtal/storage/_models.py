@@ -9,6 +9,8 @@ are pseudonymised before a frame reaches these tables (see :mod:`hos_avtal.runs.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -383,6 +385,15 @@ scenario_dataset_input = Table(
 # Append-only: a row is never changed or deleted (triggers refuse it), so what was in force when is
 # always known. The current value of a key is its latest row (highest id).
 
+
+def _registered() -> list[Column[Any]]:
+    """Who registered a row, and when."""
+    return [
+        Column("registered_by", Text, nullable=False),
+        Column("registered_at", DateTime(timezone=True), nullable=False),
+    ]
+
+
 registered_ruleset = Table(
     "registered_ruleset",
     metadata,
@@ -390,8 +401,7 @@ registered_ruleset = Table(
     Column("ruleset_id", Text, nullable=False),
     Column("content_sha256", String(64), nullable=False, comment="over the validated rule set, not its text"),
     Column("content", Text, nullable=False, comment="the TOML text as registered"),
-    Column("registered_by", Text, nullable=False),
-    Column("registered_at", DateTime(timezone=True), nullable=False),
+    *_registered(),
     Index("ix_registered_ruleset_ruleset_id", "ruleset_id"),
     comment="Rule sets registered in this deployment (hos-avtal rulesets add, POST /v1/rulesets).",
 )
@@ -403,8 +413,7 @@ registered_daily_amount = Table(
     Column("year", Integer, nullable=False),
     Column("amount_ore", _INT, nullable=False),
     Column("source", Text, nullable=False),
-    Column("registered_by", Text, nullable=False),
-    Column("registered_at", DateTime(timezone=True), nullable=False),
+    *_registered(),
     Index("ix_registered_daily_amount_year", "year"),
     CheckConstraint("amount_ore > 0", name="positive"),
     comment="Each year's fastställt belopp as entered (hos-avtal amounts set, PUT /v1/daily-amounts).",
@@ -420,8 +429,7 @@ registered_tariff = Table(
     Column("amount_ore", _INT, nullable=False),
     Column("decided", Date, nullable=False),
     Column("source", Text, nullable=False),
-    Column("registered_by", Text, nullable=False),
-    Column("registered_at", DateTime(timezone=True), nullable=False),
+    *_registered(),
     Index("ix_registered_tariff_kommun", "kommun", "year"),
     CheckConstraint("service IN ('hemtjanst', 'hemsjukvard')", name="service"),
     CheckConstraint("amount_ore > 0", name="positive"),

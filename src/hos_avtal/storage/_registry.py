@@ -13,7 +13,6 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Row, Select, Table, func, insert, select, text
@@ -138,23 +137,29 @@ def register_ruleset(db: Database, content: str, source: str, actor: Actor) -> t
     or an automatic rule set whose validity overlaps another automatic one, is refused too.
     """
     ruleset = parse_ruleset_text(content, source)
+    _check_document(content, source)
     digest = content_sha256(ruleset)
     with db.write() as connection:
         _locked(connection)
         current = {r.ruleset.id: r for r in _current_rulesets(connection)}
+        folder = {r.ruleset.id: r for r in folder_rulesets()}
         same = current.get(ruleset.id)
         if same is not None and same.content_sha256 == digest:
             return same, False
         others = [
             *shipped_rulesets(),
             *(r.ruleset for r in current.values()),
-            *(r.ruleset for r in folder_rulesets()),
+            *(r.ruleset for r in folder.values()),
         ]
         check_registrable(ruleset, others)
-        if same is not None and _used_by_final_run(connection, ruleset.id):
+        # Under an id a final run used, the content it used (registered, or in the folder) stays.
+        previous = same or folder.get(ruleset.id)
+        changed = previous is not None and previous.content_sha256 != digest
+        if changed and _used_by_final_run(connection, ruleset.id):
             raise RuleSetConflictError(
                 source,
-                f"rule set {ruleset.id!r} is already registered with other content, and a final billing "
+                f"rule set {ruleset.id!r} is already known with other content (registered, or in the folder "
+                f"of rule sets), and a final billing "
                 "run used it: register the new content under a new id (for example "
                 f"{ruleset.id}-v2), so that run stays reproducible",
                 key="id",
@@ -171,6 +176,18 @@ def register_ruleset(db: Database, content: str, source: str, actor: Actor) -> t
         )
         _audit(connection, actor, "rulesets add", ruleset.id)
     return RegisteredRuleSet(ruleset, digest, "database", actor.name, at), True
+
+
+def _check_document(content: str, source: str) -> None:
+    """The text is stored as it is, comments included: no NUL or other control character (but
+    tabs and line breaks), and no personnummer anywhere in it."""
+    from hos_avtal.errors import InputError, RuleSetError
+    from hos_avtal.io import check_label
+
+    try:
+        check_label(content, "toml", max_length=1_000_000, multiline=True)
+    except InputError as exc:
+        raise RuleSetError(source, f"the file's text {exc.problems[0].reason}") from None
 
 
 def _current_rulesets(connection: Connection) -> list[RegisteredRuleSet]:
@@ -287,19 +304,10 @@ def read_registry(url_or_path: str | None = None) -> Registry:
     """The registry of the database ``url_or_path`` names (as ``--db``: default
     ``$HOS_AVTAL_DATABASE_URL``, else ``hos_avtal.sqlite`` here); an empty one when that is a
     SQLite file that does not exist, so a calculation never creates a database."""
-    from sqlalchemy import make_url
-    from sqlalchemy.exc import ArgumentError
+    from hos_avtal.storage._database import open_database
+    from hos_avtal.storage._location import missing_database_file
 
-    from hos_avtal.storage._database import open_database, resolve_url
-
-    url = resolve_url(url_or_path)
-    try:
-        parsed = make_url(url)
-    except ArgumentError:
-        parsed = None  # open_database says what is wrong with it
-    if parsed is not None and parsed.get_backend_name() == "sqlite":
-        path = parsed.database or ""
-        if path in ("", ":memory:") or (not path.startswith("file:") and not Path(path).is_file()):
-            return Registry()
-    with open_database(url) as db:
+    if missing_database_file(url_or_path):
+        return Registry()
+    with open_database(url_or_path) as db:
         return load_registry(db)

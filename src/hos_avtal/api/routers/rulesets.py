@@ -92,7 +92,11 @@ def get_ruleset(ruleset_id: RuleSetId) -> RuleSetOut:
             unit=spec.unit if spec else p.unit,
             values=[
                 ParameterValueOut(
-                    valid_from=v.valid_from, valid_to=v.valid_to, value=_value(v.value), source=v.source
+                    valid_from=v.valid_from,
+                    valid_to=v.valid_to,
+                    value=_value(v.value),
+                    source=v.source,
+                    care_type=v.care_type,
                 )
                 for v in p.values
             ],
