@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "_rulesets",
     "_registry",
     "_scenario",
+    "_prognos",
     "_run",
     "_keys",
     "_serve",

@@ -1,0 +1,71 @@
+"""Läget i dag against the billing engine on the same episodes, in one process, turn by turn.
+
+The episodes of a VGR-scale month (``benchmarks/billing_run_e2e.py``'s 2024-06, read and validated
+once): the prognos of 2024-06-18 (the month's discharges so far, and every patient waiting that
+day) against ``calculate_with_parameters`` of the whole month. Goal (issue 16): at most 1.5×.
+
+Usage::
+
+    python benchmarks/prognos_vs_engine.py [--repeats 21]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import statistics
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import DAILY_AMOUNT, loadavg
+from billing_run_e2e import MONTH, month_files
+from hos_avtal.betalningsansvar import MonthRules, calculate_with_parameters
+from hos_avtal.forecasts import prognos_with_parameters
+from hos_avtal.io import read_episodes
+from hos_avtal.rules import select_ruleset
+
+DAY = dt.date(2024, 6, 18)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--repeats", type=int, default=21)
+    options = parser.parse_args()
+    frame = read_episodes(month_files()["episodes"])
+    month = DAY.replace(day=1)
+    rules = select_ruleset(month)
+    month_rules = MonthRules(rules, rules.betalningsansvar(month, daily_amount_sek=Decimal(DAILY_AMOUNT)))
+    today = prognos_with_parameters(frame, DAY, month_rules)
+    waiting, discharged = today.waiting.height, int(today.municipalities["discharged_episodes"].sum())
+    runs = {
+        "prognos": lambda: prognos_with_parameters(frame, DAY, month_rules),
+        "engine": lambda: calculate_with_parameters(frame, [month_rules]),
+    }
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    print(f"load before: {loadavg()}")
+    for run in runs.values():
+        run()  # warm
+    for i in range(options.repeats):
+        order = list(runs.items())
+        for name, run in order if i % 2 == 0 else order[::-1]:
+            started = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - started)
+    p, e = statistics.median(times["prognos"]), statistics.median(times["engine"])
+    print(
+        f"{frame.height} episodes ({MONTH}), {DAY}: {discharged} covered discharged so far, "
+        f"{waiting} waiting; "
+        f"prognos {p * 1000:.1f} ms, billing engine {e * 1000:.1f} ms (medians of {options.repeats}); "
+        f"prognos/engine {p / e:.2f}"
+    )
+    print(f"load after: {loadavg()}")
+
+
+if __name__ == "__main__":
+    main()

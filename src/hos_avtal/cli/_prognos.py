@@ -1,0 +1,166 @@
+"""``hos-avtal prognos``: Läget i dag, the current month so far and the cost of one more day."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from hos_avtal.cli._app import app
+from hos_avtal.cli._options import DbOption, OutputFormat, amount_option, print_json, registered_rules
+
+if TYPE_CHECKING:
+    from hos_avtal.forecasts import Prognos
+
+
+def _date(value: str) -> dt.date:
+    try:
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+            raise ValueError
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(
+            "write the date as YYYY-MM-DD, e.g. 2024-03-18", param_hint="--date"
+        ) from None
+
+
+@app.command(
+    "prognos",
+    epilog=(
+        "For a date D: the month's amount so far (the episodes discharged on or before D), what it "
+        "would be if every waiting patient were discharged today, how many more waiting days each "
+        "municipality's pool absorbs before it becomes liable (negative: liable by that many), and "
+        "for each waiting patient the cost of one more day (the day a patient crosses into "
+        "individual billing costs every billable day at once). Same engine and rules as the bill."
+    ),
+)
+def prognos_command(
+    episodes: Annotated[
+        Path,
+        typer.Argument(help="Episode file: CSV (, or ; separated, UTF-8) or Parquet.", show_default=False),
+    ],
+    date: Annotated[str, typer.Option("--date", help="The day, YYYY-MM-DD (today or earlier).")],
+    ruleset: Annotated[
+        str | None,
+        typer.Option(
+            "--ruleset", "-r", help="Rule-set id or .toml file. Default: the VGR agreement in force."
+        ),
+    ] = None,
+    daily_amount: Annotated[
+        str | None,
+        typer.Option("--daily-amount", help="Fastställt belopp in kronor, for a year without one."),
+    ] = None,
+    kommun: Annotated[
+        str | None, typer.Option("--kommun", help="Only this municipality (code) and its waiting patients.")
+    ] = None,
+    output_format: Annotated[
+        OutputFormat,
+        typer.Option(
+            "--format", "-f", help="table (Swedish) for people; json or csv (the waiting list) for systems."
+        ),
+    ] = OutputFormat.table,
+    db: DbOption = None,
+) -> None:
+    """Läget i dag: the current month so far, per municipality, and the waiting list with the cost
+    of one more day for each patient, so a municipality can act before the bill."""
+    from hos_avtal import months
+    from hos_avtal.errors import InputError, Problem
+    from hos_avtal.forecasts import check_date, prognos
+    from hos_avtal.forecasts._report import contract, waiting_csv_frame
+    from hos_avtal.io import read_episodes, safe_csv_text
+    from hos_avtal.municipalities import parties
+
+    day = check_date(_date(date), months.today(), "--date")
+    if kommun is not None and kommun not in {m.code for m in parties()}:
+        raise InputError(
+            "--kommun", [Problem(None, None, "not one of the 49 municipalities of the agreement")]
+        )
+    amount = amount_option(daily_amount)
+    with registered_rules(db):
+        from hos_avtal.rules import select_ruleset
+
+        # The month's rules first: a missing daily amount or rule set is said before the file is read.
+        select_ruleset(day.replace(day=1), ruleset).betalningsansvar(
+            day.replace(day=1), daily_amount_sek=amount
+        )
+        frame = read_episodes(episodes)
+        result = prognos(frame, day, ruleset=ruleset, daily_amount_sek=amount, validate=False)
+    if output_format is OutputFormat.json:
+        print_json(contract(result, kommun))
+    elif output_format is OutputFormat.csv:
+        sys.stdout.write(safe_csv_text(waiting_csv_frame(result, kommun)))
+    else:
+        _render(result, kommun, str(episodes))
+
+
+_STATUS_SV = {"pooled": "i genomsnittet", "individual": "individuell", "not_covered": "omfattas ej"}
+
+
+def _render(result: Prognos, kommun: str | None, source: str) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from hos_avtal.forecasts._report import contract
+    from hos_avtal.money import format_sek_sv
+
+    data = contract(result, kommun)
+    probe = Console()
+    console = probe if probe.is_terminal else Console(width=150)
+
+    def kr(text: str) -> str:
+        return format_sek_sv(int(text.replace(".", "")))
+
+    p = result.rules.parameters
+    table = Table(
+        title=f"Läget i dag {data['date']} — {source}",
+        caption=(
+            f"Regelverk {data['ruleset']}; fastställt belopp {kr(data['daily_amount_sek'])} kr per vårddygn "
+            f"({p.daily_amount_origin}: {p.daily_amount_source}). Röd: genomsnittet hittills är över "
+            f"{p.average_threshold_days} dagar. Marginal: väntedagar som genomsnittet tål om alla väntande "
+            "skrivs ut i dag (negativ: så många dagar över)."
+        ),
+        caption_justify="left",
+    )
+    for header, justify in (
+        ("Kommun", "left"), ("Namn", "left"), ("Utskrivna", "right"), ("Snitt hittills", "right"),
+        ("Belopp hittills", "right"), ("Väntar", "right"), ("Om alla skrivs ut i dag", "right"),
+        ("Marginal (dagar)", "right"), ("Status", "left"),
+    ):  # fmt: skip
+        table.add_column(header, justify=justify)  # type: ignore[arg-type]
+    for m in data["municipalities"]:
+        margin = "–" if m["pool_margin_days"] is None else str(m["pool_margin_days"])
+        average = f"{m['average_so_far']:.2f}".replace(".", ",")
+        so_far, today = kr(m["amount_so_far_sek"]), kr(m["amount_if_discharged_today_sek"])
+        status = "röd" if m["status"] == "red" else "grön"
+        table.add_row(
+            m["kommun"], m["name"], str(m["discharged_episodes"]), average, so_far,
+            str(m["waiting_episodes"]), today, margin, status,
+        )  # fmt: skip
+    console.print(table)
+    by_kommun: dict[str, list[dict[str, Any]]] = {}
+    for patient in data["waiting"]:
+        by_kommun.setdefault(patient["kommun"], []).append(patient)
+    names = {m["kommun"]: m["name"] for m in data["municipalities"]}
+    headers = ("Vårdtillfälle", "Vårdform", "Utskrivningsklar", "Dagar", "Beräknas", "Individuell från",
+               "En dag till kostar", "Skäl")  # fmt: skip
+    for code in sorted(by_kommun):
+        waiting = Table(title=f"Väntar: {code} {names.get(code, '')}")
+        for header in headers:
+            waiting.add_column(
+                header, justify="right" if header in ("Dagar", "En dag till kostar") else "left"
+            )
+        for patient in by_kommun[code]:
+            shown = _STATUS_SV.get(patient["status"], patient["status"])
+            waiting.add_row(
+                patient["episode_id"], patient["care_type"], patient["ready_date"],
+                str(patient["days_waited"]), shown, patient["individual_from"] or "–",
+                f"{kr(patient['marginal_cost_sek'])} kr",
+                ", ".join(patient["reasons"]),
+            )  # fmt: skip
+        console.print(waiting)
+    if not data["waiting"]:
+        console.print("Ingen väntar.")
