@@ -11,7 +11,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from hos_avtal.cli._app import app
-from hos_avtal.cli._options import DbOption, OutputFormat, amount_option, print_json, registered_rules
+from hos_avtal.cli._options import (
+    AcceptOption,
+    DbOption,
+    OutputFormat,
+    accepted,
+    amount_option,
+    print_json,
+    registered_rules,
+)
 
 if TYPE_CHECKING:
     from hos_avtal.forecasts import Prognos
@@ -63,6 +71,7 @@ def prognos_command(
             "--format", "-f", help="table (Swedish) for people; json or csv (the waiting list) for systems."
         ),
     ] = OutputFormat.table,
+    accept: AcceptOption = None,
     db: DbOption = None,
 ) -> None:
     """Läget i dag: the current month so far, per municipality, and the waiting list with the cost
@@ -84,10 +93,9 @@ def prognos_command(
         from hos_avtal.rules import select_ruleset
 
         # The month's rules first: a missing daily amount or rule set is said before the file is read.
-        select_ruleset(day.replace(day=1), ruleset).betalningsansvar(
-            day.replace(day=1), daily_amount_sek=amount
-        )
-        frame = read_episodes(episodes)
+        month = day.replace(day=1)
+        select_ruleset(month, ruleset).betalningsansvar(month, daily_amount_sek=amount)
+        frame = read_episodes(episodes, accept=accepted(accept), months=[month])
         result = prognos(frame, day, ruleset=ruleset, daily_amount_sek=amount, validate=False)
     if output_format is OutputFormat.json:
         print_json(contract(result, kommun))

@@ -14,6 +14,8 @@ from hos_avtal.api._bodies import Encoder, in_worker_thread, parse_json, request
 from hos_avtal.api._convert import typed_frame
 from hos_avtal.api._deps import CALCULATE, named_ruleset
 from hos_avtal.api._middleware import stateless
+from hos_avtal.api._problems import ProblemError
+from hos_avtal.api._prognos_schemas import PrognosOut, PrognosRequest
 from hos_avtal.api._schemas import (
     AgreementIn,
     BetalningsansvarMonth,
@@ -39,12 +41,13 @@ from hos_avtal.placements import calculate_placements
 from hos_avtal.placements._report import contract as placements_contract
 
 router = APIRouter(prefix="/v1", tags=["calculations"], dependencies=[Depends(CALCULATE)])
-BODY_MODELS = (BetalningsansvarRequest, PlacementsRequest, HomeCareRequest)
+BODY_MODELS = (BetalningsansvarRequest, PlacementsRequest, HomeCareRequest, PrognosRequest)
 """The request bodies read by hand here, whose schemas the app adds to its OpenAPI document."""
 
 _BETALNINGSANSVAR = Encoder(BetalningsansvarMonth)
 _PLACEMENTS = Encoder(PlacementsResult)
 _HOME_CARE = Encoder(list[HomeCareMonth])
+_PROGNOS = Encoder(PrognosOut)
 
 
 @router.post(
@@ -124,3 +127,39 @@ def _home_care(body: bytes) -> Response:
         visits, request.months, tariffs=tariffs, ruleset=named_ruleset(request.ruleset), validate=False
     )
     return _HOME_CARE.response(home_care_contract(result))
+
+
+@router.post(
+    "/prognos",
+    response_model=PrognosOut,
+    responses=problems(415),
+    openapi_extra=request_body(PrognosRequest),
+)
+@stateless
+async def prognos(request: Request) -> Response:
+    """Läget i dag: the month so far per municipality, what it would be if every waiting patient
+    were discharged today, each pool's margin, and every waiting patient's cost of one more day,
+    by the billing engine's own rules (``hos-avtal prognos``)."""
+    return await in_worker_thread(request, _prognos)
+
+
+def _prognos(body: bytes) -> Response:
+    from hos_avtal import months
+    from hos_avtal.forecasts import check_date
+    from hos_avtal.forecasts import prognos as compute
+    from hos_avtal.forecasts._report import contract
+    from hos_avtal.municipalities import parties
+
+    request = parse_json(PrognosRequest, body)
+    day = check_date(request.date, months.today())
+    if request.kommun is not None and request.kommun not in {m.code for m in parties()}:
+        raise ProblemError(422, "kommun is not one of the 49 municipalities of the agreement")
+    month = day.replace(day=1)
+    episodes = validate_episodes(
+        typed_frame(request.episodes, EpisodeIn), accept=request.accept, months=[month]
+    )
+    result = compute(
+        episodes, day, ruleset=named_ruleset(request.ruleset), daily_amount_sek=request.daily_amount_sek,
+        validate=False,
+    )  # fmt: skip
+    return _PROGNOS.response(contract(result, request.kommun))
