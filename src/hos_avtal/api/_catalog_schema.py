@@ -11,8 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from hos_avtal.rules import ParameterSpec, parameter_catalog
-
-SCENARIO_CAPABILITIES = ("betalningsansvar", "placements", "home_care")
+from hos_avtal.rules._catalog import RULE_CAPABILITIES
 
 
 def _schema(spec: ParameterSpec) -> dict[str, Any]:
@@ -41,7 +40,7 @@ def table_name(capability: str) -> str:
 def add_catalog_schemas(components: dict[str, Any]) -> None:
     """Write the catalog's tables into ``components`` and point the scenario and sweep models at them."""
     catalog = parameter_catalog()
-    for capability in SCENARIO_CAPABILITIES:
+    for capability in RULE_CAPABILITIES:
         components[table_name(capability)] = {
             "title": table_name(capability),
             "description": f"The {capability} parameters a scenario may change (GET /v1/parameters).",
@@ -50,7 +49,7 @@ def add_catalog_schemas(components: dict[str, Any]) -> None:
             "properties": {spec.name: _schema(spec) for spec in catalog.of(capability)},
         }
     scenario = components.get("ScenarioIn", {}).get("properties", {})
-    for capability in SCENARIO_CAPABILITIES:
+    for capability in RULE_CAPABILITIES:
         if capability in scenario:
             scenario[capability] = {
                 "anyOf": [{"$ref": f"#/components/schemas/{table_name(capability)}"}, {"type": "null"}]

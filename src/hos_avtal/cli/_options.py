@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from hos_avtal._types import Month
 from hos_avtal.months import parse_month
+
+if TYPE_CHECKING:
+    from hos_avtal.storage import Actor
 
 DbOption = Annotated[
     str | None,
@@ -45,6 +50,25 @@ def registered_rules(db: str | None) -> Iterator[None]:
         registry = read_registry(db)
     with using_registry(registry):
         yield
+
+
+def date_option(value: str, option: str) -> dt.date:
+    """A date as ``YYYY-MM-DD`` exactly (``20240301`` and ``2024-13-01`` are messages, not dates)."""
+    try:
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+            raise ValueError
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter("write the date as YYYY-MM-DD, e.g. 2024-03-18", param_hint=option) from None
+
+
+def actor(by: str | None) -> Actor:
+    """Who changes the rules registry: ``--by``, else the operating-system user, checked as a label."""
+    from hos_avtal.io import check_label
+    from hos_avtal.runs import current_user
+    from hos_avtal.storage import Actor
+
+    return Actor(check_label(by or current_user(), "--by", max_length=100))
 
 
 def month_option(value: str | None) -> Month | None:

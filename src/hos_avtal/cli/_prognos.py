@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -17,23 +15,13 @@ from hos_avtal.cli._options import (
     OutputFormat,
     accepted,
     amount_option,
+    date_option,
     print_json,
     registered_rules,
 )
 
 if TYPE_CHECKING:
     from hos_avtal.forecasts import Prognos
-
-
-def _date(value: str) -> dt.date:
-    try:
-        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
-            raise ValueError
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(
-            "write the date as YYYY-MM-DD, e.g. 2024-03-18", param_hint="--date"
-        ) from None
 
 
 @app.command(
@@ -83,7 +71,7 @@ def prognos_command(
     from hos_avtal.io import read_episodes, safe_csv_text
     from hos_avtal.municipalities import parties
 
-    day = check_date(_date(date), months.today(), "--date")
+    day = check_date(date_option(date, "--date"), months.today(), "--date")
     if kommun is not None and kommun not in {m.code for m in parties()}:
         raise InputError(
             "--kommun", [Problem(None, None, "not one of the 49 municipalities of the agreement")]

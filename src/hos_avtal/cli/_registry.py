@@ -3,18 +3,16 @@ municipality's own tariffs, entered once in the database and used by every calcu
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from hos_avtal.cli._app import app
-from hos_avtal.cli._options import DbOption, amount_option, print_json
+from hos_avtal.cli._options import DbOption, actor, amount_option, date_option, print_json
 from hos_avtal.cli._rulesets import FormatOption, ListFormat, amount_rows
 
 if TYPE_CHECKING:
-    from hos_avtal.storage import Actor
+    pass
 
 amounts_app = typer.Typer(
     help="The fastställt belopp per vårddygn of each year: register it once, every calculation uses it.",
@@ -35,14 +33,6 @@ SourceOption = Annotated[
     ),
 ]
 ByOption = Annotated[str | None, typer.Option("--by", help="Who enters it. Default: your user name.")]
-
-
-def _actor(by: str | None) -> Actor:
-    from hos_avtal.io import check_label
-    from hos_avtal.runs import current_user
-    from hos_avtal.storage import Actor
-
-    return Actor(check_label(by or current_user(), "--by", max_length=100))
 
 
 @amounts_app.command("set")
@@ -69,7 +59,7 @@ def set_amount(
     checked_year, amount_ore, checked_source = check_registered_amount(year, amount, source)
     database = _open(db)
     try:
-        register_daily_amount(database, checked_year, amount_ore, checked_source, _actor(by))
+        register_daily_amount(database, checked_year, amount_ore, checked_source, actor(by))
     finally:
         database.close()
     print(f"{checked_year}: {format_sek(amount_ore)} kr per vårddygn registered ({checked_source})")
@@ -139,15 +129,6 @@ def list_amounts(db: DbOption = None, output_format: FormatOption = ListFormat.t
         console.print(changes)
 
 
-def _decided(value: str) -> dt.date:
-    try:
-        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
-            raise ValueError
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter("write the decision date as YYYY-MM-DD", param_hint="--decided") from None
-
-
 @tariffs_app.command("set")
 def set_tariff(
     kommun: Annotated[str, typer.Argument(metavar="KOMMUN", help="The municipality's code, e.g. 1480.")],
@@ -174,17 +155,16 @@ def set_tariff(
 
     given = {"hemtjanst": hemtjanst, "hemsjukvard": hemsjukvard}
     amounts = {service: amount_option(text) for service, text in given.items() if text is not None}
-    checked, checked_source = check_registered_tariff(
-        kommun.strip(), year, {k: v for k, v in amounts.items() if v is not None}, _decided(decided), source
-    )
+    day = date_option(decided, "--decided")
+    code = kommun.strip()
+    given_amounts = {k: v for k, v in amounts.items() if v is not None}
+    checked, checked_source = check_registered_tariff(code, year, given_amounts, day, source)
     database = _open(db)
     try:
-        registered = register_tariff(
-            database, kommun.strip(), year, checked, _decided(decided), checked_source, _actor(by)
-        )
+        registered = register_tariff(database, code, year, checked, day, checked_source, actor(by))
     finally:
         database.close()
-    name = lookup(kommun.strip()).name
+    name = lookup(code).name
     for t in registered:
         print(f"{t.kommun} {name} {t.year} {t.service}: {format_sek(t.amount_ore)} kr per timme registered")
 

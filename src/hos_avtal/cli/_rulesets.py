@@ -3,8 +3,6 @@ two rule sets differ in, and registering a rule set in the deployment's database
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -12,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from hos_avtal.cli._app import app
-from hos_avtal.cli._options import DbOption, print_json, registered_rules
+from hos_avtal.cli._options import DbOption, actor, date_option, print_json, registered_rules
 
 if TYPE_CHECKING:
     from hos_avtal.rules import RegisteredRuleSet, RuleSet
@@ -38,17 +36,6 @@ FormatOption = Annotated[
 RuleSetArgument = Annotated[
     str, typer.Argument(help="Rule-set id (shipped or registered) or a .toml file.", show_default=False)
 ]
-
-
-def _date(value: str | None, option: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
-            raise ValueError
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter("write a date as YYYY-MM-DD", param_hint=option) from None
 
 
 def _head(r: RuleSet) -> dict[str, Any]:
@@ -113,7 +100,8 @@ def show_ruleset(
 ) -> None:
     """Every parameter of a rule set with its values, effective dates and sources."""
     from hos_avtal.rules import load_ruleset
-    from hos_avtal.rules._derive import CAPABILITIES, value_text
+    from hos_avtal.rules._catalog import RULE_CAPABILITIES as CAPABILITIES
+    from hos_avtal.rules._derive import value_text
 
     with registered_rules(db):
         r = load_ruleset(ruleset)
@@ -191,18 +179,16 @@ def add_ruleset(
     choose it automatically for the months it covers, if it says auto_select = true)."""
     from hos_avtal.cli._run import _open
     from hos_avtal.errors import RuleSetError
-    from hos_avtal.io import check_label
-    from hos_avtal.runs import current_user
-    from hos_avtal.storage import Actor, register_ruleset
+    from hos_avtal.storage import register_ruleset
 
     try:
         content = file.read_text("utf-8-sig")
     except OSError as exc:
         raise RuleSetError(str(file), f"cannot be read ({exc.strerror})") from None
-    actor = Actor(check_label(by or current_user(), "--by", max_length=100))
+    who = actor(by)
     database = _open(db)
     try:
-        registered, created = register_ruleset(database, content, str(file), actor)
+        registered, created = register_ruleset(database, content, str(file), who)
     finally:
         database.close()
     r = registered.ruleset
@@ -237,9 +223,8 @@ def new_ruleset(
     from hos_avtal.io import check_label
     from hos_avtal.rules._derive import derive_ruleset
 
-    start = _date(valid_from, "--valid-from")
-    assert start is not None
-    end = _date(valid_to, "--valid-to")
+    start = date_option(valid_from, "--valid-from")
+    end = None if valid_to is None else date_option(valid_to, "--valid-to")
     if out.suffix != ".toml":
         raise typer.BadParameter("name a .toml file", param_hint="--out")
     if out.exists():

@@ -29,8 +29,10 @@ from hos_avtal.rules._model import RawValue
 
 Kind = Literal["decimal", "integer", "boolean", "money", "share", "conditions"]
 KINDS: tuple[Kind, ...] = ("decimal", "integer", "boolean", "money", "share", "conditions")
-CAPABILITIES = ("betalningsansvar", "placements", "home_care", "plausibility")
-"""The capabilities in their fixed order; ``plausibility`` is the shared limits file's."""
+RULE_CAPABILITIES = ("betalningsansvar", "placements", "home_care")
+"""What an agreement (and a scenario on it) sets, in the fixed order of outputs and the API."""
+CAPABILITIES = (*RULE_CAPABILITIES, "plausibility")
+"""Every capability of the catalog; ``plausibility`` is the shared limits file's."""
 
 _MAX_DIGITS = 10
 """Digits of an exact decimal parameter: its exact fraction (3.25 is 325/100) stays small."""

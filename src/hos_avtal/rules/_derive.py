@@ -24,11 +24,9 @@ from decimal import Decimal
 from typing import Any
 
 from hos_avtal.errors import RuleSetError
+from hos_avtal.rules._catalog import RULE_CAPABILITIES as CAPABILITIES
 from hos_avtal.rules._catalog import parameter_catalog
 from hos_avtal.rules._model import CARE_TYPES, Parameter, RawValue, RuleSet
-
-CAPABILITIES = ("betalningsansvar", "placements", "home_care")
-"""The capabilities whose parameters a rule set carries (plausibility is shared, not derived)."""
 
 _INTEGER = re.compile(r"[0-9]{1,9}")
 _SOURCE = "--set"

@@ -18,7 +18,6 @@ True
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -28,6 +27,7 @@ from hos_avtal.errors import MissingParameterError
 from hos_avtal.months import parse_month
 from hos_avtal.rules import ParameterSpec, RuleSet, parameter_catalog, select_ruleset
 from hos_avtal.rules._betalningsansvar import daily_amount
+from hos_avtal.rules._home_care import SERVICES, recommended_tariff
 from hos_avtal.rules._model import RawValue
 
 
@@ -83,15 +83,16 @@ def base_values(
 def _value(spec: ParameterSpec, rules: RuleSet, month: Month) -> BaseValue:
     """The rule set's value, else (home care) VästKom's recommendation for the month's year,
     else (a parameter the catalog makes optional) its default."""
-    from hos_avtal.rules._loader import vastkom_recommendations
-
-    candidates = [rules, vastkom_recommendations()] if spec.capability == "home_care" else [rules]
-    day = dt.date(month.year, 1, 1) if spec.capability == "home_care" else month
-    for candidate in candidates:
-        parameter = getattr(candidate, f"{spec.capability}_parameters").get(spec.name)
-        found = parameter.value_at(day) if parameter else None
-        if found is not None:
-            typed = spec.check(found.value)
-            # A share stays the rule set's exact text ("1/3"); everything else its typed value.
-            return BaseValue(spec, str(found.value) if spec.kind == "share" else typed, found.source)  # type: ignore[arg-type]
-    return BaseValue(spec, spec.default, None)
+    if spec.capability == "home_care" and spec.name.removesuffix("_sek_per_hour") in SERVICES:
+        try:  # the rule set's own tariff, else VästKom's, as home care itself resolves it
+            ore, source = recommended_tariff(spec.name.removesuffix("_sek_per_hour"), month.year, rules)
+        except MissingParameterError:
+            return BaseValue(spec, None, None)
+        return BaseValue(spec, Decimal(ore) / 100, source)
+    parameter = getattr(rules, f"{spec.capability}_parameters").get(spec.name)
+    found = parameter.value_at(month) if parameter else None
+    if found is None:
+        return BaseValue(spec, spec.default, None)
+    # A share stays the rule set's exact text ("1/3"); everything else its typed value.
+    typed = str(found.value) if spec.kind == "share" else spec.check(found.value)
+    return BaseValue(spec, typed, found.source)  # type: ignore[arg-type]

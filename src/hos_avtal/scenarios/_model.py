@@ -36,11 +36,11 @@ from hos_avtal._types import RuleSetRef
 from hos_avtal.errors import InputError, RuleSetError, ScenarioError, quotable
 from hos_avtal.io import check_label
 from hos_avtal.rules import load_ruleset
-from hos_avtal.rules._catalog import parameter_catalog
+from hos_avtal.rules._catalog import RULE_CAPABILITIES, parameter_catalog
 from hos_avtal.rules._loader import known_ids
 from hos_avtal.rules._model import Parameter, ParameterValue, RawValue, RuleSet
 
-CAPABILITIES = ("betalningsansvar", "placements", "home_care")
+CAPABILITIES = RULE_CAPABILITIES
 
 _TOP_LEVEL = ("name", "description", "base", *CAPABILITIES)
 _SINCE_ALWAYS = dt.date(1900, 1, 1)

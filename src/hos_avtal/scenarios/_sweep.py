@@ -27,7 +27,7 @@ from hos_avtal.home_care import calculate_home_care
 from hos_avtal.municipalities import parties_frame
 from hos_avtal.numbers import is_number, parse_number
 from hos_avtal.placements import calculate_placements
-from hos_avtal.rules import load_ruleset, parameter_catalog
+from hos_avtal.rules import ParameterSpec, load_ruleset, parameter_catalog
 from hos_avtal.rules._model import RawValue, RuleSet
 from hos_avtal.scenarios._compare import _permille
 from hos_avtal.scenarios._data import ScenarioData
@@ -40,9 +40,14 @@ def sweep_parameters() -> dict[str, str]:
     return {spec.name: spec.capability for spec in parameter_catalog().sweepable()}
 
 
+def _spec(name: str) -> ParameterSpec | None:
+    """The sweepable parameter of this name (sweepable names are unique across capabilities)."""
+    return next((s for s in parameter_catalog().sweepable() if s.name == name), None)
+
+
 def label_sv(name: str) -> str:
     """How a chart or a Swedish report names a parameter: the catalog's label and unit."""
-    spec = next((s for s in parameter_catalog().sweepable() if s.name == name), None)
+    spec = _spec(name)
     if spec is None:
         return name
     return f"{spec.label} ({spec.unit})" if spec.unit else spec.label
@@ -83,7 +88,7 @@ def label(value: RawValue, name: str = "") -> str:
 
 
 def _kind(name: str) -> str | None:
-    spec = next((s for s in parameter_catalog().sweepable() if s.name == name), None)
+    spec = _spec(name)
     return None if spec is None else spec.kind
 
 

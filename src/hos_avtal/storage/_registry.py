@@ -86,7 +86,7 @@ def _latest(table: Table, *keys: str) -> Select[Any]:
 def load_registry(db: Database) -> Registry:
     """Everything registered in ``db`` that is in force now (the latest row of each key)."""
     with db.read() as connection:
-        rulesets = [_ruleset(row) for row in connection.execute(_latest(registered_ruleset, "ruleset_id"))]
+        rulesets = _current_rulesets(connection)
         amounts = [_amount(row) for row in connection.execute(_latest(registered_daily_amount, "year"))]
         tariffs = [
             _tariff(row)

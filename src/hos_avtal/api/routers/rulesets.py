@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 
 from hos_avtal.api._deps import READ_REFERENCE, DatabaseDep, named_ruleset, require
 from hos_avtal.api._keys import ApiKey
+from hos_avtal.api._problems import ProblemError
 from hos_avtal.api._registry_schemas import (
     CatalogEntry,
     DifferenceOut,
@@ -26,7 +27,8 @@ from hos_avtal.api._registry_schemas import (
 from hos_avtal.api._schemas import ParameterOut, ParameterValueOut
 from hos_avtal.api.routers._common import problems
 from hos_avtal.rules import RegisteredRuleSet, RuleSet, active_registry, parameter_catalog, shipped_rulesets
-from hos_avtal.rules._derive import CAPABILITIES, diff_rulesets
+from hos_avtal.rules._catalog import RULE_CAPABILITIES as CAPABILITIES
+from hos_avtal.rules._derive import diff_rulesets
 from hos_avtal.storage import Actor, register_ruleset
 
 router = APIRouter(prefix="/v1", tags=["rules"])
@@ -79,8 +81,6 @@ def get_ruleset(ruleset_id: RuleSetId) -> RuleSetOut:
     """One rule set with every parameter and each of its values' period and source."""
     found = next(((r, reg) for r, reg in _all() if r.id == ruleset_id), None)
     if found is None:
-        from hos_avtal.api._problems import ProblemError
-
         raise ProblemError(404, "no rule set has this id; see GET /v1/rulesets")
     r, registered = found
     catalog = parameter_catalog()
