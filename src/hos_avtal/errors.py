@@ -16,6 +16,7 @@ problem document). Nothing here ever carries a value of a personal id column.
     │   └── MissingParameterError       e.g. no fastställt belopp for the year
     └── StorageError          the run database cannot be opened, upgraded or written
         ├── RunNotFoundError  no billing run has the given id
+        ├── SnapshotNotFoundError  no prognos snapshot of the day asked for
         ├── FinalRunError     the operation would change a final run
         └── RunIntegrityError a stored run no longer matches its seal: it was altered
 """
@@ -143,6 +144,10 @@ class StorageError(HosAvtalError):
 
 class RunNotFoundError(StorageError):
     """No billing run has the given id."""
+
+
+class SnapshotNotFoundError(StorageError):
+    """No prognos snapshot is stored for the day asked for (or none at all)."""
 
 
 class FinalRunError(StorageError):

@@ -42,6 +42,7 @@ from hos_avtal.api.routers import (
     health,
     municipalities,
     pages,
+    prognos,
     registry,
     rulesets,
     scenario_sweeps,
@@ -124,6 +125,7 @@ def create_app(
         rulesets,
         registry,
         calculations,
+        prognos,
         billing_runs,
         scenarios,
         scenario_sweeps,
@@ -156,7 +158,8 @@ def _openapi(app: FastAPI) -> None:
             return app.openapi_schema
         schema = original()
         components = schema.setdefault("components", {}).setdefault("schemas", {})
-        for model in (BillingRunRequest, DatasetFromRun, Problem, *calculations.BODY_MODELS):
+        read_by_hand = (*calculations.BODY_MODELS, *prognos.BODY_MODELS)
+        for model in (BillingRunRequest, DatasetFromRun, Problem, *read_by_hand):
             _add_schema(components, model)
         add_catalog_schemas(components)
         for path in schema.get("paths", {}).values():

@@ -27,6 +27,7 @@ from hos_avtal.errors import (
     RuleSetError,
     RunIntegrityError,
     RunNotFoundError,
+    SnapshotNotFoundError,
     StorageError,
     quotable,
 )
@@ -180,7 +181,7 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
 def _status_of(exc: HosAvtalError) -> int:
     if isinstance(exc, RunIntegrityError):
         return 500  # the stored data is damaged, not the request
-    if isinstance(exc, RunNotFoundError):
+    if isinstance(exc, RunNotFoundError | SnapshotNotFoundError):
         return 404
     if isinstance(exc, FinalRunError | RuleSetConflictError):
         return 409

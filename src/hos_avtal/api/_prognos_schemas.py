@@ -63,3 +63,48 @@ class PrognosOut(BaseModel):
     municipalities: list[PrognosMunicipality]
     waiting: list[WaitingPatient]
     outside_agreement: list[OutsideWaiting]
+
+
+class SnapshotRequest(_Strict):
+    """This morning's episodes (the month's discharges so far and everyone still in hospital),
+    stored as the day's snapshot; ids that are personnummer are pseudonymised before anything is
+    stored."""
+
+    date: Date = Field(description="The day, YYYY-MM-DD: today or earlier.")
+    episodes: Episodes
+    ruleset: RulesetId | None = Field(None, description="Default: the VGR agreement in force.")
+    daily_amount_sek: Money | None = Field(None, description="For a year without a fastställt belopp.")
+    accept: Accept = Field(default_factory=list)
+
+
+class SnapshotOut(BaseModel):
+    """What identifies a stored snapshot: the day, who stored it when, and how it was computed."""
+
+    id: int
+    date: Date
+    created_at: str = Field(description="ISO 8601, UTC.")
+    created_by: str
+    ruleset: str
+    daily_amount_sek: Money
+    inputs_sha256: str = Field(description="SHA-256 of the episodes as kept (ids pseudonymised).")
+
+
+class SnapshotStored(SnapshotOut):
+    episodes: int
+    waiting_episodes: int
+    replaced: bool = Field(description="Whether it replaced an earlier snapshot of the same day.")
+
+
+class SnapshotListItem(SnapshotOut):
+    episodes: int
+    waiting_episodes: int
+
+
+class SnapshotList(BaseModel):
+    snapshots: list[SnapshotListItem] = Field(description="The latest day first.")
+
+
+class PrognosSnapshotOut(PrognosOut):
+    """A stored day's Läget i dag as computed when it was stored (a kommun key: its own part)."""
+
+    snapshot: SnapshotOut

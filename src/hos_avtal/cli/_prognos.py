@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
+from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
@@ -19,9 +21,6 @@ from hos_avtal.cli._options import (
     print_json,
     registered_rules,
 )
-
-if TYPE_CHECKING:
-    from hos_avtal.forecasts import Prognos
 
 
 @app.command(
@@ -61,13 +60,23 @@ def prognos_command(
     ] = OutputFormat.table,
     accept: AcceptOption = None,
     db: DbOption = None,
+    store: Annotated[
+        bool,
+        typer.Option(
+            "--store",
+            help=(
+                "Also store it as the day's snapshot in the database (--db), replacing an earlier one "
+                "of the day, with the ids pseudonymised: what GET /v1/prognos/latest and the web page "
+                "serve."
+            ),
+        ),
+    ] = False,
 ) -> None:
     """Läget i dag: the current month so far, per municipality, and the waiting list with the cost
     of one more day for each patient, so a municipality can act before the bill."""
     from hos_avtal import months
     from hos_avtal.errors import InputError, Problem
-    from hos_avtal.forecasts import check_date, prognos
-    from hos_avtal.forecasts._report import contract, waiting_csv_frame
+    from hos_avtal.forecasts import check_date, contract, part, prognos, waiting_csv_frame
     from hos_avtal.io import read_episodes, safe_csv_text
     from hos_avtal.municipalities import parties
 
@@ -82,41 +91,73 @@ def prognos_command(
 
         # The month's rules first: a missing daily amount or rule set is said before the file is read.
         month = day.replace(day=1)
-        select_ruleset(month, ruleset).betalningsansvar(month, daily_amount_sek=amount)
-        frame = read_episodes(episodes, accept=accepted(accept), months=[month])
-        result = prognos(frame, day, ruleset=ruleset, daily_amount_sek=amount, validate=False)
+        parameters = select_ruleset(month, ruleset).betalningsansvar(month, daily_amount_sek=amount)
+        if store:
+            data = _store(db, episodes, day, ruleset, amount, accepted(accept))
+        else:
+            frame = read_episodes(episodes, accept=accepted(accept), months=[month])
+            data = contract(prognos(frame, day, ruleset=ruleset, daily_amount_sek=amount, validate=False))
+    shown = part(data, kommun)
     if output_format is OutputFormat.json:
-        print_json(contract(result, kommun))
+        print_json(shown)
     elif output_format is OutputFormat.csv:
-        sys.stdout.write(safe_csv_text(waiting_csv_frame(result, kommun)))
+        sys.stdout.write(safe_csv_text(waiting_csv_frame(shown)))
     else:
-        _render(result, kommun, str(episodes))
+        _render(shown, parameters.average_threshold_days, str(episodes))
+
+
+def _store(
+    db: str | None,
+    episodes: Path,
+    day: dt.date,
+    ruleset: str | None,
+    amount: Decimal | None,
+    accept: tuple[str, ...],
+) -> dict[str, Any]:
+    """Store the day's snapshot; its contract with the ``snapshot`` object the API adds."""
+    from hos_avtal.forecasts import load_snapshot, save_snapshot
+    from hos_avtal.runs import current_user
+    from hos_avtal.storage import open_database
+
+    database = open_database(db)
+    try:
+        stored = save_snapshot(
+            database, episodes, day, created_by=current_user(), ruleset=ruleset,
+            daily_amount_sek=amount, accept=accept,
+        )  # fmt: skip
+        result = load_snapshot(database, day).result
+    finally:
+        database.close()
+    replaced = "; den ersätter dagens tidigare" if stored.replaced else ""
+    typer.echo(
+        f"Lagrad som dagens läge {day} (id {stored.id}: {stored.episodes} vårdtillfällen, "
+        f"{stored.waiting} väntar){replaced}.",
+        err=True,
+    )
+    return {**result, "snapshot": stored.record()}
 
 
 _STATUS_SV = {"pooled": "i genomsnittet", "individual": "individuell", "not_covered": "omfattas ej"}
 
 
-def _render(result: Prognos, kommun: str | None, source: str) -> None:
+def _render(data: dict[str, Any], threshold: Decimal, source: str) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from hos_avtal.forecasts._report import contract
     from hos_avtal.money import format_sek_sv
 
-    data = contract(result, kommun)
     probe = Console()
     console = probe if probe.is_terminal else Console(width=150)
 
     def kr(text: str) -> str:
         return format_sek_sv(int(text.replace(".", "")))
 
-    p = result.rules.parameters
     table = Table(
         title=f"Läget i dag {data['date']} — {source}",
         caption=(
             f"Regelverk {data['ruleset']}; fastställt belopp {kr(data['daily_amount_sek'])} kr per vårddygn "
-            f"({p.daily_amount_origin}: {p.daily_amount_source}). Röd: genomsnittet hittills är över "
-            f"{p.average_threshold_days} dagar. Marginal: väntedagar som genomsnittet tål om alla väntande "
+            f"({data['daily_amount_origin']}: {data['daily_amount_source']}). Röd: genomsnittet hittills är "
+            f"över {threshold} dagar. Marginal: väntedagar som genomsnittet tål om alla väntande "
             "skrivs ut i dag (negativ: så många dagar över)."
         ),
         caption_justify="left",

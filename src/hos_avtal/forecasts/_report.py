@@ -26,21 +26,30 @@ from hos_avtal.municipalities import lookup
 def contract(result: Prognos, kommun: str | None = None) -> dict[str, Any]:
     """The JSON object of ``result`` (one municipality's part with ``kommun``)."""
     p = result.rules.parameters
-    rows = result.municipalities
-    waiting = result.waiting
-    if kommun is not None:
-        rows = rows.filter(pl.col("kommun") == kommun)
-        waiting = waiting.filter(pl.col("kommun") == kommun)
-    return {
+    whole = {
         "date": result.date.isoformat(),
         "month": format_month(result.month),
         "ruleset": result.rules.ruleset.id,
         "daily_amount_sek": format_sek(p.daily_amount_ore),
         "daily_amount_source": p.daily_amount_source,
         "daily_amount_origin": p.daily_amount_origin,
-        "municipalities": [_municipality(r) for r in rows.iter_rows(named=True)],
-        "waiting": [_patient(r) for r in waiting.iter_rows(named=True)],
-        "outside_agreement": [] if kommun is not None else result.outside_agreement.to_dicts(),
+        "municipalities": [_municipality(r) for r in result.municipalities.iter_rows(named=True)],
+        "waiting": [_patient(r) for r in result.waiting.iter_rows(named=True)],
+        "outside_agreement": result.outside_agreement.to_dicts(),
+    }
+    return part(whole, kommun)
+
+
+def part(whole: dict[str, Any], kommun: str | None) -> dict[str, Any]:
+    """The part of a contract ``kommun`` may see: its own row and its own waiting patients, and
+    nothing of patients outside the agreement (``None``: all of it)."""
+    if kommun is None:
+        return whole
+    return {
+        **whole,
+        "municipalities": [m for m in whole["municipalities"] if m["kommun"] == kommun],
+        "waiting": [w for w in whole["waiting"] if w["kommun"] == kommun],
+        "outside_agreement": [],
     }
 
 
@@ -73,20 +82,18 @@ def _patient(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def waiting_csv_frame(result: Prognos, kommun: str | None = None) -> pl.DataFrame:
-    """The waiting list as a CSV's rows: money as ``"9300.00"``, reasons joined by ``;``."""
-    waiting = result.waiting if kommun is None else result.waiting.filter(pl.col("kommun") == kommun)
-    return waiting.select(
-        pl.lit(result.date).alias("date"),
-        "kommun",
-        "episode_id",
-        "care_type",
-        "ready_date",
-        "days_waited",
-        "status",
-        "individual_from",
-        pl.col("marginal_cost_ore")
-        .map_elements(format_sek, return_dtype=pl.String)
-        .alias("marginal_cost_sek"),
-        pl.col("reasons").list.join(";"),
-    )
+_CSV_COLUMNS = (
+    "kommun", "episode_id", "care_type", "ready_date", "days_waited", "status", "individual_from",
+    "marginal_cost_sek",
+)  # fmt: skip
+
+
+def waiting_csv_frame(data: dict[str, Any]) -> pl.DataFrame:
+    """The waiting list of a contract (:func:`contract`, or a stored snapshot's part) as a CSV's
+    rows: one per patient, the day first, money as ``"9300.00"``, reasons joined by ``;``."""
+    waiting = data["waiting"]
+    columns: dict[str, list[Any]] = {"date": [data["date"]] * len(waiting)}
+    columns |= {name: [w[name] for w in waiting] for name in _CSV_COLUMNS}
+    columns["reasons"] = [";".join(w["reasons"]) for w in waiting]
+    schema = {name: pl.Int64() if name == "days_waited" else pl.String() for name in columns}
+    return pl.DataFrame(columns, schema=schema)

@@ -10,7 +10,7 @@ from hos_avtal.io._csv_safety import (
     safe_csv_text,
     write_private,
 )
-from hos_avtal.io._episodes import EPISODE_COLUMNS, read_episodes, validate_episodes
+from hos_avtal.io._episodes import EPISODE_COLUMNS, read_episodes, validate_episode_table, validate_episodes
 from hos_avtal.io._export import write_frame
 from hos_avtal.io._inputs import check_inputs_together, inputs_apart
 from hos_avtal.io._placements import (
@@ -19,7 +19,7 @@ from hos_avtal.io._placements import (
     read_placement_inputs,
     validate_placement_inputs,
 )
-from hos_avtal.io._table import Column, check_label, read_table
+from hos_avtal.io._table import Column, Table, check_label, read_table
 from hos_avtal.io._visits import read_tariffs, read_visits, validate_tariffs, validate_visits
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "Column",
     "PlacementInputError",
     "PlacementInputs",
+    "Table",
     "check_inputs_together",
     "check_label",
     "inputs_apart",
@@ -38,6 +39,7 @@ __all__ = [
     "read_visits",
     "safe_csv_bytes",
     "safe_csv_text",
+    "validate_episode_table",
     "validate_episodes",
     "validate_placement_inputs",
     "validate_tariffs",

@@ -90,6 +90,14 @@ def validate_episodes(
     return _validate(Table(frame, source, first_row=1), accept, months)
 
 
+def validate_episode_table(
+    table: Table, *, accept: Collection[str] = (), months: Collection[dt.date] | None = None
+) -> pl.DataFrame:
+    """Validate a table as read (:func:`~hos_avtal.io.read_table`), after its ids were
+    pseudonymised: the messages keep the file's own row numbers."""
+    return _validate(table, accept, months)
+
+
 def _validate(
     table: Table, accept: Collection[str] = (), months: Collection[dt.date] | None = None
 ) -> pl.DataFrame:

@@ -36,7 +36,7 @@ from hos_avtal.io._visits import TARIFF_COLUMNS, VISIT_COLUMNS, _validate_tariff
 from hos_avtal.months import format_month, parse_month
 from hos_avtal.rules import ACKNOWLEDGEMENTS, CONDITIONS
 from hos_avtal.runs._model import InputKind
-from hos_avtal.runs._pseudonym import configured_key, keyed_id, pseudonymise
+from hos_avtal.runs._pseudonym import configured_key, pseudonymise, pseudonymise_person_ids
 from hos_avtal.scenarios._data import ScenarioData, capabilities_of
 from hos_avtal.storage import Database, load_run, load_run_inputs, load_summary
 from hos_avtal.storage._models import scenario_dataset, scenario_dataset_input
@@ -347,13 +347,7 @@ def _table(kind: InputKind, table: Table | pl.DataFrame) -> Table:
 
 def _pseudonymised(kind: InputKind, table: Table, key: bytes) -> Table:
     frame, _replaced = pseudonymise(table.frame, _IDS[kind], key)
-    if "person_id" in frame.columns:
-        frame = frame.with_columns(
-            pl.col("person_id")
-            .cast(pl.String)
-            .map_elements(lambda v: keyed_id(v, key, b"person:"), return_dtype=pl.String)
-        )
-    return table.with_frame(frame)
+    return table.with_frame(pseudonymise_person_ids(frame, key))
 
 
 def _input_months(data: ScenarioData) -> list[Month]:

@@ -437,3 +437,28 @@ registered_tariff = Table(
 )
 
 REGISTRY_TABLES = (registered_ruleset, registered_daily_amount, registered_tariff)
+
+
+# ------------------------------------------------------------ prognos snapshots (migration 0007)
+
+prognos_snapshot = Table(
+    "prognos_snapshot",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    # One per day: a newer snapshot of the day replaces the older, and two racing meet here.
+    Column("date", Date, nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", Text, nullable=False),
+    Column("ruleset_id", Text, nullable=False),
+    Column("daily_amount_ore", _INT, nullable=False),
+    Column("episodes", _INT, nullable=False),
+    Column("waiting", _INT, nullable=False),
+    Column("inputs_sha256", String(64), nullable=False, comment="over the Parquet of the episodes as kept"),
+    # The episodes as read, ids pseudonymised (as a billing run keeps its inputs), and the answer
+    # as computed that day: what a coordinator saw is what is served later.
+    Column("episodes_parquet", LargeBinary, nullable=False),
+    Column("result_json", Text, nullable=False, comment="the contract of POST /v1/prognos"),
+    comment="Läget i dag: each day's snapshot (POST /v1/prognos/snapshots, hos-avtal prognos --store).",
+    # A replaced snapshot's id is never given again (SQLite would reuse the highest).
+    sqlite_autoincrement=True,
+)
