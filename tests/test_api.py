@@ -96,6 +96,7 @@ WRITE = {"admin", "billing"}
 # (method, path, body key, roles allowed, status when allowed); others get 403 unless said.
 ENDPOINTS: list[tuple[str, str, str | None, set[str], int]] = [
     ("GET", "/v1/municipalities", None, ALL, 200),
+    ("GET", "/v1/me", None, ALL, 200),
     ("GET", "/v1/rulesets", None, ALL, 200),
     ("GET", "/v1/rulesets/vgr-2023", None, ALL, 200),
     ("POST", "/v1/betalningsansvar/calculate", "betalningsansvar", CALC, 200),
@@ -107,6 +108,15 @@ ENDPOINTS: list[tuple[str, str, str | None, set[str], int]] = [
     ("GET", "/v1/billing-runs/{run}/municipalities/1480", None, ALL, 200),
     ("POST", "/v1/billing-runs/{run}/finalize", None, WRITE, 200),
 ]
+
+
+async def test_a_key_says_its_own_role_and_municipality(api: Api) -> None:
+    for role in ("admin", "billing", "analyst", "kommun"):
+        me = (await api.client.get("/v1/me", headers=api.auth(role))).json()
+        kommun = ("1480", "Göteborg") if role == "kommun" else (None, None)
+        assert me == {"key_id": api.ids[role], "role": role, "kommun": kommun[0], "kommun_name": kommun[1]}
+        assert api.tokens[role] not in str(me)
+    assert (await api.client.get("/v1/me")).status_code == 401
 
 
 async def test_access_matrix_of_every_role(api: Api) -> None:

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import pytest
 
 from hos_avtal.api import create_app
@@ -322,6 +323,79 @@ def test_a_registered_agreement_is_a_base_and_its_differences_are_shown(
         expect(page.locator("#diff-empty")).to_have_text("vgr-2023 och vgr-2023 har samma parametervärden.")
 
 
+def test_lage_i_dag_for_the_billing_office_and_for_a_municipality(
+    server: tuple[str, str], tmp_path: Path
+) -> None:
+    """The billing office stored this morning's snapshot: an analyst sees the 49 as SAMSA shows
+    them and picks a municipality's waiting list; Göteborg's key opens on Göteborg alone."""
+    import datetime as dt
+
+    import httpx
+    from playwright.sync_api import expect
+
+    from hos_avtal.storage import open_database
+
+    url, token = server
+    with open_database(tmp_path / "web.sqlite") as db:
+        _billing_key, billing = create_key(db, "billing")
+        _kommun_key, kommun = create_key(db, "kommun", "1480")
+    episodes = synth_episodes(month_range("2022-03"), episodes_per_month=1500, seed=7)
+    today = episodes.filter(pl.col("ready_date") <= dt.date(2022, 3, 20))
+    body = {"date": "2022-03-20", "episodes": json.loads(today.write_json())}
+    stored = httpx.post(
+        f"{url}/v1/prognos/snapshots", json=body, headers={"Authorization": f"Bearer {billing}"}, timeout=60
+    )
+    assert stored.status_code == 201, stored.text
+    expected = httpx.get(f"{url}/v1/prognos/latest", headers={"Authorization": f"Bearer {token}"}).json()
+    red = sum(m["status"] == "red" for m in expected["municipalities"])
+    assert expected["waiting"], "the day must have someone waiting"
+
+    with _page(url, token) as page:
+        page.get_by_role("button", name="Läget i dag").click()
+        rows = page.locator("#lage-kommuner tr.lage-rad")
+        expect(rows).to_have_count(49, timeout=20_000)
+        expect(page.locator("#lage-kommuner tr.rod")).to_have_count(red)
+        expect(page.locator("#lage-info")).to_contain_text("Läget 2022-03-20 (mars 2022 hittills)")
+        # It opens on the municipality of the most expensive day; another is one click away.
+        first = expected["waiting"][0]
+        expect(page.locator("#lage-vantar-rubrik")).to_contain_text(f"({first['kommun']})")
+        expect(page.locator("#lage-vantar tr.vantar-rad").first.locator("td")).to_have_text(
+            [first["episode_id"], re.compile(first["care_type"]), first["ready_date"],
+             str(first["days_waited"]), re.compile("."), first["individual_from"] or "–", _kronor_pattern(),
+             re.compile(".*")]
+        )  # fmt: skip
+        boras = [w for w in expected["waiting"] if w["kommun"] == "1490"]
+        page.get_by_role("button", name="Borås (1490)").click()
+        expect(page.locator("#lage-vantar-rubrik")).to_have_text("Väntar: Borås (1490)")
+        expect(page.locator("#lage-vantar tr.vantar-rad")).to_have_count(len(boras))
+        costs = page.locator("#lage-vantar tr.vantar-rad td:nth-child(7)").all_inner_texts()
+        assert [_amount(c) for c in costs] == [int(w["marginal_cost_sek"].split(".")[0]) for w in boras]
+        page.get_by_label("Kommun", exact=True).select_option("1401")
+        expect(page.locator("#lage-vantar-rubrik")).to_have_text("Väntar: Härryda (1401)")
+        page.screenshot(path=str(tmp_path / "lage-i-dag.png"), full_page=True)
+
+    with _page(url, kommun) as page:
+        expect(page.locator("#vy-lage")).to_be_visible()
+        expect(page.locator("#vyer")).to_be_hidden()  # no scenarios for a kommun key
+        expect(page.locator("#vy-scenarier")).to_be_hidden()
+        expect(page.locator("#nyckel-status")).to_contain_text("kommun, Göteborg")
+        expect(page.locator("#lage-kommuner tr.lage-rad")).to_have_count(1, timeout=20_000)
+        expect(page.locator("#lage-kommuner tr.lage-rad th")).to_have_text("Göteborg (1480)")
+        expect(page.locator("#lage-vantar-rubrik")).to_have_text("Väntar: Göteborg (1480)")
+        own = [w for w in expected["waiting"] if w["kommun"] == "1480"]
+        expect(page.locator("#lage-vantar tr.vantar-rad")).to_have_count(len(own))
+        expect(page.locator("#lage-kommun-rad")).to_be_hidden()
+        # A day without a snapshot says so, and the page stays usable.
+        page.get_by_label("Dag", exact=True).fill("2022-03-19")
+        page.get_by_role("button", name="Visa", exact=True).click()
+        expect(page.locator("#status")).to_have_text("Inget lagrat läge för 2022-03-19.")
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.get_by_label("Dag", exact=True).fill("")
+        page.get_by_role("button", name="Visa", exact=True).click()
+        expect(page.locator("#lage-kommuner tr.lage-rad")).to_have_count(1)
+        page.screenshot(path=str(SCREENSHOTS / "lage-i-dag-kommun.png"), full_page=True)
+
+
 @contextmanager
 def _page(url: str, token: str) -> Iterator[Any]:
     """A page of headless chromium at ``url`` with the API key saved; only 127.0.0.1 is reachable,
@@ -352,7 +426,7 @@ def _page(url: str, token: str) -> Iterator[Any]:
             page.on("pageerror", lambda exc: errors.append(str(exc)))
             page.goto(url + "/")
             expect(page.locator("html")).to_have_attribute("lang", "sv")
-            page.get_by_label("API-nyckel (roll analytiker)").fill(token)
+            page.get_by_label("API-nyckel", exact=True).fill(token)
             page.get_by_role("button", name="Spara nyckel").click()
             expect(page.locator("#nyckel-status")).to_contain_text("Nyckel sparad")
             yield page

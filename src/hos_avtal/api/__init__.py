@@ -40,6 +40,7 @@ from hos_avtal.api.routers import (
     calculations,
     docs,
     health,
+    keys,
     municipalities,
     pages,
     prognos,
@@ -121,6 +122,7 @@ def create_app(
     # of the route in the scope, whose template is all that problems and logs may show of a path.
     routers = (
         health,
+        keys,
         municipalities,
         rulesets,
         registry,

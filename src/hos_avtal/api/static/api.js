@@ -11,13 +11,17 @@ export async function api(path, options = {}) {
   if (!key) throw new Error("Ange en API-nyckel först.");
   const headers = Object.assign({ Authorization: `Bearer ${key}` }, options.headers || {});
   const response = await fetch(path, Object.assign({}, options, { headers }));
-  if (!response.ok) throw new Error(await problemText(response));
+  if (!response.ok) {
+    const error = new Error(await problemText(response));
+    error.status = response.status;
+    throw error;
+  }
   return response;
 }
 
 async function problemText(response) {
   const fallback = {
-    401: "API-nyckeln saknas, är okänd eller återkallad.", 403: "Nyckelns roll får inte göra detta (kräver analytiker).",
+    401: "API-nyckeln saknas, är okänd eller återkallad.", 403: "Nyckelns roll får inte göra detta.",
     404: "Hittades inte.", 413: "Filen är för stor.", 422: "Indata kunde inte användas.",
   }[response.status] || `Servern svarade ${response.status}.`;
   try {
