@@ -1,4 +1,4 @@
-"""A competent, vectorised pandas implementation of kommunens betalningsansvar (SPEC §4).
+"""A competent, vectorised pandas implementation of kommunens betalningsansvar (docs/rules.md §4).
 
 This is the baseline the hos_avtal CLI is compared against in ``compare_cli.py``: it computes the
 same per (month, kommun) amounts for the default parameters of the VGR rule sets (one pooled
@@ -40,7 +40,7 @@ import pandas as pd
 CONDITION_COLUMNS = ("admission_notice", "ready_notice", "outpatient_plan", "outpatient_available")
 COLUMNS = ["kommun", "ready_date", "discharge_date", *CONDITION_COLUMNS, "sip_needed", "sip_invited"]
 
-# Default parameters of vgr-2018 and vgr-2023 (SPEC §4): threshold 3.0 = 30/10 days.
+# Default parameters of vgr-2018 and vgr-2023 (docs/rules.md §4): threshold 3.0 = 30/10 days.
 THRESHOLD_NUM, THRESHOLD_DEN = 30, 10
 INDIVIDUAL_AFTER_DAYS = 7
 FREE_DAYS = 3
@@ -257,7 +257,7 @@ def compare_with_engine(path: str | Path, daily_amount_sek: str = "9300") -> lis
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("episodes", type=Path, help="episode Parquet file (SPEC §4 columns)")
+    parser.add_argument("episodes", type=Path, help="episode Parquet file (docs/rules.md §4 columns)")
     parser.add_argument("--daily-amount", required=True, help="fastställt belopp, SEK per day")
     parser.add_argument("--check", action="store_true", help="compare with the hos_avtal engine instead")
     args = parser.parse_args(argv)

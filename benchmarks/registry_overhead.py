@@ -35,8 +35,7 @@ _MAIN = "from hos_avtal.cli import main; main()"
 def _registry(path: Path) -> None:
     from decimal import Decimal
 
-    from hos_avtal.rules import check_registered_amount, check_registered_tariff
-    from hos_avtal.rules._derive import derive_ruleset
+    from hos_avtal.rules import check_registered_amount, check_registered_tariff, derive_ruleset
     from hos_avtal.storage import (
         Actor,
         open_database,

@@ -4,7 +4,7 @@ For each size a fresh Python process (``--child``) runs the in-process pipeline 
 
 1. ``hos_avtal.io.read_episodes(path)`` — read the Parquet file and validate it;
 2. ``calculate_betalningsansvar(frame, None, daily_amount_sek="9300", validate=False)``;
-3. ``hos_avtal.betalningsansvar._report.contract(result)`` — the SPEC §4 JSON objects;
+3. ``hos_avtal.betalningsansvar._report.contract(result)`` — the docs/rules.md §4 JSON objects;
 
 and reports each phase's seconds and its peak RSS (``resource.getrusage`` in the child). Each
 size is run ``--repeats`` times (each in a new process); the median is reported. Imports are
@@ -47,8 +47,7 @@ def child(path: str) -> dict[str, Any]:
     """Run the pipeline once in this process; seconds per phase and peak RSS."""
     import resource
 
-    from hos_avtal.betalningsansvar import calculate_betalningsansvar
-    from hos_avtal.betalningsansvar._report import contract
+    from hos_avtal.betalningsansvar import calculate_betalningsansvar, contract
     from hos_avtal.io import read_episodes
 
     t0 = time.perf_counter()

@@ -72,8 +72,7 @@ def grid() -> list[dict[str, object]]:
 
 def separately(frame: pl.DataFrame, months: Sequence[Any], combination: dict[str, object]) -> pl.DataFrame:
     """One engine run with ``combination`` replaced into every month, as the sweep's columns."""
-    from hos_avtal.betalningsansvar import MonthRules
-    from hos_avtal.betalningsansvar._calculate import calculate_with_parameters
+    from hos_avtal.betalningsansvar import MonthRules, calculate_with_parameters
 
     scenario = [MonthRules(m.ruleset, dataclasses.replace(m.parameters, **combination)) for m in months]
     rows = calculate_with_parameters(frame, scenario).municipalities
@@ -105,7 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--save", action="store_true", help="write benchmarks/results/sweep-*.json")
     args = parser.parse_args(argv)
 
-    from hos_avtal.betalningsansvar._calculate import calculate_with_parameters
+    from hos_avtal.betalningsansvar import calculate_with_parameters
     from hos_avtal.scenarios._histogram import sweep_betalningsansvar
 
     frame = episodes(args.per_month)
@@ -123,9 +122,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     sweep_betalningsansvar(frame, months, combinations[:10])
     sweep_times, sweep = timed(lambda: sweep_betalningsansvar(frame, months, combinations), args.repeats)
     # The whole public path the CLI and the API take: grid syntax, totals, per municipality, %.
-    from hos_avtal.scenarios import ScenarioData
-    from hos_avtal.scenarios._sweep import parse_axis
-    from hos_avtal.scenarios._sweep import sweep as public_sweep
+    from hos_avtal.scenarios import ScenarioData, parse_axis
+    from hos_avtal.scenarios import sweep as public_sweep
 
     axes = [parse_axis(text) for text in AXES]
     data = ScenarioData(episodes=frame)

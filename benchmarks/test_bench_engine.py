@@ -1,6 +1,6 @@
 """pytest-benchmark: the hos_avtal engine at 100k / 1M / 5M episodes, and the reference.
 
-* ``test_pipeline``: read + validate the Parquet file, compute every month, build the SPEC §4
+* ``test_pipeline``: read + validate the Parquet file, compute every month, build the docs/rules.md §4
   objects (what ``hos-avtal betalningsansvar --format json`` does, minus start-up and printing).
 * ``test_compute``: the computation alone on an already validated frame.
 * ``test_reference``: the pure-Python reference (``tests/reference.py``) on 100k episodes, every
@@ -40,8 +40,7 @@ def rounds(path: Path) -> int:
 
 
 def pipeline(path: Path) -> list[dict[str, Any]]:
-    from hos_avtal.betalningsansvar import calculate_betalningsansvar
-    from hos_avtal.betalningsansvar._report import contract
+    from hos_avtal.betalningsansvar import calculate_betalningsansvar, contract
     from hos_avtal.io import read_episodes
 
     frame = read_episodes(path)

@@ -1,4 +1,4 @@
-"""pytest-benchmark: home care in another municipality (SPEC §6) on a year of visits.
+"""pytest-benchmark: home care in another municipality (docs/rules.md §6) on a year of visits.
 
 * ``vgr``: 12 months × ≈2 000 visits (VGR scale, ≈24 000 visits); ``100x``: 12 × ≈200 000
   (≈2.4 million visits).
@@ -57,9 +57,8 @@ def visits_file(request: pytest.FixtureRequest) -> Path:
 
 
 def pipeline(path: Path) -> list[dict[str, Any]]:
-    from hos_avtal.home_care import calculate_home_care
-    from hos_avtal.home_care._report import contract
-    from hos_avtal.io._visits import read_visits
+    from hos_avtal.home_care import calculate_home_care, contract
+    from hos_avtal.io import read_visits
 
     return contract(calculate_home_care(read_visits(path), validate=False))
 
@@ -85,7 +84,7 @@ def test_home_care_pipeline(benchmark: Any, visits_file: Path) -> None:
 
 @pytest.mark.parametrize("visits_file", SIZES, indirect=True)
 def test_home_care_compute(benchmark: Any, visits_file: Path) -> None:
-    from hos_avtal.io._visits import read_visits
+    from hos_avtal.io import read_visits
 
     size = "vgr" if "vgr" in visits_file.name else "100x"
     frame = read_visits(visits_file)

@@ -49,9 +49,8 @@ def placement_files(
 
 
 def pipeline(paths: tuple[Path, ...]) -> dict[str, Any]:
-    from hos_avtal.io._placements import read_placement_inputs
-    from hos_avtal.placements import calculate_placements
-    from hos_avtal.placements._report import contract
+    from hos_avtal.io import read_placement_inputs
+    from hos_avtal.placements import calculate_placements, contract
 
     inputs = read_placement_inputs(*paths)
     return contract(calculate_placements(inputs, adjust_from=dt.date(2024, 6, 30)))
@@ -63,7 +62,7 @@ def test_pipeline(benchmark: Any, placement_files: tuple[Path, ...]) -> None:
 
 
 def test_compute(benchmark: Any, placement_files: tuple[Path, ...]) -> None:
-    from hos_avtal.io._placements import read_placement_inputs
+    from hos_avtal.io import read_placement_inputs
     from hos_avtal.placements import calculate_placements
 
     inputs = read_placement_inputs(*placement_files)
@@ -75,7 +74,7 @@ def test_reference(benchmark: Any, placement_files: tuple[Path, ...]) -> None:
     if len(pl.read_parquet(placement_files[0])) != SIZES["200"]:
         pytest.skip("the day-by-day reference is timed on the VGR-scale year only")
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-    from hos_avtal.io._placements import read_placement_inputs
+    from hos_avtal.io import read_placement_inputs
     from reference_placements import Agreement, Placement, reference_placements
 
     inputs = read_placement_inputs(*placement_files)

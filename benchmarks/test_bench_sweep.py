@@ -39,7 +39,7 @@ def test_sweep_of_1000_combinations(benchmark: Any, year: pl.DataFrame) -> None:
 
 
 def test_one_calculation_with_the_base_parameters(benchmark: Any, year: pl.DataFrame) -> None:
-    from hos_avtal.betalningsansvar._calculate import calculate_with_parameters
+    from hos_avtal.betalningsansvar import calculate_with_parameters
 
     months = month_rules()
     result = benchmark.pedantic(

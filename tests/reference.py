@@ -1,12 +1,12 @@
-"""A plain-Python reference implementation of kommunens betalningsansvar (SPEC §4).
+"""A plain-Python reference implementation of kommunens betalningsansvar (docs/rules.md §4).
 
-Written to be read next to the SPEC, not to be fast: one loop over the episodes, exact integer
+Written to be read next to docs/rules.md, not to be fast: one loop over the episodes, exact integer
 and :class:`~fractions.Fraction` arithmetic, no polars or numpy. The property tests hold the
 vectorised engine to it, and the benchmarks time it as a baseline::
 
     from reference import reference_betalningsansvar
 
-The decided readings it implements (SPEC §4, "Readings"):
+The decided readings it implements (docs/rules.md §4, "Readings"):
 
 * An episode belongs to the month of its ``discharge_date``; ``days = discharge − ready``.
 * Status, first match wins: kommun not a party → ``outside_agreement``; a required condition not

@@ -1,6 +1,6 @@
-"""A plain-Python reference of home care in another municipality with netting (SPEC §6).
+"""A plain-Python reference of home care in another municipality with netting (docs/rules.md §6).
 
-Written to be read next to the SPEC, not to be fast: one loop over the visits, integer öre, no
+Written to be read next to docs/rules.md, not to be fast: one loop over the visits, integer öre, no
 polars. The property tests hold the vectorised engine to it::
 
     from reference_home_care import reference_home_care, settle_reference
@@ -9,7 +9,7 @@ The decided readings it implements:
 
 * A visit belongs to the month of its ``date``; the tariff is the host's (the vistelsekommun's)
   for the visit's calendar year and service: the host's own tariff, else VästKom's
-  recommendation (SPEC §2 table, copied here on purpose rather than read from the rule files).
+  recommendation (docs/rules.md §2 table, copied here on purpose rather than read from the rule files).
   A (host, year, service) with neither is an error listing all of them.
 * A visit whose home is not one of the 49 is counted per home kommun and never invoiced.
 * One line per (month, host, home, service): minutes summed, amount
@@ -33,7 +33,7 @@ VASTKOM_ORE: dict[tuple[int, str], int] = {
     (2022, "hemsjukvard"): 74400,
     (2024, "hemsjukvard"): 82800,
 }
-"""SPEC §2: VästKom's recommendations in öre per hour (no hemtjänst recommendation for 2024)."""
+"""docs/rules.md §2: VästKom's recommendations in öre per hour (no hemtjänst recommendation for 2024)."""
 
 
 class MissingTariffsError(Exception):

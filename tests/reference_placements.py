@@ -1,6 +1,6 @@
-"""A plain-Python reference for the placement cost split (SPEC §5), day by day.
+"""A plain-Python reference for the placement cost split (docs/rules.md §5), day by day.
 
-Written to be read next to the SPEC and the decided readings, not to be fast: for every cost row
+Written to be read next to docs/rules.md and its decided readings, not to be fast: for every cost row
 it walks the month's days of the placement, finds the agreement that applies on each day (among
 those decided by ``as_of``, the latest ``decided_date``, then the latest ``valid_from``), adds that
 day's region part as an exact :class:`~fractions.Fraction` and rounds once, half up, to öre.

@@ -1,4 +1,4 @@
-"""A plain-Python reference of Läget i dag (issue 16), built from the betalningsansvar reference
+"""A plain-Python reference of Läget i dag (docs/rules.md §9), built from the betalningsansvar reference
 by the definitions themselves, one patient at a time:
 
 * amount so far: the month's reference amount of the episodes discharged in M on or before D;

@@ -19,8 +19,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
 
-from hos_avtal.api import create_app
-from hos_avtal.api._keys import create_key, revoke_key
+from hos_avtal.api import create_app, create_key, revoke_key
 from hos_avtal.storage._models import audit_log, idempotency_key, metadata
 from hos_avtal.synth import month_range, synth_episodes, synth_placements, synth_visits
 from test_storage import database_url, personnummer  # noqa: F401  (the database fixture)

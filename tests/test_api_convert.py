@@ -13,8 +13,13 @@ from pydantic import BaseModel
 from hos_avtal.api._convert import rows_frame, typed_frame
 from hos_avtal.api._schemas import AgreementIn, CostIn, EpisodeIn, PlacementIn, TariffIn, VisitIn
 from hos_avtal.errors import InputError
-from hos_avtal.io import validate_episodes, validate_placement_inputs, validate_tariffs, validate_visits
-from hos_avtal.io._placements import PlacementInputs
+from hos_avtal.io import (
+    PlacementInputs,
+    validate_episodes,
+    validate_placement_inputs,
+    validate_tariffs,
+    validate_visits,
+)
 from hos_avtal.municipalities import parties
 from hos_avtal.synth import month_range, synth_episodes, synth_placements, synth_visits
 from test_api import records

@@ -18,7 +18,7 @@ from hos_avtal.api import create_app
 from hos_avtal.api._middleware import AuditMiddleware
 from hos_avtal.api.routers.docs import ASSETS
 from hos_avtal.cli._serve import ExceptionTypesOnly, log_config
-from hos_avtal.storage._models import idempotency_key
+from hos_avtal.storage import idempotency_key
 from test_api import EPISODES, MONTH, Api, anyio_backend, api  # noqa: F401  (fixtures)
 from test_storage import database_url  # noqa: F401  (the database fixture)
 from test_web_page import _ARGS, _missing, server  # noqa: F401  (the uvicorn fixture)

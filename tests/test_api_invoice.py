@@ -17,8 +17,7 @@ from hos_avtal.api._cache import Encoded, ResponseCache, etag_matches
 from hos_avtal.api._convert import invoice_json
 from hos_avtal.api._schemas import InvoiceBasisOut
 from hos_avtal.api.routers import _invoice
-from hos_avtal.exports import build_run_basis
-from hos_avtal.exports._basis import InvoiceBasis, RunBasis
+from hos_avtal.exports import InvoiceBasis, RunBasis, build_run_basis
 from hos_avtal.exports._csv import invoice_frames, to_csv_bytes
 from hos_avtal.exports._pdf import invoice_pdf
 from hos_avtal.exports._xlsx import invoice_workbook

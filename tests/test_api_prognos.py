@@ -10,9 +10,8 @@ import sqlalchemy as sa
 
 import test_api
 from helpers import episode, frame
-from hos_avtal.forecasts import prognos
-from hos_avtal.forecasts._report import contract
-from hos_avtal.storage._models import audit_log
+from hos_avtal.forecasts import contract, prognos
+from hos_avtal.storage import audit_log
 from test_api import Api, records
 from test_storage import database_url  # noqa: F401  (the database fixture)
 

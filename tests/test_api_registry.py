@@ -15,10 +15,8 @@ import test_api
 from helpers import episode, frame
 from hos_avtal import months
 from hos_avtal.municipalities import parties
-from hos_avtal.rules import select_ruleset, using_registry
-from hos_avtal.rules._derive import derive_ruleset
-from hos_avtal.storage import load_registry
-from hos_avtal.storage._models import audit_log
+from hos_avtal.rules import derive_ruleset, select_ruleset, using_registry
+from hos_avtal.storage import audit_log, load_registry
 from reference import reference_betalningsansvar
 from test_api import Api, records
 from test_storage import database_url  # noqa: F401  (the database fixture)

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from hos_avtal.municipalities import parties
 from hos_avtal.rules import parameter_catalog
-from hos_avtal.storage._models import audit_log, scenario_dataset_input
+from hos_avtal.storage import audit_log, scenario_dataset_input
 from hos_avtal.synth import month_range, synth_episodes, synth_placements, synth_visits
 from test_api import EPISODES, MONTH, XLSX, Api, anyio_backend, api  # noqa: F401
 from test_storage import database_url, personnummer  # noqa: F401

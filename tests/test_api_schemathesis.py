@@ -17,8 +17,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from hos_avtal.api import create_app
-from hos_avtal.api._keys import create_key
+from hos_avtal.api import create_app, create_key
 
 _FOLDER = Path(tempfile.mkdtemp(prefix="hos-avtal-schemathesis-"))
 app = create_app(str(_FOLDER / "api.sqlite"))

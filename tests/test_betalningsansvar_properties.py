@@ -26,9 +26,9 @@ from hos_avtal.betalningsansvar import (
     BetalningsansvarResult,
     MonthRules,
     calculate_betalningsansvar,
+    calculate_with_parameters,
+    contract,
 )
-from hos_avtal.betalningsansvar._calculate import calculate_with_parameters
-from hos_avtal.betalningsansvar._report import contract
 from hos_avtal.io._episodes import EPISODE_SCHEMA
 from hos_avtal.municipalities import parties
 from hos_avtal.rules import CONDITIONS, BetalningsansvarParameters, load_ruleset

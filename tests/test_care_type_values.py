@@ -10,12 +10,10 @@ from pathlib import Path
 import pytest
 
 from helpers import episode, frame
-from hos_avtal.betalningsansvar import calculate_betalningsansvar
-from hos_avtal.betalningsansvar._report import contract
+from hos_avtal.betalningsansvar import calculate_betalningsansvar, contract
 from hos_avtal.errors import RuleSetError
 from hos_avtal.municipalities import parties
-from hos_avtal.rules import load_ruleset, parse_ruleset_text
-from hos_avtal.rules._derive import derive_ruleset, diff_rulesets
+from hos_avtal.rules import derive_ruleset, diff_rulesets, load_ruleset, parse_ruleset_text
 from reference import reference_betalningsansvar
 
 PSYCHIATRY = """

@@ -21,7 +21,7 @@ run = run_cli
 
 @pytest.fixture
 def march(tmp_path: Path) -> Path:
-    """The SPEC's worked examples for March 2022, in one file."""
+    """The worked examples of docs/rules.md §4 for March 2022, in one file."""
     path = tmp_path / "march.csv"
     frame(
         *[episode(f"gbg{i}", d) for i, d in enumerate([0, 2, 3, 5, 6])],  # Göteborg: average 3.20

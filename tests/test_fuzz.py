@@ -24,8 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import HEADER
-from hos_avtal.api import create_app
-from hos_avtal.api._keys import create_key
+from hos_avtal.api import create_app, create_key
 from hos_avtal.errors import InputError
 from hos_avtal.io import read_episodes, read_placement_inputs, read_tariffs, read_visits
 from hos_avtal.storage._models import billing_run, scenario_dataset

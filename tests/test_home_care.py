@@ -1,4 +1,5 @@
-"""Hemtjänst and hemsjukvård in another municipality (SPEC §6): examples, tariffs, netting, CLI, bad input."""
+"""Hemtjänst and hemsjukvård in another municipality (docs/rules.md §6): examples, tariffs, netting,
+CLI, bad input."""
 
 from __future__ import annotations
 
@@ -14,10 +15,9 @@ import pytest
 
 from helpers import run_cli
 from hos_avtal.errors import CalculationError, InputError, MissingParameterError
-from hos_avtal.home_care import HomeCareResult, calculate_home_care
+from hos_avtal.home_care import HomeCareResult, calculate_home_care, contract, csv_frame
 from hos_avtal.home_care._netting import settle
-from hos_avtal.home_care._report import contract, csv_frame
-from hos_avtal.io._visits import read_tariffs, read_visits, validate_visits
+from hos_avtal.io import read_tariffs, read_visits, validate_visits
 
 VISIT_HEADER = "visit_id,person_id,home_kommun,host_kommun,date,service,minutes"
 TARIFF_HEADER = "kommun,year,service,sek_per_hour"
@@ -75,7 +75,7 @@ def write(path: Path, header: str, *lines: str) -> Path:
 
 
 # ---------------------------------------------------------------------------------------------
-# SPEC examples and rounding
+# The examples of docs/rules.md §6, and rounding
 
 
 class TestSpecExamples:

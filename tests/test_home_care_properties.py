@@ -1,4 +1,4 @@
-"""Property-based tests of home care (SPEC §6): the polars engine against the plain-Python reference
+"""Property-based tests of home care (docs/rules.md §6): the polars engine against the plain-Python reference
 (tests/reference_home_care.py), and the netting and monotonicity invariants that need no reference.
 """
 
@@ -13,9 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hos_avtal.errors import MissingParameterError
-from hos_avtal.home_care import _engine, calculate_home_care
+from hos_avtal.home_care import _engine, calculate_home_care, contract
 from hos_avtal.home_care._netting import settle
-from hos_avtal.home_care._report import contract
 from hos_avtal.municipalities import parties
 from reference_home_care import MissingTariffsError, reference_home_care
 

@@ -168,8 +168,8 @@ def test_validated_frame_has_the_engine_schema() -> None:
 
 
 def test_the_fast_path_for_clean_typed_files_gives_the_same_frame_as_checking_every_cell() -> None:
+    from hos_avtal.io import Table
     from hos_avtal.io._episodes import _proven_clean, _validate_cell_by_cell
-    from hos_avtal.io._table import Table
     from hos_avtal.synth import month_range, synth_episodes
 
     table = Table(
@@ -194,8 +194,8 @@ def test_the_fast_path_for_clean_typed_files_gives_the_same_frame_as_checking_ev
     ],
 )
 def test_any_doubt_leaves_the_fast_path(spoil: dict[str, object]) -> None:
+    from hos_avtal.io import Table
     from hos_avtal.io._episodes import _proven_clean
-    from hos_avtal.io._table import Table
 
     rows = [episode(f"e{i}", 3) for i in range(3)]
     rows[1].update(spoil)

@@ -17,10 +17,9 @@ from hypothesis import strategies as st
 
 from helpers import episode, frame
 from hos_avtal.errors import InputError
-from hos_avtal.io import validate_episodes
+from hos_avtal.io import Table, validate_episodes
 from hos_avtal.io._episodes import _hash_clash, _proven_clean
-from hos_avtal.io._privacy import SEPARATORS, contains_personnummer, has_shape
-from hos_avtal.io._table import Table
+from hos_avtal.privacy import SEPARATORS, contains_personnummer, has_shape
 
 ID_CHARACTERS = "0123456789" + SEPARATORS + "PEpe_:/\t\x00é٠१０"
 

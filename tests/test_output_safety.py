@@ -285,9 +285,7 @@ def test_every_format_csv_on_stdout_goes_through_the_neutraliser(  # type: ignor
     from hos_avtal.synth import month_range, synth_episodes, synth_visits
 
     module = importlib.import_module(
-        "hos_avtal.betalningsansvar._report"
-        if command == "betalningsansvar"
-        else "hos_avtal.home_care._report"
+        "hos_avtal.betalningsansvar" if command == "betalningsansvar" else "hos_avtal.home_care"
     )
     original = module.csv_frame
     monkeypatch.setattr(module, "csv_frame", lambda r: original(r).with_columns(probe=pl.lit("@cmd")))

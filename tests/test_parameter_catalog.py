@@ -16,19 +16,17 @@ from pathlib import Path
 import httpx
 import pytest
 
-from hos_avtal.api import create_app
-from hos_avtal.api._keys import create_key
+from hos_avtal.api import create_app, create_key
 from hos_avtal.errors import RuleSetError, ScenarioError
 from hos_avtal.rules import (
     ParameterSpec,
     catalog_in_force,
+    derive_ruleset,
     parameter_catalog,
     parse_ruleset_text,
     shipped_rulesets,
 )
-from hos_avtal.rules._derive import derive_ruleset
-from hos_avtal.scenarios import scenario_from_mapping
-from hos_avtal.scenarios._sweep import parse_axis
+from hos_avtal.scenarios import parse_axis, scenario_from_mapping
 from test_cli import run
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "hos_avtal"

@@ -1,5 +1,5 @@
-"""Placement cost split (SPEC §5): the SPEC example, each method, pro rata, later decisions, as-of,
-adjustments, flags, the command line, and bad input in every column of the three files."""
+"""Placement cost split (docs/rules.md §5): its example, each method, pro rata, later decisions,
+as-of, adjustments, flags, the command line, and bad input in every column of the three files."""
 
 from __future__ import annotations
 
@@ -13,9 +13,8 @@ import polars as pl
 import pytest
 
 from helpers import run_cli
-from hos_avtal.errors import InputError, MissingParameterError
+from hos_avtal.errors import InputError, MissingParameterError, PlacementInputError
 from hos_avtal.io._placements import (
-    PlacementInputError,
     read_agreements,
     read_costs,
     read_placement_inputs,

@@ -17,7 +17,7 @@ import polars as pl
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hos_avtal.io._placements import PlacementInputs, validate_placement_inputs
+from hos_avtal.io import PlacementInputs, validate_placement_inputs
 from hos_avtal.money import format_sek
 from hos_avtal.placements import _engine, calculate_placements
 from reference_placements import Agreement, Line, Placement, reference_placements

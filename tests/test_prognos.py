@@ -1,4 +1,4 @@
-"""Läget i dag (issue 16): the month so far and the waiting list, held to the plain reference
+"""Läget i dag (docs/rules.md §9): the month so far and the waiting list, held to the plain reference
 (tests/reference_prognos.py) on random episodes and parameters, and a worked example a
 discharge coordinator can check by hand."""
 

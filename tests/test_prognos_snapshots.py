@@ -22,9 +22,8 @@ from hos_avtal.forecasts import (
     save_snapshot,
     snapshot_episodes,
 )
-from hos_avtal.io._privacy import contains_personnummer
-from hos_avtal.storage import Database, open_database
-from hos_avtal.storage._models import prognos_snapshot
+from hos_avtal.privacy import contains_personnummer
+from hos_avtal.storage import Database, open_database, prognos_snapshot
 from test_storage import database_url, personnummer  # noqa: F401  (the database fixture)
 
 DAY = dt.date(2022, 3, 20)

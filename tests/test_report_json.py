@@ -18,8 +18,13 @@ import pytest
 from hypothesis import given
 
 from helpers import episode, frame, run_cli
-from hos_avtal.betalningsansvar import BetalningsansvarResult, calculate_betalningsansvar
-from hos_avtal.betalningsansvar._report import average, contract, contract_json
+from hos_avtal.betalningsansvar import (
+    BetalningsansvarResult,
+    average,
+    calculate_betalningsansvar,
+    contract,
+    contract_json,
+)
 from test_betalningsansvar_properties import episode_sets, examples, month_parameters, run_engine
 
 

@@ -166,7 +166,7 @@ class TestPlacementAndHomeCareParameters:
          ("hemsjukvard", 2022, 74_400), ("hemsjukvard", 2024, 82_800)],
     )  # fmt: skip
     def test_vastkom_tariffs(self, service: str, year: int, ore: int) -> None:
-        from hos_avtal.rules._home_care import recommended_tariff
+        from hos_avtal.rules import recommended_tariff
 
         assert recommended_tariff(service, year)[0] == ore
 
@@ -174,7 +174,7 @@ class TestPlacementAndHomeCareParameters:
         ("service", "year"), [("hemtjanst", 2024), ("hemsjukvard", 2021), ("hemtjanst", 2023)]
     )
     def test_a_year_without_a_tariff_names_service_and_year(self, service: str, year: int) -> None:
-        from hos_avtal.rules._home_care import recommended_tariff
+        from hos_avtal.rules import recommended_tariff
 
         with pytest.raises(MissingParameterError, match=rf"no {service} tariff for {year}.*--tariffs"):
             recommended_tariff(service, year)

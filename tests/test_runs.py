@@ -16,8 +16,7 @@ import test_storage
 from helpers import episode, frame
 from hos_avtal.errors import InputError
 from hos_avtal.municipalities import parties
-from hos_avtal.runs import billed_lines, execute_run, run_month
-from hos_avtal.runs._corrections import stored_frames
+from hos_avtal.runs import billed_lines, execute_run, run_month, stored_frames
 from hos_avtal.storage import Database, finalize, load_run, recurring_liability
 from hos_avtal.synth import month_range, synth_placements
 
@@ -227,7 +226,7 @@ def test_a_personnummer_has_one_pseudonym_whatever_its_spelling(monkeypatch: pyt
     import datetime as dt
 
     from hos_avtal import months
-    from hos_avtal.io._privacy import contains_personnummer
+    from hos_avtal.privacy import contains_personnummer
     from hos_avtal.runs._pseudonym import pseudonym, pseudonymise
 
     monkeypatch.setattr(months, "today", lambda: dt.date(2026, 12, 2))

@@ -27,10 +27,9 @@ from hos_avtal.scenarios._datasets import (
     save_dataset,
     save_run_dataset,
 )
-from hos_avtal.storage import Database, load_run, load_run_inputs, open_database, schema_revision
+from hos_avtal.storage import Database, frame_bytes, load_run, load_run_inputs, open_database, schema_revision
 from hos_avtal.storage._database import HEAD_REVISION
 from hos_avtal.storage._models import metadata, run_input
-from hos_avtal.storage._parquet import frame_bytes
 from hos_avtal.synth import month_range, synth_episodes, synth_placements, synth_visits
 from test_storage import database, database_url, personnummer  # noqa: F401
 

@@ -21,8 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers import CARE_TYPE_VALUES, episode, frame
-from hos_avtal.betalningsansvar import MonthRules
-from hos_avtal.betalningsansvar._calculate import calculate_with_parameters
+from hos_avtal.betalningsansvar import MonthRules, calculate_with_parameters
 from hos_avtal.money import sek_to_ore
 from hos_avtal.municipalities import parties
 from hos_avtal.rules import CONDITIONS, BetalningsansvarParameters, load_ruleset
@@ -201,7 +200,7 @@ def test_an_empty_mapping_means_the_base_parameters():
     months = base_months(MARCH)
     sweep = sweep_betalningsansvar(episodes, months, [{}])
     assert sweep.equals(expected(episodes, months, [{}]))
-    # The SPEC's example: 16 days over 5 episodes is one liable day; the 12-day stay pays 9.
+    # docs/rules.md §4's example: 16 days over 5 episodes is one liable day; the 12-day stay pays 9.
     assert amounts(sweep) == [(930000, 9 * 930000, 10 * 930000)]
 
 

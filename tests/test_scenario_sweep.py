@@ -14,14 +14,19 @@ import pytest
 
 from helpers import run_cli
 from hos_avtal.errors import ScenarioError
-from hos_avtal.io._placements import validate_placement_inputs
-from hos_avtal.io._visits import validate_tariffs
+from hos_avtal.io import validate_placement_inputs, validate_tariffs
 from hos_avtal.months import month_range
 from hos_avtal.municipalities import parties
-from hos_avtal.scenarios import ScenarioData, compare, scenario_from_mapping
-from hos_avtal.scenarios._excel import sweep_xlsx
-from hos_avtal.scenarios._sweep import parse_axis, sweep
-from hos_avtal.scenarios._sweep_report import sweep_csv, sweep_json
+from hos_avtal.scenarios import (
+    ScenarioData,
+    compare,
+    parse_axis,
+    scenario_from_mapping,
+    sweep,
+    sweep_csv,
+    sweep_json,
+    sweep_xlsx,
+)
 from hos_avtal.synth import synth_episodes, synth_placements, synth_visits
 
 
@@ -117,7 +122,7 @@ def test_every_combination_equals_a_comparison_with_those_values_on_all_three_ca
 
 
 def _l(axis: object, value: object) -> str:
-    from hos_avtal.scenarios._sweep import label
+    from hos_avtal.scenarios import label
 
     return label(value, axis.name)  # type: ignore[arg-type, attr-defined]
 

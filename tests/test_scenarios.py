@@ -1,4 +1,4 @@
-"""What-if scenarios as a negotiator uses them: files, overlays and comparisons (SPEC §7)."""
+"""What-if scenarios as a negotiator uses them: files, overlays and comparisons (docs/rules.md §7)."""
 
 from __future__ import annotations
 
@@ -13,16 +13,21 @@ import polars as pl
 import pytest
 
 from helpers import episode, frame
-from hos_avtal.betalningsansvar import calculate_betalningsansvar
-from hos_avtal.betalningsansvar._calculate import calculate_with_parameters
-from hos_avtal.betalningsansvar._result import MonthRules
+from hos_avtal.betalningsansvar import MonthRules, calculate_betalningsansvar, calculate_with_parameters
 from hos_avtal.errors import ScenarioError
 from hos_avtal.io import validate_episodes
 from hos_avtal.months import month_range
 from hos_avtal.rules import load_ruleset
-from hos_avtal.scenarios import ScenarioData, compare, load_scenario, scenario_from_mapping
-from hos_avtal.scenarios._excel import comparison_xlsx
-from hos_avtal.scenarios._report import comparison_csv, comparison_json, format_permille
+from hos_avtal.scenarios import (
+    ScenarioData,
+    compare,
+    comparison_csv,
+    comparison_json,
+    comparison_xlsx,
+    format_permille,
+    load_scenario,
+    scenario_from_mapping,
+)
 from hos_avtal.synth import synth_episodes, synth_placements, synth_visits
 
 REPO = Path(__file__).resolve().parents[1]
@@ -178,8 +183,7 @@ def test_subtotals_and_total_add_up_and_every_party_is_listed() -> None:
 
 def test_all_three_capabilities_are_compared_on_what_the_municipality_pays() -> None:
     placements = synth_placements(month_range("2024-01..2024-03"), placements=40, seed=3)
-    from hos_avtal.io._placements import validate_placement_inputs
-    from hos_avtal.io._visits import validate_tariffs
+    from hos_avtal.io import validate_placement_inputs, validate_tariffs
     from hos_avtal.municipalities import parties
 
     # VästKom recommended no 2024 hemtjänst tariff: every host has decided its own, which a
@@ -214,7 +218,7 @@ def test_all_three_capabilities_are_compared_on_what_the_municipality_pays() -> 
 
 def test_the_statute_scenario_takes_placements_from_the_comparison_base() -> None:
     placements = synth_placements(month_range("2024-01"), placements=20, seed=5)
-    from hos_avtal.io._placements import validate_placement_inputs
+    from hos_avtal.io import validate_placement_inputs
 
     data = ScenarioData(placements=validate_placement_inputs(*placements))
     statute = load_scenario(REPO / "scenarios" / "lagens-standard.toml")

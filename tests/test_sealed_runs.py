@@ -17,8 +17,7 @@ import pytest
 import sqlalchemy as sa
 
 from helpers import run_cli
-from hos_avtal.api import create_app
-from hos_avtal.api._keys import create_key
+from hos_avtal.api import create_app, create_key
 from hos_avtal.errors import RunIntegrityError
 from hos_avtal.runs import execute_run
 from hos_avtal.storage import Database, finalize, load_run, load_run_municipality, open_database, verify_run
@@ -177,7 +176,7 @@ def test_a_run_altered_behind_the_guards_is_refused_everywhere(
         with pytest.raises(RunIntegrityError):
             load_run_municipality(db, run_id, "1480")
     if what in ("an input as kept", "the seal", "who finalized it"):
-        from hos_avtal.scenarios._datasets import save_run_dataset
+        from hos_avtal.scenarios import save_run_dataset
 
         with pytest.raises(RunIntegrityError):
             save_run_dataset(db, run_id, None, "analyst")
@@ -291,9 +290,8 @@ def test_0005_guards_old_runs_hashes_old_idempotency_keys_and_goes_back(
     import datetime as dt
     import hashlib
 
-    from hos_avtal.storage import list_runs, schema_revision
+    from hos_avtal.storage import api_key, idempotency_key, list_runs, schema_revision
     from hos_avtal.storage._database import HEAD_REVISION
-    from hos_avtal.storage._models import api_key, idempotency_key
     from test_scenario_datasets import _migrate
 
     db = open_database(database_url)

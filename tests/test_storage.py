@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from helpers import verify_every_run
 from hos_avtal.errors import FinalRunError, RunNotFoundError, StorageError
-from hos_avtal.io._privacy import contains_personnummer
+from hos_avtal.privacy import contains_personnummer
 from hos_avtal.runs import execute_run
 from hos_avtal.storage import (
     Database,

@@ -565,3 +565,28 @@ def test_a_hostile_daily_amount_stops_a_run_before_any_input_is_read(
         calculate_betalningsansvar(path, "2022-03", daily_amount_sek=amount)
     with database.read() as connection:
         assert connection.execute(sa.select(sa.func.count()).select_from(billing_run)).scalar() == 0
+
+
+def test_a_what_if_needs_no_acknowledgement_of_a_long_wait(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A scenario is never billed (docs/rules.md §7): a long wait is compared as it is."""
+    path = write_csv(tmp_path / "e.csv", episode_row(ready_date="2021-02-01", discharge_date="2022-03-06"))
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(
+        'name = "Byte efter 5"\nbase = "vgr-2018"\n[betalningsansvar]\nindividual_after_days = 5\n'
+    )
+    code, out, err = cli(
+        capsys, monkeypatch, "scenario", "compare", "-s", str(scenario), "-e", str(path), "--format", "json"
+    )
+    assert code == 0, err
+    goteborg = next(m for m in json.loads(out)["municipalities"] if m["kommun"] == "1480")
+    assert goteborg["base_sek"] == f"{(398 - 3) * 9300}.00"
+
+
+@pytest.mark.anyio
+async def test_a_what_if_over_http_needs_no_acknowledgement_of_a_long_wait(api: Api) -> None:  # noqa: F811
+    long_wait = {**EPISODES[0], "ready_date": "2021-03-01"}
+    body = {"base": "vgr-2018", "episodes": [long_wait, *EPISODES[1:]], "scenarios": [], "months": [MONTH]}
+    compared = await api.client.post("/v1/scenarios/compare", json=body, headers=api.auth("analyst"))
+    assert compared.status_code == 200, compared.text

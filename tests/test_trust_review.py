@@ -286,7 +286,7 @@ def test_an_implausible_as_of_or_adjustment_day_is_refused(tmp_path: Path, name:
 
 
 def test_a_scenario_name_with_a_control_character_is_refused() -> None:
-    from hos_avtal.scenarios._model import scenario_from_mapping
+    from hos_avtal.scenarios import scenario_from_mapping
 
     for name in ("x\x00y", "x\u202ey"):
         with pytest.raises(ScenarioError, match="control or invisible"):

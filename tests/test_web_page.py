@@ -21,8 +21,7 @@ from typing import Any
 import polars as pl
 import pytest
 
-from hos_avtal.api import create_app
-from hos_avtal.api._keys import create_key
+from hos_avtal.api import create_app, create_key
 from hos_avtal.municipalities import parties
 from hos_avtal.synth import month_range, synth_episodes, synth_placements, synth_visits
 
@@ -284,7 +283,7 @@ def test_a_registered_agreement_is_a_base_and_its_differences_are_shown(
     import httpx
     from playwright.sync_api import expect
 
-    from hos_avtal.rules._derive import derive_ruleset
+    from hos_avtal.rules import derive_ruleset
 
     url, token = server
     text = derive_ruleset(

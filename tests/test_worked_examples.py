@@ -1,4 +1,4 @@
-"""The worked examples of SPEC §4, one test per row, through the public API and the JSON contract.
+"""The worked examples of docs/rules.md §4, one test per row, through the public API and the JSON contract.
 
 March 2022 under the VGR agreement (vgr-2018): fastställt belopp 9 300 kr per day, average
 threshold 3.0 days, individual calculation after 7 days, paid from day 4. Every episode is a
@@ -12,8 +12,7 @@ from typing import Any
 
 import polars as pl
 
-from hos_avtal.betalningsansvar import calculate_betalningsansvar
-from hos_avtal.betalningsansvar._report import contract
+from hos_avtal.betalningsansvar import calculate_betalningsansvar, contract
 
 GOTEBORG = "1480"
 MARCH_1 = dt.date(2022, 3, 1)
@@ -167,8 +166,7 @@ def test_the_statute_reports_no_average() -> None:
     import json as _json
 
     from helpers import episode, frame
-    from hos_avtal.betalningsansvar import calculate_betalningsansvar
-    from hos_avtal.betalningsansvar._report import contract
+    from hos_avtal.betalningsansvar import calculate_betalningsansvar, contract
 
     episodes = frame(episode("short", 2), episode("long", 5), episode("also-short", 3))
     result = calculate_betalningsansvar(episodes, "2022-03", ruleset="lag-2017-612")

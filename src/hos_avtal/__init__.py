@@ -17,10 +17,11 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from hos_avtal._version import __version__
+
 if TYPE_CHECKING:
     from hos_avtal._types import KommunCode, Month, Ore, RuleSetRef
-    from hos_avtal.betalningsansvar import BetalningsansvarResult, calculate_betalningsansvar
-    from hos_avtal.betalningsansvar._report import contract
+    from hos_avtal.betalningsansvar import BetalningsansvarResult, calculate_betalningsansvar, contract
     from hos_avtal.errors import (
         CalculationError,
         HosAvtalError,
@@ -46,7 +47,6 @@ if TYPE_CHECKING:
     )
     from hos_avtal.scenarios import Comparison, Scenario, ScenarioData, compare, load_scenario
 
-__version__ = "0.1.0"
 
 _EXPORTS: dict[str, str] = {
     "KommunCode": "hos_avtal._types",
@@ -55,7 +55,7 @@ _EXPORTS: dict[str, str] = {
     "RuleSetRef": "hos_avtal._types",
     "BetalningsansvarResult": "hos_avtal.betalningsansvar",
     "calculate_betalningsansvar": "hos_avtal.betalningsansvar",
-    "contract": "hos_avtal.betalningsansvar._report",
+    "contract": "hos_avtal.betalningsansvar",
     "CalculationError": "hos_avtal.errors",
     "HosAvtalError": "hos_avtal.errors",
     "InputError": "hos_avtal.errors",

@@ -8,6 +8,7 @@ problem document). Nothing here ever carries a value of a personal id column.
 
     HosAvtalError
     ├── InputError            bad rows or columns in an input file or frame
+    │   └── PlacementInputError   problems in the three placement inputs, each under its file
     ├── RuleSetError          a rule-set file that cannot be read or validated
     │   ├── RuleSetConflictError  a valid rule set that conflicts with the registered ones
     │   └── ScenarioError     a scenario file (an overlay on a rule set) that cannot be used
@@ -15,10 +16,16 @@ problem document). Nothing here ever carries a value of a personal id column.
     │   ├── RuleSetNotApplicableError   month outside the rule set / no rule set for the month
     │   └── MissingParameterError       e.g. no fastställt belopp for the year
     └── StorageError          the run database cannot be opened, upgraded or written
-        ├── RunNotFoundError  no billing run has the given id
-        ├── SnapshotNotFoundError  no prognos snapshot of the day asked for
+        ├── NotFoundError     nothing stored under the id asked for (the API answers 404)
+        │   ├── RunNotFoundError       no billing run has the given id
+        │   ├── SnapshotNotFoundError  no prognos snapshot of the day asked for
+        │   └── DatasetNotFoundError   no scenario dataset has the given id
         ├── FinalRunError     the operation would change a final run
+        ├── StaleRunError     the month's last final run changed while a run was computed
         └── RunIntegrityError a stored run no longer matches its seal: it was altered
+
+    ProblemError              raised by the HTTP layer only: a status and a problem document
+                              for what has no place above (a missing key, a wrong role)
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 _NOT_QUOTABLE = re.compile(r"[0-9]{6}|[^\x20-\x7e\u00c0-\u024f]")
 NOT_SHOWN = "(not shown)"
@@ -95,6 +103,19 @@ class InputError(HosAvtalError):
         return "\n".join(lines)
 
 
+class PlacementInputError(InputError):
+    """Problems in one or more of the three placement inputs, each listed under its own file."""
+
+    def __init__(self, errors: Sequence[InputError]) -> None:
+        self.errors = list(errors)
+        super().__init__(
+            ", ".join(e.source for e in self.errors), [p for e in self.errors for p in e.problems]
+        )
+
+    def _message(self) -> str:
+        return "\n".join(str(e) for e in self.errors)
+
+
 class RuleSetError(HosAvtalError):
     """A rule-set file is missing, unreadable or invalid."""
 
@@ -142,12 +163,24 @@ class StorageError(HosAvtalError):
     """The run database cannot be opened, upgraded or written."""
 
 
-class RunNotFoundError(StorageError):
+class NotFoundError(StorageError):
+    """Nothing is stored under the id (or day) asked for."""
+
+
+class RunNotFoundError(NotFoundError):
     """No billing run has the given id."""
 
 
-class SnapshotNotFoundError(StorageError):
+class SnapshotNotFoundError(NotFoundError):
     """No prognos snapshot is stored for the day asked for (or none at all)."""
+
+
+class DatasetNotFoundError(NotFoundError):
+    """No scenario dataset has the given id."""
+
+
+class StaleRunError(StorageError):
+    """The month's last final run changed while this run was computed: compute it again."""
 
 
 class FinalRunError(StorageError):
@@ -159,3 +192,26 @@ class RunIntegrityError(StorageError):
 
     Raised instead of serving the run; ``hos-avtal run verify`` checks every run for auditors.
     """
+
+
+class ProblemError(Exception):
+    """Raised by the HTTP layer's routes and dependencies for an error that has no place in the
+    core's hierarchy (a missing key, a role that may not, a 404 a kommun key gets for another
+    municipality): the status, a detail for people and the problem document's extra members.
+    Not a :class:`HosAvtalError`: the core never raises it."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        *,
+        kind: str | None = None,
+        errors: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.kind = kind
+        self.errors = errors
+        self.headers = headers

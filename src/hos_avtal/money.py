@@ -1,7 +1,7 @@
 """Exact money: integer öre inside, decimal strings at the edges.
 
 Rounding is half up (away from zero for the non-negative amounts billed here) and happens once,
-per invoice line (docs/rules.md, "Money").
+per invoice line (docs/rules.md §4, "Money").
 
 Kronor typed by a person — on the command line, in a spreadsheet cell — are read by one parser,
 :func:`parse_sek` (and its vectorised twin :func:`parse_sek_expr`), with one rule:

@@ -7,8 +7,23 @@ import datetime as dt
 import re
 
 from hos_avtal._types import Month
+from hos_avtal.errors import InputError, Problem, quotable
 
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+MONTH_PATTERN = r"^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])$"
+"""A month as ``YYYY-MM``, 1900-01 to 2999-12: the one pattern of every input that names a month
+(files, options, JSON fields, form fields)."""
+_MONTH = re.compile(MONTH_PATTERN)
+
+
+class MonthError(InputError, ValueError):
+    """A text that is not a month. An :class:`~hos_avtal.errors.InputError` like every bad input
+    (and a :class:`ValueError`, as ``date.fromisoformat`` raises for a bad date)."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(field, [Problem(None, None, reason)])
+
+    def _message(self) -> str:
+        return self.problems[0].reason
 
 
 def today() -> dt.date:
@@ -22,10 +37,10 @@ def parse_month(text: str) -> Month:
     >>> parse_month("2022-03")
     datetime.date(2022, 3, 1)
     """
-    match = _MONTH.match(text.strip())
-    if not match or not 1 <= int(match.group(2)) <= 12:
-        raise ValueError(f"{text!r} is not a month; write it as YYYY-MM, e.g. 2022-03")
-    return dt.date(int(match.group(1)), int(match.group(2)), 1)
+    stripped = text.strip()
+    if not _MONTH.match(stripped):
+        raise MonthError("month", f"{quotable(text)!r} is not a month; write it as YYYY-MM, e.g. 2022-03")
+    return dt.date(int(stripped[:4]), int(stripped[5:]), 1)
 
 
 def format_month(month: Month) -> str:
@@ -50,7 +65,7 @@ def month_range(text: str) -> list[Month]:
     first, _, last = text.partition("..")
     start, stop = parse_month(first), parse_month(last or first)
     if stop < start:
-        raise ValueError(f"{text!r}: the range ends before it starts")
+        raise MonthError("months", f"{quotable(text)!r}: the range ends before it starts")
     months = []
     while start <= stop:
         months.append(start)

@@ -21,10 +21,11 @@ from typing import Any
 from fastapi import FastAPI
 from pydantic import BaseModel
 
-from hos_avtal import __version__
+from hos_avtal._version import __version__
 from hos_avtal.api import _problems
 from hos_avtal.api._cache import ResponseCache
 from hos_avtal.api._catalog_schema import add_catalog_schemas
+from hos_avtal.api._keys import create_key, list_keys, revoke_key
 from hos_avtal.api._middleware import (
     MAX_DEPTH,
     AccessLogMiddleware,
@@ -51,7 +52,12 @@ from hos_avtal.api.routers import (
 )
 from hos_avtal.storage import open_database
 
-__all__ = ["create_app"]
+__all__ = [
+    "create_app",
+    "create_key",
+    "list_keys",
+    "revoke_key",
+]
 
 GC_THRESHOLDS = (50_000, 20, 10)
 """The collector's thresholds while the app serves (Python's default: 700, 10, 10).

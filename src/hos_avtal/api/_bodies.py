@@ -19,7 +19,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from hos_avtal.api._problems import ProblemError
+from hos_avtal.errors import ProblemError
 
 Model = TypeVar("Model", bound=BaseModel)
 

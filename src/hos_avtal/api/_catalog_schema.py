@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hos_avtal.rules import ParameterSpec, parameter_catalog
-from hos_avtal.rules._catalog import RULE_CAPABILITIES
+from hos_avtal.rules import RULE_CAPABILITIES, ParameterSpec, parameter_catalog
 
 
 def _schema(spec: ParameterSpec) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from typing import Annotated, Any, get_args, get_origin
 import polars as pl
 from pydantic import BaseModel
 
-from hos_avtal.exports._basis import InvoiceBasis, RunBasis
+from hos_avtal.exports import InvoiceBasis, RunBasis
 from hos_avtal.money import format_sek
 from hos_avtal.runs import RunSummary, StoredRun
 

@@ -21,10 +21,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.exc import IntegrityError
 
 from hos_avtal.api._keys import ApiKey, Role, find_key
-from hos_avtal.api._problems import ProblemError
+from hos_avtal.errors import ProblemError
 from hos_avtal.rules import RuleSet
-from hos_avtal.storage import Database
-from hos_avtal.storage._models import idempotency_key
+from hos_avtal.storage import Database, idempotency_key
 
 _bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer hk_…`.")
 

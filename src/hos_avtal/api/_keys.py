@@ -17,8 +17,7 @@ import sqlalchemy as sa
 
 from hos_avtal.errors import HosAvtalError, quotable
 from hos_avtal.municipalities import parties
-from hos_avtal.storage import Database
-from hos_avtal.storage._models import api_key
+from hos_avtal.storage import Database, api_key
 
 Role = Literal["admin", "billing", "analyst", "kommun"]
 ROLES: tuple[Role, ...] = get_args(Role)

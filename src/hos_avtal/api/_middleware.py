@@ -24,8 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hos_avtal.api._problems import PROBLEM_JSON, logged_method, problem_body, route_template
 from hos_avtal.rules import using_registry
-from hos_avtal.storage import Database, load_registry
-from hos_avtal.storage._models import audit_log
+from hos_avtal.storage import Database, audit_log, load_registry
 
 MAX_DEPTH = 32
 _log = logging.getLogger("hos_avtal.api")

@@ -23,11 +23,12 @@ from hos_avtal.errors import (
     FinalRunError,
     HosAvtalError,
     InputError,
+    NotFoundError,
+    ProblemError,
     RuleSetConflictError,
     RuleSetError,
     RunIntegrityError,
     RunNotFoundError,
-    SnapshotNotFoundError,
     StorageError,
     quotable,
 )
@@ -51,26 +52,6 @@ _TITLES = {
     500: ("internal", "Internal error"),
     503: ("unavailable", "Service unavailable"),
 }
-
-
-class ProblemError(Exception):
-    """Raised by routes and dependencies for an error that has no place in the core's hierarchy."""
-
-    def __init__(
-        self,
-        status: int,
-        detail: str,
-        *,
-        kind: str | None = None,
-        errors: list[dict[str, Any]] | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.detail = detail
-        self.kind = kind
-        self.errors = errors
-        self.headers = headers
 
 
 def problem_body(
@@ -181,7 +162,7 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
 def _status_of(exc: HosAvtalError) -> int:
     if isinstance(exc, RunIntegrityError):
         return 500  # the stored data is damaged, not the request
-    if isinstance(exc, RunNotFoundError | SnapshotNotFoundError):
+    if isinstance(exc, NotFoundError):
         return 404
     if isinstance(exc, FinalRunError | RuleSetConflictError):
         return 409

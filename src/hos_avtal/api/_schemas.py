@@ -17,11 +17,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, StringConstraints
 
+from hos_avtal.months import MONTH_PATTERN
 from hos_avtal.rules import Acknowledgement
 
 # [0-9], not \d: a pattern's \d is any script's digit ("９３００.００" would pass).
 Money = Annotated[str, StringConstraints(pattern=r"^-?[0-9]+\.[0-9]{2}$", max_length=20)]
-MonthText = Annotated[str, StringConstraints(pattern=r"^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])$")]
+MonthText = Annotated[str, StringConstraints(pattern=MONTH_PATTERN)]
 Id = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Code = Annotated[str, StringConstraints(min_length=1, max_length=10)]
 RulesetId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=100)]
@@ -92,7 +93,7 @@ class Problem(BaseModel):
 
 
 class EpisodeIn(_Strict):
-    """One vårdtillfälle (SPEC §4). ``person_id`` must be pseudonymous; it is never returned."""
+    """One vårdtillfälle (docs/rules.md §4). ``person_id`` must be pseudonymous; it is never returned."""
 
     episode_id: Id
     person_id: Id
@@ -209,7 +210,7 @@ class BetalningsansvarTotals(_Open):
 
 
 class BetalningsansvarMonth(_Open):
-    """The SPEC §4 output object of one month (every field of the CLI's JSON output)."""
+    """The docs/rules.md §4 output object of one month (every field of the CLI's JSON output)."""
 
     ruleset: str
     ruleset_name: str

@@ -1,8 +1,8 @@
-"""Kommunens betalningsansvar for discharge-ready inpatients (SPEC §4, HoS-avtal Del C §5).
+"""Kommunens betalningsansvar for discharge-ready inpatients (docs/rules.md §4, HoS-avtal Del C §5).
 
 >>> import datetime as dt, polars as pl
 >>> from hos_avtal.betalningsansvar import calculate_betalningsansvar
->>> days = [0, 2, 3, 5, 6]  # the SPEC's first worked example
+>>> days = [0, 2, 3, 5, 6]  # the first worked example of docs/rules.md §4
 >>> episodes = pl.DataFrame({
 ...     "episode_id": [f"e{i}" for i in range(5)], "person_id": [f"p{i}" for i in range(5)],
 ...     "kommun": ["1480"] * 5, "care_type": ["somatik"] * 5,
@@ -18,7 +18,42 @@
 (5, 16, 930000)
 """
 
-from hos_avtal.betalningsansvar._calculate import calculate_betalningsansvar, calculate_with_parameters
+from hos_avtal.betalningsansvar._calculate import (
+    billing_months,
+    calculate_betalningsansvar,
+    calculate_with_parameters,
+)
+from hos_avtal.betalningsansvar._cube import CODES as KOMMUN_CODES
+from hos_avtal.betalningsansvar._engine import REASONS
+from hos_avtal.betalningsansvar._engine import STATUSES as EPISODE_STATUSES
+from hos_avtal.betalningsansvar._engine import classify as classify_episodes
+from hos_avtal.betalningsansvar._params import params_frame, resolve_months
+from hos_avtal.betalningsansvar._report import (
+    average,
+    contract,
+    contract_json,
+    csv_frame,
+    episode_frame,
+    liable_days,
+)
 from hos_avtal.betalningsansvar._result import BetalningsansvarResult, MonthRules
 
-__all__ = ["BetalningsansvarResult", "MonthRules", "calculate_betalningsansvar", "calculate_with_parameters"]
+__all__ = [
+    "EPISODE_STATUSES",
+    "KOMMUN_CODES",
+    "REASONS",
+    "BetalningsansvarResult",
+    "MonthRules",
+    "average",
+    "billing_months",
+    "calculate_betalningsansvar",
+    "calculate_with_parameters",
+    "classify_episodes",
+    "contract",
+    "contract_json",
+    "csv_frame",
+    "episode_frame",
+    "liable_days",
+    "params_frame",
+    "resolve_months",
+]

@@ -17,10 +17,8 @@ from hos_avtal.betalningsansvar._result import BetalningsansvarResult, MonthRule
 from hos_avtal.errors import CalculationError
 from hos_avtal.io import read_episodes, validate_episodes
 from hos_avtal.months import parse_month
-from hos_avtal.municipalities import parties_frame
-from hos_avtal.municipalities._registry import all_codes_frame
-from hos_avtal.rules._betalningsansvar import daily_amount_decimal
-from hos_avtal.rules._model import RuleSet
+from hos_avtal.municipalities import all_codes_frame, parties_frame
+from hos_avtal.rules import RuleSet, daily_amount_decimal
 
 
 def calculate_betalningsansvar(
@@ -33,7 +31,7 @@ def calculate_betalningsansvar(
 ) -> BetalningsansvarResult:
     """Compute kommunens betalningsansvar per municipality and month.
 
-    ``episodes`` is a frame with the SPEC §4 columns or the path of a CSV/Parquet file.
+    ``episodes`` is a frame with the docs/rules.md §4 columns or the path of a CSV/Parquet file.
     ``months`` is one month, several, or ``None`` for every discharge month in the input.
     ``ruleset`` names a shipped rule set or a rule-set file; without it each month uses the VGR
     agreement in force. ``daily_amount_sek`` overrides the fastställt belopp. ``validate=False``

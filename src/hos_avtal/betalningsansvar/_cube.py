@@ -16,7 +16,7 @@ import numpy.typing as npt
 import polars as pl
 
 from hos_avtal.betalningsansvar._engine import CARE_TYPES, REASONS, STATUSES
-from hos_avtal.io._episodes import KOMMUN
+from hos_avtal.io import KOMMUN
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]

@@ -1,4 +1,4 @@
-"""The vectorised betalningsansvar engine (SPEC §4).
+"""The vectorised betalningsansvar engine (docs/rules.md §4).
 
 Per-episode lines are one polars query over whole columns; what follows them works on dense
 arrays (:mod:`hos_avtal.betalningsansvar._cube`):
@@ -19,8 +19,8 @@ import datetime as dt
 import numpy as np
 import polars as pl
 
+from hos_avtal.rules import CARE_TYPES as CARE_TYPES  # the axis of care types, re-exported
 from hos_avtal.rules import CONDITIONS
-from hos_avtal.rules._model import CARE_TYPES as CARE_TYPES  # the axis of care types, re-exported
 
 REASONS = tuple(CONDITIONS.values())
 STATUSES = ("pooled", "individual", "not_covered", "outside_agreement")

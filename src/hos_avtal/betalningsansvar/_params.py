@@ -12,8 +12,7 @@ from hos_avtal._types import Month, RuleSetRef
 from hos_avtal.betalningsansvar._engine import PSYKIATRI
 from hos_avtal.errors import RuleSetNotApplicableError
 from hos_avtal.months import format_month, month_end
-from hos_avtal.rules import CONDITIONS, BetalningsansvarParameters, load_ruleset, select_ruleset
-from hos_avtal.rules._model import RuleSet
+from hos_avtal.rules import CONDITIONS, BetalningsansvarParameters, RuleSet, load_ruleset, select_ruleset
 
 
 def resolve_months(

@@ -1,4 +1,4 @@
-"""The output contract (SPEC §4): JSON-ready objects and flat CSV rows."""
+"""The output contract (docs/rules.md §4): JSON-ready objects and flat CSV rows."""
 
 from __future__ import annotations
 
@@ -111,7 +111,7 @@ def month_object(
     rows: list[dict[str, Any]] | None = None,
     outside: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The SPEC §4 output object for one month (``rows``/``outside``: the month's rows, if known)."""
+    """The docs/rules.md §4 output object for one month (``rows``/``outside``: the month's rows, if known)."""
     month = rules.parameters.month
     if rows is None:
         rows = result.municipalities.filter(pl.col("month") == month).to_dicts()
@@ -165,7 +165,7 @@ def _totals_object(municipalities: int, zero_invoices: int, sums: Mapping[str, i
 
 
 def contract(result: BetalningsansvarResult, *, episodes: bool = False) -> list[dict[str, Any]]:
-    """One SPEC §4 object per computed month, in month order."""
+    """One docs/rules.md §4 object per computed month, in month order."""
     rows: dict[Any, list[dict[str, Any]]] = {}
     for row in result.municipalities.to_dicts():  # one conversion for every month
         rows.setdefault(row["month"], []).append(row)

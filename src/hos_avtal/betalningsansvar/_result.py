@@ -9,8 +9,7 @@ import polars as pl
 from hos_avtal._types import Month
 from hos_avtal.betalningsansvar._engine import REASONS
 from hos_avtal.months import month_end
-from hos_avtal.rules import BetalningsansvarParameters
-from hos_avtal.rules._model import RuleSet
+from hos_avtal.rules import BetalningsansvarParameters, RuleSet
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from hos_avtal.cli._options import (
 @app.command(
     "betalningsansvar",
     epilog=(
-        "How it is computed (SPEC §4, HoS-avtal Del C §5): an episode belongs to the month it "
+        "How it is computed (docs/rules.md §4, HoS-avtal Del C §5): an episode belongs to the month it "
         "was discharged. Days = discharge date − ready date. An episode longer than 7 days is "
         "billed individually for its days beyond 3 (from day 4) and left out of the average. "
         "The other covered episodes form the municipality's pool: when their average days "
@@ -103,8 +103,13 @@ def betalningsansvar(
     Prints all 49 municipalities (zero invoices included) with the pooled average, the
     individual part and the total, and reports not-covered, pending and out-of-county episodes.
     """
-    from hos_avtal.betalningsansvar import calculate_betalningsansvar
-    from hos_avtal.betalningsansvar._report import contract, contract_json, csv_frame, episode_frame
+    from hos_avtal.betalningsansvar import (
+        calculate_betalningsansvar,
+        contract,
+        contract_json,
+        csv_frame,
+        episode_frame,
+    )
     from hos_avtal.io import read_episodes, safe_csv_text, write_frame
 
     chosen_month = month_option(month)

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 @app.command(
     "home-care",
     epilog=(
-        "How it is computed (SPEC §6): the municipality where the person stays (vistelsekommun, "
+        "How it is computed (docs/rules.md §6): the municipality where the person stays (vistelsekommun, "
         "host_kommun) invoices the home municipality (hemkommun, home_kommun). A visit belongs to "
         "the month of its date and is priced at the host's tariff for the calendar year: the "
         "host's own tariff from --tariffs, else the rule set's (--ruleset), else VästKom's "
@@ -79,10 +79,8 @@ def home_care(
     Prints the invoice lines (host → home), every municipality's net position and the payments
     that settle them.
     """
-    from hos_avtal.home_care import calculate_home_care
-    from hos_avtal.home_care._report import contract, csv_frame
-    from hos_avtal.io import safe_csv_text
-    from hos_avtal.io._visits import read_tariffs, read_visits
+    from hos_avtal.home_care import calculate_home_care, contract, csv_frame
+    from hos_avtal.io import read_tariffs, read_visits, safe_csv_text
 
     chosen_month = month_option(month)
     frame = read_visits(visits)
@@ -105,7 +103,7 @@ def _render(result: HomeCareResult, source: str) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from hos_avtal.home_care._report import contract
+    from hos_avtal.home_care import contract
     from hos_avtal.money import format_sek_sv, sek_to_ore
 
     def kr(text: str) -> str:

@@ -35,7 +35,7 @@ def create_command(
     db: DbOption = None,
 ) -> None:
     """Create a key and print its token once (store it now: only its hash is kept)."""
-    from hos_avtal.api._keys import create_key
+    from hos_avtal.api import create_key
 
     database = _open(db)
     try:
@@ -49,7 +49,7 @@ def create_command(
 @keys_app.command("list")
 def list_command(db: DbOption = None) -> None:
     """Every key as JSON lines: id, role, kommun, created and revoked times (never a token)."""
-    from hos_avtal.api._keys import list_keys
+    from hos_avtal.api import list_keys
 
     database = _open(db)
     try:
@@ -76,7 +76,7 @@ def revoke_command(
     db: DbOption = None,
 ) -> None:
     """Revoke a key: its next request is refused (401)."""
-    from hos_avtal.api._keys import revoke_key
+    from hos_avtal.api import revoke_key
 
     database = _open(db)
     try:

@@ -40,7 +40,7 @@ def registered_rules(db: str | None) -> Iterator[None]:
     """Run a calculation with the rules registered in ``db`` as well as the shipped ones; a
     SQLite file that does not exist counts as empty and is not created."""
     from hos_avtal.rules import Registry, using_registry
-    from hos_avtal.storage._location import missing_database_file
+    from hos_avtal.storage import missing_database_file
 
     if missing_database_file(db):  # nothing registered: SQLAlchemy is not even imported
         registry = Registry()
@@ -64,7 +64,7 @@ def date_option(value: str, option: str) -> dt.date:
 
 def actor(by: str | None) -> Actor:
     """Who changes the rules registry: ``--by``, else the operating-system user, checked as a label."""
-    from hos_avtal.io import check_label
+    from hos_avtal.privacy import check_label
     from hos_avtal.runs import current_user
     from hos_avtal.storage import Actor
 

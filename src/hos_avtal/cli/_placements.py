@@ -33,7 +33,7 @@ _FILE_HELP = "CSV (, or ; separated, UTF-8) or Parquet."
 @app.command(
     "placements",
     epilog=(
-        "How it is computed (SPEC §5, HoS-avtal Del C §6.3): each month's cost is split by the "
+        "How it is computed (docs/rules.md §5, HoS-avtal Del C §6.3): each month's cost is split by the "
         "written cost agreement in force on each day of the placement in that month; a month "
         "only partly covered is split pro rata by calendar days. Among the agreements decided by "
         "--as-of, the latest decision covering a day applies. schablon: the region pays exactly "
@@ -93,8 +93,7 @@ def placements(
     totals per municipality and party and, with --adjust-from, the adjustment lines.
     """
     from hos_avtal.io import safe_csv_text
-    from hos_avtal.placements import calculate_placements
-    from hos_avtal.placements._report import contract, csv_frame
+    from hos_avtal.placements import calculate_placements, contract, csv_frame
 
     chosen_month = month_option(month)
     as_of_day = _date_option(as_of, "--as-of")

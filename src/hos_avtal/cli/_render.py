@@ -5,8 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from hos_avtal.betalningsansvar import BetalningsansvarResult
-from hos_avtal.betalningsansvar._report import average, liable_days
+from hos_avtal.betalningsansvar import BetalningsansvarResult, average, liable_days
 from hos_avtal.money import format_sek_sv
 from hos_avtal.months import format_month
 

@@ -99,9 +99,8 @@ def show_ruleset(
     output_format: FormatOption = ListFormat.table,
 ) -> None:
     """Every parameter of a rule set with its values, effective dates and sources."""
-    from hos_avtal.rules import load_ruleset
-    from hos_avtal.rules._catalog import RULE_CAPABILITIES as CAPABILITIES
-    from hos_avtal.rules._derive import value_text
+    from hos_avtal.rules import RULE_CAPABILITIES as CAPABILITIES
+    from hos_avtal.rules import load_ruleset, value_text
 
     with registered_rules(db):
         r = load_ruleset(ruleset)
@@ -220,8 +219,8 @@ def new_ruleset(
     """Write a complete rule-set file for a new agreement from an old one: every value with its
     dates and source, the changed ones citing --source. Register it with 'rulesets add'."""
     from hos_avtal.errors import RuleSetError
-    from hos_avtal.io import check_label
-    from hos_avtal.rules._derive import derive_ruleset
+    from hos_avtal.privacy import check_label
+    from hos_avtal.rules import derive_ruleset
 
     start = date_option(valid_from, "--valid-from")
     end = None if valid_to is None else date_option(valid_to, "--valid-to")
@@ -252,7 +251,7 @@ def diff_command(
     output_format: FormatOption = ListFormat.table,
 ) -> None:
     """Every parameter whose values differ between two rule sets, with both values and sources."""
-    from hos_avtal.rules._derive import diff_rulesets
+    from hos_avtal.rules import diff_rulesets
 
     with registered_rules(db):
         differences = diff_rulesets(first, second)

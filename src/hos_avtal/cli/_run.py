@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 run_app = typer.Typer(
     help=(
-        "Monthly billing runs (SPEC §8): compute every supplied calculation for one month and store "
+        "Monthly billing runs (docs/rules.md §8): compute every supplied calculation for one month and store "
         "the run; finalize, list, show and compare stored runs."
     ),
     no_args_is_help=False,
@@ -365,8 +365,7 @@ def diff_command(run_a: RunArgument, run_b: RunArgument, db: DbOption = None) ->
     from rich.table import Table
 
     from hos_avtal.money import format_sek_sv
-    from hos_avtal.runs import corrections
-    from hos_avtal.runs._corrections import stored_frames
+    from hos_avtal.runs import corrections, stored_frames
     from hos_avtal.storage import load_run
 
     database = _open(db)
@@ -445,7 +444,7 @@ def _show_table(stored: StoredRun) -> None:
     from rich.table import Table
 
     from hos_avtal.money import format_sek_sv
-    from hos_avtal.runs._corrections import itemised
+    from hos_avtal.runs import itemised
 
     s = stored.summary
     console = _console()

@@ -1,4 +1,4 @@
-"""``hos-avtal scenario``: what-if comparisons and parameter sweeps for negotiators (SPEC §7)."""
+"""``hos-avtal scenario``: what-if comparisons and parameter sweeps for negotiators (docs/rules.md §7)."""
 
 from __future__ import annotations
 
@@ -109,7 +109,7 @@ def read_data(
         if given:
             raise typer.BadParameter(f"give --run or input files, not both ({', '.join(given)})")
         from hos_avtal.cli._run import _open
-        from hos_avtal.scenarios._datasets import run_data
+        from hos_avtal.scenarios import run_data
 
         database = _open(db)
         try:
@@ -223,8 +223,7 @@ def compare_command(
     ] = None,
 ) -> None:
     """Compare the base with one or more scenarios: per municipality, per kommunalförbund and in total."""
-    from hos_avtal.scenarios import compare, load_scenario
-    from hos_avtal.scenarios._report import comparison_csv, comparison_json
+    from hos_avtal.scenarios import compare, comparison_csv, comparison_json, load_scenario
 
     require_out(output_format, out)
     files = {"episodes": episodes, "placements": placements, "costs": costs, "agreements": agreements,
@@ -238,7 +237,7 @@ def compare_command(
     if trend_chart is not None:
         _trend_chart(comparison, trend_chart, kommun)
     from hos_avtal.cli._scenario_tables import render_comparison
-    from hos_avtal.scenarios._excel import comparison_xlsx
+    from hos_avtal.scenarios import comparison_xlsx
 
     emit(
         output_format,
@@ -328,8 +327,7 @@ def sweep_command(
     ] = None,
 ) -> None:
     """Every combination of the parameter values at once: totals per combination and per municipality."""
-    from hos_avtal.scenarios._sweep import parse_axis, sweep
-    from hos_avtal.scenarios._sweep_report import sweep_csv, sweep_json
+    from hos_avtal.scenarios import parse_axis, sweep, sweep_csv, sweep_json
 
     require_out(output_format, out)
     axes = [parse_axis(text) for text in param]
@@ -342,7 +340,7 @@ def sweep_command(
         result = sweep(data, axes, base=base, months=chosen, daily_amount_sek=amount)
     if heatmap is not None:
         from hos_avtal.charts import sweep_heatmap
-        from hos_avtal.scenarios._sweep import label_sv
+        from hos_avtal.scenarios import label_sv
 
         x, y = (a.name for a in axes)
         highlight = (
@@ -357,7 +355,7 @@ def sweep_command(
             raise HosAvtalError(f"--heatmap {heatmap}: {exc}") from None
         print(f"wrote {heatmap}", file=sys.stderr)
     from hos_avtal.cli._scenario_tables import render_sweep
-    from hos_avtal.scenarios._excel import sweep_xlsx
+    from hos_avtal.scenarios import sweep_xlsx
 
     emit(
         output_format,
@@ -379,8 +377,7 @@ def check_command(
     """Validate scenario files and show what each changes (a broken file names the key)."""
     import json
 
-    from hos_avtal.scenarios import load_scenario
-    from hos_avtal.scenarios._report import json_value
+    from hos_avtal.scenarios import json_value, load_scenario
 
     for path in files:
         with registered_rules(db):

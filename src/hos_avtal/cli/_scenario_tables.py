@@ -11,8 +11,7 @@ from hos_avtal.months import format_month
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from hos_avtal.scenarios import Comparison
-    from hos_avtal.scenarios._sweep import Sweep
+    from hos_avtal.scenarios import Comparison, Sweep
 
 
 def console() -> Console:
@@ -28,7 +27,7 @@ def kr(ore: int) -> str:
 
 def pct(permille: int | None) -> str:
     """``125`` → ``"+12,5 %"``: the contract's percent, written the Swedish way for people."""
-    from hos_avtal.scenarios._report import format_permille
+    from hos_avtal.scenarios import format_permille
 
     text = format_permille(permille)
     if text is None:
@@ -75,7 +74,7 @@ def render_comparison(comparison: Comparison) -> None:
 
 
 def _caption(comparison: Comparison) -> str:
-    from hos_avtal.scenarios._report import json_value
+    from hos_avtal.scenarios import json_value
 
     parts = [f"Delar: {', '.join(comparison.capabilities)}."]
     for variant in comparison.scenarios:

@@ -1,4 +1,4 @@
-"""Fakturaunderlag: a stored billing run exported per municipality, as CSV, Excel and PDF (SPEC §8).
+"""Fakturaunderlag: a stored billing run exported per municipality, as CSV, Excel and PDF (docs/rules.md §8).
 
 Each municipality gets one file per format, and the run gets one summary of all 49 (zero invoices
 included) per format. The three formats render the same invoice basis
@@ -42,6 +42,7 @@ from hos_avtal.errors import HosAvtalError
 from hos_avtal.exports._basis import (
     InvoiceBasis,
     RunBasis,
+    build_basis,
     build_run_basis,
     invoice_stem,
     summary_stem,
@@ -58,9 +59,12 @@ __all__ = [
     "ExportFormat",
     "InvoiceBasis",
     "RunBasis",
+    "build_basis",
     "build_run_basis",
     "export_run",
+    "invoice_stem",
     "render_invoice",
+    "summary_stem",
 ]
 
 

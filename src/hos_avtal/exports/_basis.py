@@ -28,12 +28,11 @@ from decimal import Decimal
 
 import polars as pl
 
-from hos_avtal.betalningsansvar._report import average, liable_days
+from hos_avtal.betalningsansvar import average, liable_days
 from hos_avtal.errors import quotable
 from hos_avtal.municipalities import Municipality, parties
 from hos_avtal.rules import load_ruleset
-from hos_avtal.runs._corrections import POOLED, itemised, settlement_ore
-from hos_avtal.runs._model import ACCEPTED_SCHEMA, RunState, RunSummary, StoredRun
+from hos_avtal.runs import ACCEPTED_SCHEMA, POOLED, RunState, RunSummary, StoredRun, itemised, settlement_ore
 
 CAPABILITIES = ("betalningsansvar", "placements", "home_care")
 STATUS_ORDER = ("individual", "pooled", "not_covered", "pending", "outside_agreement")

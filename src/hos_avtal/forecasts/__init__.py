@@ -1,5 +1,5 @@
 """Läget i dag: the current month's forecast and the waiting list, so a municipality can act before
-the bill. Computed by the billing engine's own classification and rules (issue 16).
+the bill. Computed by the billing engine's own classification and rules (docs/rules.md §9).
 
 >>> import datetime as dt
 >>> from hos_avtal.forecasts import prognos
@@ -12,9 +12,9 @@ datetime.date(2022, 3, 1)
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from hos_avtal._lazy import lazy_exports
 from hos_avtal.forecasts._prognos import Prognos, check_date, prognos, prognos_with_parameters
 from hos_avtal.forecasts._report import contract, part, waiting_csv_frame
 
@@ -31,9 +31,10 @@ if TYPE_CHECKING:
 
 # The snapshots need the database: imported when first used, so a prognos without one does not
 # pay for SQLAlchemy (as :mod:`hos_avtal.storage`).
-_SNAPSHOTS = (
-    "Snapshot", "SnapshotSummary", "delete_snapshot", "list_snapshots", "load_snapshot",
-    "save_snapshot", "snapshot_episodes",
+_SNAPSHOTS = dict.fromkeys(
+    ("Snapshot", "SnapshotSummary", "delete_snapshot", "list_snapshots", "load_snapshot", "save_snapshot",
+     "snapshot_episodes"),
+    "hos_avtal.forecasts._snapshots",
 )  # fmt: skip
 
 __all__ = [
@@ -54,13 +55,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _SNAPSHOTS:
-        raise AttributeError(f"module 'hos_avtal.forecasts' has no attribute {name!r}")
-    value = getattr(importlib.import_module("hos_avtal.forecasts._snapshots"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_SNAPSHOTS])
+__getattr__, __dir__ = lazy_exports(__name__, _SNAPSHOTS)

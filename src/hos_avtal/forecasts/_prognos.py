@@ -36,16 +36,18 @@ import numpy.typing as npt
 import polars as pl
 
 from hos_avtal._types import RuleSetRef
-from hos_avtal.betalningsansvar import _engine
-from hos_avtal.betalningsansvar._cube import CODES as _ALL_CODES
-from hos_avtal.betalningsansvar._params import params_frame
-from hos_avtal.betalningsansvar._result import MonthRules
+from hos_avtal.betalningsansvar import EPISODE_STATUSES, REASONS, MonthRules, classify_episodes, params_frame
+from hos_avtal.betalningsansvar import KOMMUN_CODES as _ALL_CODES
 from hos_avtal.errors import InputError, Problem
 from hos_avtal.io import read_episodes, validate_episodes
 from hos_avtal.municipalities import parties_frame
-from hos_avtal.rules import BetalningsansvarParameters, select_ruleset
-from hos_avtal.rules._betalningsansvar import daily_amount_decimal
-from hos_avtal.rules._model import RuleSet
+from hos_avtal.rules import (
+    CARE_TYPES,
+    BetalningsansvarParameters,
+    RuleSet,
+    daily_amount_decimal,
+    select_ruleset,
+)
 
 MUNICIPALITY_SCHEMA: dict[str, pl.DataType] = {
     "kommun": pl.String(),
@@ -138,7 +140,7 @@ def prognos_with_parameters(frame: pl.DataFrame, date: dt.date, rules: MonthRule
     # Accrual bills a stay month by month; a prognos asks what the month costs if it ended today.
     params = params_frame([p]).with_columns(pl.lit(False).alias("accrue"))
     codes = parties_frame().get_column("kommun").to_list()
-    lines = _engine.classify(today, params, codes)
+    lines = classify_episodes(today, params, codes)
     # The engine's enums as their indexes (kommun in all 290 codes, care type, status).
     columns = lines.select(
         *(pl.col(c).to_physical().cast(pl.Int64).alias(c) for c in ("kommun", "care_type", "status")),
@@ -147,7 +149,7 @@ def prognos_with_parameters(frame: pl.DataFrame, date: dt.date, rules: MonthRule
         "waiting",
         "episode_id",
         "ready_date",
-        *_engine.REASONS,
+        *REASONS,
     ).collect()
     arrays = _Lines.of(columns, codes, p.separate_care_type_averages)
     return Prognos(
@@ -298,14 +300,14 @@ def _waiting(columns: pl.DataFrame, lines: _Lines, p: BetalningsansvarParameters
         0,
     ).astype(np.int64)
     covered = status <= _INDIVIDUAL
-    reasons = pl.concat_list([pl.when(pl.col(r)).then(pl.lit(r)) for r in _engine.REASONS]).list.drop_nulls()
+    reasons = pl.concat_list([pl.when(pl.col(r)).then(pl.lit(r)) for r in REASONS]).list.drop_nulls()
     waiting = columns[rows].select(
         "episode_id",
         pl.Series("kommun", np.array(_ALL_CODES, dtype=object)[lines.code_index[rows]], dtype=pl.String),
-        pl.Series("care_type", np.array(_engine.CARE_TYPES, dtype=object)[lines.care[rows]], dtype=pl.String),
+        pl.Series("care_type", np.array(CARE_TYPES, dtype=object)[lines.care[rows]], dtype=pl.String),
         "ready_date",
         pl.col("days").alias("days_waited"),
-        pl.Series("status", np.array(_engine.STATUSES, dtype=object)[status], dtype=pl.String),
+        pl.Series("status", np.array(EPISODE_STATUSES, dtype=object)[status], dtype=pl.String),
         pl.when(pl.Series(covered))
         .then(pl.col("ready_date") + pl.duration(days=pl.lit(pl.Series(switch + 1))))
         .alias("individual_from"),

@@ -16,7 +16,7 @@ from typing import Any
 
 import polars as pl
 
-from hos_avtal.betalningsansvar._report import average
+from hos_avtal.betalningsansvar import average
 from hos_avtal.forecasts._prognos import Prognos
 from hos_avtal.money import format_sek
 from hos_avtal.months import format_month

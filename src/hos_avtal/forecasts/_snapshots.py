@@ -38,16 +38,14 @@ import sqlalchemy as sa
 
 from hos_avtal import months
 from hos_avtal._types import RuleSetRef
-from hos_avtal.betalningsansvar._result import MonthRules
+from hos_avtal.betalningsansvar import MonthRules
 from hos_avtal.errors import SnapshotNotFoundError
 from hos_avtal.forecasts._prognos import check_date, prognos_with_parameters
 from hos_avtal.forecasts._report import contract, part
 from hos_avtal.io import EPISODE_COLUMNS, Table, read_table, validate_episode_table
-from hos_avtal.rules import RuleSet, select_ruleset
-from hos_avtal.rules._betalningsansvar import daily_amount_decimal
-from hos_avtal.runs._pseudonym import configured_key, database_key, pseudonymise, pseudonymise_person_ids
-from hos_avtal.storage._models import prognos_snapshot
-from hos_avtal.storage._parquet import frame_bytes
+from hos_avtal.rules import RuleSet, daily_amount_decimal, select_ruleset
+from hos_avtal.runs import configured_key, database_key, pseudonymise, pseudonymise_person_ids
+from hos_avtal.storage import frame_bytes, prognos_snapshot
 
 if TYPE_CHECKING:
     from hos_avtal.storage import Database
@@ -201,7 +199,7 @@ def delete_snapshot(db: Database, date: dt.date) -> None:
 
 def snapshot_episodes(db: Database, date: dt.date) -> pl.DataFrame:
     """The episodes a snapshot was computed from, as kept (ids pseudonymised), for an audit."""
-    from hos_avtal.storage._parquet import frame_from_bytes
+    from hos_avtal.storage import frame_from_bytes
 
     with db.read() as connection:
         blob = connection.execute(

@@ -1,4 +1,4 @@
-"""Hemtjänst and hemsjukvård during a temporary stay in another municipality (SPEC §6).
+"""Hemtjänst and hemsjukvård during a temporary stay in another municipality (docs/rules.md §6).
 
 The municipality where the person stays (vistelsekommun) performs the care and invoices the home
 municipality (hemkommun) at the year's tariff; the month's invoices are then netted, so each
@@ -13,12 +13,18 @@ municipality pays or receives one net amount through a few payments.
 ...     "service": ["hemsjukvard", "hemtjanst"], "minutes": [90, 45],
 ... })
 >>> result = calculate_home_care(visits)
->>> result.lines.select("host", "home", "minutes", "amount_ore").rows()  # SPEC §6's examples
+>>> result.lines.select("host", "home", "minutes", "amount_ore").rows()  # docs/rules.md §6's examples
 [('1480', '1486', 45, 33075), ('1486', '1480', 90, 111600)]
 >>> result.payments.select("payer", "payee", "amount_ore").rows()  # Göteborg pays Strömstad, net
 [('1480', '1486', 78525)]
 """
 
+from hos_avtal.home_care._report import contract, csv_frame
 from hos_avtal.home_care._result import HomeCareResult, calculate_home_care
 
-__all__ = ["HomeCareResult", "calculate_home_care"]
+__all__ = [
+    "HomeCareResult",
+    "calculate_home_care",
+    "contract",
+    "csv_frame",
+]

@@ -18,9 +18,8 @@ from hos_avtal.errors import MissingParameterError
 from hos_avtal.home_care._netting import settle
 from hos_avtal.money import divide_round_half_up_expr, sek_to_ore
 from hos_avtal.municipalities import lookup
-from hos_avtal.rules._home_care import check_value, recommended_tariff
-from hos_avtal.rules._model import RuleSet
-from hos_avtal.rules._registry import active_registry
+from hos_avtal.rules import RuleSet, active_registry, recommended_tariff
+from hos_avtal.rules import check_home_care_value as check_value
 
 LINE_KEYS = ("month", "host", "home", "service")
 
@@ -174,7 +173,7 @@ def invoice_lines(inside: pl.DataFrame, tariffs: pl.DataFrame) -> pl.DataFrame:
     """One line per (month, host, home, service): visits, minutes, tariff and amount in öre.
 
     The amount is ``minutes × tariff / 60`` over the line's summed minutes, rounded half up to
-    öre once per line (SPEC §4 "round once … per invoice line"), in integer arithmetic.
+    öre once per line (docs/rules.md §4 "round once … per invoice line"), in integer arithmetic.
     """
     return (
         inside.join(tariffs.drop("source"), on=["host", "year", "service"], how="left")

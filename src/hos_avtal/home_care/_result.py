@@ -12,12 +12,10 @@ import polars as pl
 from hos_avtal._types import Month, RuleSetRef
 from hos_avtal.errors import CalculationError
 from hos_avtal.home_care import _engine
-from hos_avtal.io._visits import read_tariffs, read_visits, validate_tariffs, validate_visits
+from hos_avtal.io import read_tariffs, read_visits, validate_tariffs, validate_visits
 from hos_avtal.months import parse_month
-from hos_avtal.municipalities import parties_frame
-from hos_avtal.municipalities._registry import all_codes_frame
-from hos_avtal.rules import load_ruleset
-from hos_avtal.rules._model import RuleSet
+from hos_avtal.municipalities import all_codes_frame, parties_frame
+from hos_avtal.rules import RuleSet, load_ruleset
 
 
 @dataclass(frozen=True)
@@ -52,7 +50,7 @@ def calculate_home_care(
 ) -> HomeCareResult:
     """Invoice lines, net positions and settling payments for home care in another municipality.
 
-    ``visits`` is a frame with the SPEC §6 columns or the path of a CSV/Parquet file. ``months``
+    ``visits`` is a frame with the docs/rules.md §6 columns or the path of a CSV/Parquet file. ``months``
     is one month, several, or ``None`` for every month with a visit. ``tariffs`` holds the host
     municipalities' own tariffs (``kommun, year, service, sek_per_hour``, a frame or a file);
     ``ruleset`` may carry tariffs of its own (a scenario); VästKom's recommendation is the last

@@ -9,9 +9,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from hos_avtal.io._privacy import CANDIDATE
 from hos_avtal.io._table import (
-    CONTROL,
     Column,
     Table,
     date_problems,
@@ -20,6 +18,7 @@ from hos_avtal.io._table import (
     type_columns,
 )
 from hos_avtal.municipalities import all_municipalities
+from hos_avtal.privacy import CANDIDATE, CONTROL
 
 CARE_TYPES = ("somatik", "psykiatri")
 
@@ -38,7 +37,7 @@ EPISODE_COLUMNS: tuple[Column, ...] = (
     Column("outpatient_plan", "bool"),
     Column("outpatient_available", "bool"),
 )
-"""The SPEC §4 episode columns. ``sip_invited`` may be empty where no SIP is needed."""
+"""The docs/rules.md §4 episode columns. ``sip_invited`` may be empty where no SIP is needed."""
 
 KOMMUN = pl.Enum([m.code for m in all_municipalities()])
 """Kommun codes as an Enum of every Swedish code: integer keys for grouping, strings outside."""
@@ -91,7 +90,7 @@ def validate_episodes(
 
 
 def validate_episode_table(
-    table: Table, *, accept: Collection[str] = (), months: Collection[dt.date] | None = None
+    table: Table, accept: Collection[str] = (), months: Collection[dt.date] | None = None
 ) -> pl.DataFrame:
     """Validate a table as read (:func:`~hos_avtal.io.read_table`), after its ids were
     pseudonymised: the messages keep the file's own row numbers."""

@@ -1,4 +1,4 @@
-"""Placements, their monthly costs and the written cost agreements: the SPEC §5 inputs.
+"""Placements, their monthly costs and the written cost agreements: the docs/rules.md §5 inputs.
 
 Each file is typed and checked on its own (every bad cell named by file, row and column), then the
 three are checked against each other: a cost or an agreement must belong to a known placement, a
@@ -15,10 +15,9 @@ from pathlib import Path
 
 import polars as pl
 
-from hos_avtal.errors import InputError
+from hos_avtal.errors import InputError, PlacementInputError
 from hos_avtal.io._table import Column, Table, date_problems, problems_to_error, read_table, type_columns
-from hos_avtal.municipalities import parties
-from hos_avtal.municipalities._registry import all_codes_frame
+from hos_avtal.municipalities import all_codes_frame, parties
 
 PARTIES = ("region", "kommun")
 METHODS = ("schablon", "percent", "fixed")
@@ -79,19 +78,6 @@ AGREEMENT_SCHEMA: dict[str, pl.DataType] = {
 """``region_bp``: the region's percentage in hundredths of a percent (``33.5`` → 3350)."""
 
 _PERCENT = r"^\d{1,3}(?:[.,]\d{1,2})?$"
-
-
-class PlacementInputError(InputError):
-    """Problems in one or more of the three placement inputs, each listed under its own file."""
-
-    def __init__(self, errors: Sequence[InputError]) -> None:
-        self.errors = list(errors)
-        super().__init__(
-            ", ".join(e.source for e in self.errors), [p for e in self.errors for p in e.problems]
-        )
-
-    def _message(self) -> str:
-        return "\n".join(str(e) for e in self.errors)
 
 
 @dataclass(frozen=True, slots=True)

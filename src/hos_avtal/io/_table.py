@@ -12,7 +12,7 @@ Two rules hold for every reader, because they are applied here:
   invisible one (a zero-width space, a direction mark): PostgreSQL cannot store a NUL, the
   control characters break the CSV, Excel and PDF files made from the text, and the invisible
   ones make two ids look alike. A text cell may not hold a personnummer either, in any spelling
-  (:mod:`hos_avtal.io._privacy`).
+  (:mod:`hos_avtal.privacy`).
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
-import re
 import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -30,9 +29,16 @@ from typing import Literal
 import polars as pl
 
 from hos_avtal.errors import InputError, Problem
-from hos_avtal.io._privacy import normalised, personnummer_rows, readable
 from hos_avtal.money import parse_sek_expr, sek_problem_expr
-from hos_avtal.municipalities._registry import all_codes_frame
+from hos_avtal.months import MONTH_PATTERN
+from hos_avtal.municipalities import all_codes_frame
+from hos_avtal.privacy import (
+    CONTROL,
+    CONTROL_REASON,
+    PERSONNUMMER_REASON,
+    personnummer_rows,
+    readable,
+)
 
 ColumnKind = Literal["text", "kommun", "date", "bool", "choice", "int", "money", "month"]
 
@@ -50,19 +56,6 @@ _DTYPES: dict[str, pl.DataType] = {
     "month": pl.Date(),  # the month's first day
 }
 
-_MONTH = r"^\d{4}-(?:0[1-9]|1[0-2])$"
-CONTROL = "[\x00-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
-"""Characters no text cell may hold: control characters (C0, DEL, C1), line and paragraph
-separators, and the invisible ones (zero-width spaces and joiners, a soft hyphen, direction
-marks and overrides, a byte-order mark) that make two texts look alike or reorder what is shown."""
-CONTROL_REASON = (
-    "holds a control or invisible character (such as NUL, a tab, a line break, a zero-width space "
-    "or a direction mark); remove it"
-)
-PERSONNUMMER_REASON = (
-    "holds a personnummer, which may never be used as an id or stored; only pseudonymous ids "
-    "may be used (the value is not shown)"
-)
 
 PROBLEM_SCHEMA = {"row": pl.Int64, "column": pl.String, "reason": pl.String}
 
@@ -466,7 +459,7 @@ def _typed(raw: pl.Expr, dtype: pl.DataType, column: Column) -> pl.Expr:
     if column.kind == "money":
         return parse_sek_expr(text)
     if column.kind == "month":
-        return pl.when(text.str.contains(_MONTH)).then(
+        return pl.when(text.str.contains(MONTH_PATTERN)).then(
             pl.concat_str(text, pl.lit("-01")).str.to_date("%Y-%m-%d")
         )
     if column.kind == "choice":
@@ -536,28 +529,6 @@ def date_problems(
                 when = "a month after this one" if column.kind == "month" else f"after today ({limits.today})"
                 found.append(_reason_rows(late, column.name, f"is {when}; it cannot have happened yet"))
     return found
-
-
-_CONTROL_BUT_LINES = CONTROL.replace("\x00-\x1f", "\x00-\x08\x0b\x0c\x0e-\x1f", 1)
-""":data:`CONTROL` less the tab and the line breaks a document of several lines holds."""
-
-
-def check_label(text: str, field: str, *, max_length: int = 200, multiline: bool = False) -> str:
-    """A free-text label a person gives (a dataset's name, who finalizes a run), trimmed; an
-    :class:`~hos_avtal.errors.InputError` naming ``field`` if it is too long or holds a control
-    character (PostgreSQL cannot store a NUL) or a personnummer. The text is never quoted.
-    ``multiline``: a document (a rule-set file's text), where tabs and line breaks belong."""
-    trimmed = text.strip()
-    reason = None
-    if len(trimmed) > max_length:
-        reason = f"is longer than {max_length} characters"
-    elif re.search(_CONTROL_BUT_LINES if multiline else CONTROL, trimmed):
-        reason = CONTROL_REASON
-    elif normalised(trimmed) is not None:
-        reason = PERSONNUMMER_REASON
-    if reason is not None:
-        raise InputError(field, [Problem(None, None, reason)])
-    return trimmed
 
 
 def problems_to_error(source: str, problem_frames: Sequence[pl.DataFrame]) -> InputError | None:

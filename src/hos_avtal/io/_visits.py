@@ -1,4 +1,4 @@
-"""Home-care visits during a temporary stay, and municipalities' own tariffs (SPEC §6).
+"""Home-care visits during a temporary stay, and municipalities' own tariffs (docs/rules.md §6).
 
 Both readers follow the episode reader: the cells are typed by :func:`type_columns`, the rules
 that span columns (home equal to host, a host that is not a party, a duplicate id) are whole-column
@@ -34,7 +34,7 @@ VISIT_COLUMNS: tuple[Column, ...] = (
     Column("service", "choice", choices=SERVICES),
     Column("minutes", "int"),
 )
-"""The SPEC §6 visit columns: every one required and non-empty."""
+"""The docs/rules.md §6 visit columns: every one required and non-empty."""
 
 TARIFF_COLUMNS: tuple[Column, ...] = (
     Column("kommun", "kommun"),

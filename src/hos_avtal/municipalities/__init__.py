@@ -12,6 +12,7 @@ False
 from hos_avtal.municipalities._registry import (
     KOMMUNALFORBUND,
     Municipality,
+    all_codes_frame,
     all_municipalities,
     is_kommun_code,
     lookup,
@@ -22,6 +23,7 @@ from hos_avtal.municipalities._registry import (
 __all__ = [
     "KOMMUNALFORBUND",
     "Municipality",
+    "all_codes_frame",
     "all_municipalities",
     "is_kommun_code",
     "lookup",

@@ -1,4 +1,4 @@
-"""Placement cost split between the region and the municipality (SPEC §5, HoS-avtal Del C §6.3).
+"""Placement cost split between the region and the municipality (docs/rules.md §5, HoS-avtal Del C §6.3).
 
 Every placement outside the home (HVB, familjehem) has a monthly cost that a written cost
 agreement splits by schablon, percent or a fixed amount; without one the placing party pays.
@@ -11,11 +11,17 @@ agreement splits by schablon, percent or a fixed amount; without one the placing
 >>> agreements = pl.DataFrame({"placement_id": ["P1"], "valid_from": [dt.date(2024, 1, 1)],
 ...     "valid_to": [None], "method": ["schablon"], "decided_date": [dt.date(2024, 1, 5)]})
 >>> result = calculate_placements(placements, costs, agreements)
->>> result.lines.select("cost_ore", "region_ore", "kommun_ore", "method").row(0)  # the SPEC example
+>>> result.lines.select("cost_ore", "region_ore", "kommun_ore", "method").row(0)  # docs/rules.md §5's example
 (10000000, 3333333, 6666667, 'schablon')
 """
 
 from hos_avtal.placements._calculate import calculate_placements
+from hos_avtal.placements._report import contract, csv_frame
 from hos_avtal.placements._result import PlacementResult
 
-__all__ = ["PlacementResult", "calculate_placements"]
+__all__ = [
+    "PlacementResult",
+    "calculate_placements",
+    "contract",
+    "csv_frame",
+]

@@ -10,14 +10,12 @@ import polars as pl
 
 from hos_avtal._types import Month, RuleSetRef
 from hos_avtal.errors import CalculationError, InputError, Problem
-from hos_avtal.io._placements import PlacementInputs, read_placement_inputs, validate_placement_inputs
+from hos_avtal.io import PlacementInputs, read_placement_inputs, validate_placement_inputs
 from hos_avtal.months import parse_month
 from hos_avtal.municipalities import parties_frame
 from hos_avtal.placements import _engine
 from hos_avtal.placements._result import PlacementResult, municipality_totals
-from hos_avtal.rules import select_ruleset
-from hos_avtal.rules._model import RuleSet
-from hos_avtal.rules._placements import PlacementParameters
+from hos_avtal.rules import PlacementParameters, RuleSet, select_ruleset
 
 Input = pl.DataFrame | str | Path
 
@@ -35,9 +33,9 @@ def calculate_placements(
     as_of: dt.date | str | None = None,
     adjust_from: dt.date | str | None = None,
 ) -> PlacementResult:
-    """Split each placement's monthly cost between the region and the municipality (SPEC §5).
+    """Split each placement's monthly cost between the region and the municipality (docs/rules.md §5).
 
-    ``placements``, ``costs`` and ``agreements`` are frames with the SPEC §5 columns or file paths
+    ``placements``, ``costs`` and ``agreements`` are frames with the docs/rules.md §5 columns or file paths
     (all three of one kind), or one :class:`~hos_avtal.io._placements.PlacementInputs` already
     validated. ``months``: one, several, or ``None`` for every month in the costs. ``as_of``:
     use only agreements decided by that day (default: all). ``adjust_from``: also compute what

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from hos_avtal._types import Month
-from hos_avtal.rules._placements import PlacementParameters
+from hos_avtal.rules import PlacementParameters
 
 
 @dataclass(frozen=True)

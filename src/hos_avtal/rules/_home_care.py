@@ -1,4 +1,4 @@
-"""Hemtjänst and hemsjukvård tariffs in another municipality (SPEC §2 and §6).
+"""Hemtjänst and hemsjukvård tariffs in another municipality (docs/rules.md §2 and §6).
 
 The tariffs are VästKom's recommendations (``data/vastkom.toml``), per calendar year and service;
 a rule set may carry its own (a scenario), and a municipality's own decision ("för egen del

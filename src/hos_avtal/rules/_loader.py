@@ -70,7 +70,7 @@ def _check_texts(data: object, source: str, key: str = "") -> None:
     """Every text of a rule set (names, sources, descriptions) as a label is checked: no control or
     invisible character (PostgreSQL cannot store a NUL), no personnummer, at most 2 000 characters."""
     from hos_avtal.errors import InputError
-    from hos_avtal.io import check_label
+    from hos_avtal.privacy import check_label
 
     if isinstance(data, dict):
         for name, value in data.items():

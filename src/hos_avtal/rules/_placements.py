@@ -1,4 +1,4 @@
-"""The placement cost-split parameters (SPEC §5; HoS-avtal Del C, psykisk funktionsnedsättning och
+"""The placement cost-split parameters (docs/rules.md §5; HoS-avtal Del C, psykisk funktionsnedsättning och
 missbruk, §6.3): their types, and their values for one month."""
 
 from __future__ import annotations

@@ -198,7 +198,7 @@ def _checked_year(year: int, what: str) -> int:
 
 
 def _checked_source(source: str, what: str) -> str:
-    from hos_avtal.io import check_label
+    from hos_avtal.privacy import check_label
 
     trimmed = check_label(source, "source", max_length=MAX_SOURCE)
     if not trimmed:

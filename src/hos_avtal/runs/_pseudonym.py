@@ -30,7 +30,7 @@ import polars as pl
 
 from hos_avtal import months
 from hos_avtal.errors import StorageError
-from hos_avtal.io._privacy import normalised, personnummer_hits
+from hos_avtal.privacy import normalised, personnummer_hits
 
 if TYPE_CHECKING:
     from hos_avtal.storage import Database
@@ -102,7 +102,7 @@ def pseudonym(personnummer: str, key: bytes) -> str:
 
     Separators, prefixes and spaces are ignored and the century is kept, so
     ``19121212-1212``, ``PNR191212121212`` and ``121212+1212`` are one person and
-    ``20121212-1212`` another (see :func:`hos_avtal.io._privacy.normalised`).
+    ``20121212-1212`` another (see :func:`hos_avtal.privacy.normalised`).
     """
     digits = normalised(personnummer, months.today())
     if digits is None:

@@ -23,23 +23,39 @@ import polars as pl
 from hos_avtal import months
 from hos_avtal._types import Month, RuleSetRef
 from hos_avtal.errors import CalculationError
-from hos_avtal.io import check_label
-from hos_avtal.io._episodes import EPISODE_COLUMNS, long_waits
-from hos_avtal.io._episodes import _validate as _validate_episodes
-from hos_avtal.io._inputs import check_inputs_together
-from hos_avtal.io._placements import AGREEMENT_COLUMNS, COST_COLUMNS, PLACEMENT_COLUMNS, PlacementInputs
-from hos_avtal.io._placements import _validate_all as _validate_placements
-from hos_avtal.io._privacy import normalised
-from hos_avtal.io._table import Column, Table, read_table
-from hos_avtal.io._visits import TARIFF_COLUMNS, VISIT_COLUMNS, _validate_tariffs, _validate_visits
+from hos_avtal.io import (
+    AGREEMENT_COLUMNS,
+    COST_COLUMNS,
+    EPISODE_COLUMNS,
+    PLACEMENT_COLUMNS,
+    TARIFF_COLUMNS,
+    VISIT_COLUMNS,
+    Column,
+    PlacementInputs,
+    Table,
+    check_inputs_together,
+    long_waits,
+    read_table,
+)
+from hos_avtal.io import validate_episode_table as _validate_episodes
+from hos_avtal.io import validate_placement_tables as _validate_placements
+from hos_avtal.io import validate_tariff_table as _validate_tariffs
+from hos_avtal.io import validate_visit_table as _validate_visits
 from hos_avtal.months import parse_month
-from hos_avtal.rules import BetalningsansvarParameters, active_registry, select_ruleset, using_registry
-from hos_avtal.rules._betalningsansvar import daily_amount_decimal
-from hos_avtal.rules._loader import national_parameters, vastkom_recommendations
-from hos_avtal.rules._model import RuleSet
+from hos_avtal.privacy import check_label, normalised
+from hos_avtal.rules import (
+    BetalningsansvarParameters,
+    RuleSet,
+    active_registry,
+    daily_amount_decimal,
+    national_parameters,
+    select_ruleset,
+    using_registry,
+    vastkom_recommendations,
+)
 from hos_avtal.runs._corrections import corrections, stored_frames
-from hos_avtal.runs._model import ACCEPTED_SCHEMA, InputKind, RunInput, RunSummary
 from hos_avtal.runs._pseudonym import KeySource, database_key, pseudonymise
+from hos_avtal.storage import ACCEPTED_SCHEMA, InputKind, RunInput, RunSummary
 
 if TYPE_CHECKING:
     from hos_avtal.storage import Database, NewRun
@@ -142,7 +158,8 @@ def _execute_run(
     progress: Progress | None,
     accept: Collection[str],
 ) -> RunOutcome:
-    from hos_avtal.storage import StaleRunError, find_run, save_run
+    from hos_avtal.errors import StaleRunError
+    from hos_avtal.storage import find_run, save_run
 
     step = _stepper(progress)
     creator = check_label(created_by or current_user(), "created_by", max_length=100)
@@ -270,14 +287,14 @@ def _new_run(
     created_by: str,
     accepted: tuple[str, ...],
 ) -> NewRun:
-    from hos_avtal import __version__
+    from hos_avtal._version import __version__
     from hos_avtal.storage import NewRun, last_final_run, load_run, recurring_liability
 
     previous = last_final_run(db, month)
     frames = dict(computed)
     ba = frames["betalningsansvar"]
     assert ba is not None
-    # Recurring liability spans months, so it is counted across the stored final runs (SPEC §4).
+    # Recurring liability spans months, so it is counted across the stored final runs (docs/rules.md §4).
     counts = recurring_liability(db, month, ba)
     needed = parameters.recurring_liability_months
     frames["betalningsansvar"] = ba.with_columns(

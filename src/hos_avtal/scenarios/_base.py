@@ -25,10 +25,16 @@ from pathlib import Path
 from hos_avtal._types import Month, Ore, RuleSetRef
 from hos_avtal.errors import MissingParameterError
 from hos_avtal.months import parse_month
-from hos_avtal.rules import ParameterSpec, RuleSet, parameter_catalog, select_ruleset
-from hos_avtal.rules._betalningsansvar import daily_amount
-from hos_avtal.rules._home_care import SERVICES, recommended_tariff
-from hos_avtal.rules._model import RawValue
+from hos_avtal.rules import (
+    SERVICES,
+    ParameterSpec,
+    RawValue,
+    RuleSet,
+    daily_amount,
+    parameter_catalog,
+    recommended_tariff,
+    select_ruleset,
+)
 
 
 @dataclass(frozen=True)

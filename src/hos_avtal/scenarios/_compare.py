@@ -1,4 +1,4 @@
-"""Base against scenarios on the same data: what each municipality would have paid (SPEC §7).
+"""Base against scenarios on the same data: what each municipality would have paid (docs/rules.md §7).
 
 For every capability the amount compared is what the *municipality pays*:
 
@@ -26,8 +26,7 @@ from hos_avtal.errors import ScenarioError
 from hos_avtal.home_care import calculate_home_care
 from hos_avtal.municipalities import parties_frame
 from hos_avtal.placements import calculate_placements
-from hos_avtal.rules import load_ruleset
-from hos_avtal.rules._model import RuleSet
+from hos_avtal.rules import RuleSet, load_ruleset
 from hos_avtal.scenarios._data import ScenarioData
 from hos_avtal.scenarios._model import Scenario
 

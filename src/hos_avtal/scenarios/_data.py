@@ -9,9 +9,8 @@ from pathlib import Path
 import polars as pl
 
 from hos_avtal.errors import HosAvtalError
-from hos_avtal.io import read_episodes
-from hos_avtal.io._placements import PlacementInputs, read_placement_inputs
-from hos_avtal.io._visits import read_tariffs, read_visits
+from hos_avtal.io import PlacementInputs, read_episodes, read_placement_inputs, read_tariffs, read_visits
+from hos_avtal.rules import ACKNOWLEDGEMENTS
 
 
 @dataclass(frozen=True)
@@ -43,7 +42,8 @@ class ScenarioData:
         if any(trio) and not all(trio):
             raise HosAvtalError("placements need all three files: placements, costs and agreements")
         return cls(
-            episodes=read_episodes(episodes) if episodes else None,
+            # A what-if is never billed: a long wait needs no acknowledgement (docs/rules.md §7).
+            episodes=read_episodes(episodes, accept=ACKNOWLEDGEMENTS) if episodes else None,
             placements=(
                 read_placement_inputs(placements, costs, agreements)
                 if placements and costs and agreements

@@ -24,23 +24,38 @@ import polars as pl
 import sqlalchemy as sa
 
 from hos_avtal._types import Month
-from hos_avtal.errors import HosAvtalError, InputError, Problem
-from hos_avtal.io import check_label
-from hos_avtal.io._episodes import EPISODE_COLUMNS
-from hos_avtal.io._episodes import _validate as validate_episode_table
-from hos_avtal.io._inputs import check_inputs_together
-from hos_avtal.io._placements import AGREEMENT_COLUMNS, COST_COLUMNS, PLACEMENT_COLUMNS
-from hos_avtal.io._placements import _validate_all as validate_placement_tables
-from hos_avtal.io._table import Column, Table, read_table
-from hos_avtal.io._visits import TARIFF_COLUMNS, VISIT_COLUMNS, _validate_tariffs, _validate_visits
+from hos_avtal.errors import DatasetNotFoundError, InputError, Problem
+from hos_avtal.io import (
+    AGREEMENT_COLUMNS,
+    COST_COLUMNS,
+    EPISODE_COLUMNS,
+    PLACEMENT_COLUMNS,
+    TARIFF_COLUMNS,
+    VISIT_COLUMNS,
+    Column,
+    Table,
+    check_inputs_together,
+    read_table,
+    validate_episode_table,
+    validate_placement_tables,
+)
+from hos_avtal.io import validate_tariff_table as _validate_tariffs
+from hos_avtal.io import validate_visit_table as _validate_visits
 from hos_avtal.months import format_month, parse_month
+from hos_avtal.privacy import check_label
 from hos_avtal.rules import ACKNOWLEDGEMENTS, CONDITIONS
-from hos_avtal.runs._model import InputKind
-from hos_avtal.runs._pseudonym import configured_key, pseudonymise, pseudonymise_person_ids
+from hos_avtal.runs import InputKind, configured_key, pseudonymise, pseudonymise_person_ids
 from hos_avtal.scenarios._data import ScenarioData, capabilities_of
-from hos_avtal.storage import Database, load_run, load_run_inputs, load_summary
-from hos_avtal.storage._models import scenario_dataset, scenario_dataset_input
-from hos_avtal.storage._parquet import frame_bytes, frame_from_bytes
+from hos_avtal.storage import (
+    Database,
+    frame_bytes,
+    frame_from_bytes,
+    load_run,
+    load_run_inputs,
+    load_summary,
+    scenario_dataset,
+    scenario_dataset_input,
+)
 
 INPUT_KINDS: tuple[InputKind, ...] = ("episodes", "placements", "costs", "agreements", "visits", "tariffs")
 """The inputs a dataset may hold; placements, costs and agreements only together, tariffs only
@@ -66,10 +81,6 @@ _IDS: dict[InputKind, tuple[str, ...]] = {
 Tables = Mapping[InputKind, Table | pl.DataFrame]
 """Input kind → the input as read (before validation): a file's :class:`Table` (which knows its
 source and first row, for messages) or a frame."""
-
-
-class DatasetNotFoundError(HosAvtalError):
-    """No scenario dataset has the given id."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""A parameter sweep of betalningsansvar from per-month histograms of waiting days (SPEC §4, §7).
+"""A parameter sweep of betalningsansvar from per-month histograms of waiting days (docs/rules.md §4, §7).
 
 A municipality-month's amounts depend on its covered episodes only through how many waited
 each number of days (per care type). So one polars pass builds that histogram, cumulative
@@ -12,7 +12,7 @@ in exact integers.
 >>> from hos_avtal.betalningsansvar import MonthRules
 >>> from hos_avtal.rules import load_ruleset
 >>> from hos_avtal.scenarios._histogram import sweep_betalningsansvar
->>> days = [0, 2, 3, 5, 6]  # the SPEC's first worked example: 16 days over 5 episodes
+>>> days = [0, 2, 3, 5, 6]  # the first worked example of docs/rules.md §4: 16 days over 5 episodes
 >>> episodes = pl.DataFrame({
 ...     "episode_id": [f"e{i}" for i in range(5)], "person_id": [f"p{i}" for i in range(5)],
 ...     "kommun": ["1480"] * 5, "care_type": ["somatik"] * 5, "hospital": ["SU"] * 5,
@@ -41,14 +41,11 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from hos_avtal.betalningsansvar import _engine
-from hos_avtal.betalningsansvar._calculate import calculate_with_parameters
-from hos_avtal.betalningsansvar._params import params_frame
-from hos_avtal.betalningsansvar._result import MonthRules
+from hos_avtal.betalningsansvar import MonthRules, calculate_with_parameters, classify_episodes, params_frame
 from hos_avtal.money import sek_to_ore
 from hos_avtal.municipalities import parties_frame
-from hos_avtal.rules import BetalningsansvarParameters, parameter_catalog
-from hos_avtal.rules._betalningsansvar import check_value
+from hos_avtal.rules import CARE_TYPES, BetalningsansvarParameters, parameter_catalog
+from hos_avtal.rules import check_betalningsansvar_value as check_value
 
 
 def sweepable() -> list[str]:
@@ -197,7 +194,7 @@ def _parameter_arrays(
     def per_care_type(name: str, value: Any = lambda v: v) -> IntArray:
         """(combination, month, care type): a care type's own value, unless the grid sets one for both."""
         arrays = []
-        for care_type in _engine.CARE_TYPES:
+        for care_type in CARE_TYPES:
             own = [p.for_care_type(care_type) for p in base]
             array = np.tile(
                 np.array([value(getattr(p, name)) for p in own], dtype=np.int64), (combinations, 1)
@@ -232,7 +229,7 @@ def _histogram(
     params = params_frame([m.parameters for m in months])
     month_list = params.get_column("month")
     # The engine's own classification, so that "covered" means exactly what it means there.
-    lines = _engine.classify(episodes.lazy(), params, codes)
+    lines = classify_episodes(episodes.lazy(), params, codes)
     cells = (
         lines.filter(pl.col("status").is_in(["pooled", "individual"]))
         .select(
@@ -240,14 +237,14 @@ def _histogram(
             pl.col("kommun").cast(pl.String).replace_strict(codes, range(len(codes)), return_dtype=pl.Int64),
             pl.col("care_type")
             .cast(pl.String)
-            .replace_strict(_engine.CARE_TYPES, range(len(_engine.CARE_TYPES)), return_dtype=pl.Int64),
+            .replace_strict(CARE_TYPES, range(len(CARE_TYPES)), return_dtype=pl.Int64),
             "days",
         )
         .group_by("month", "kommun", "care_type", pl.col("days").clip(upper_bound=cap + 1).alias("bucket"))
         .agg(pl.len().cast(pl.Int64).alias("n"), pl.col("days").sum().cast(pl.Int64).alias("d"))
         .collect()
     )
-    care_count = len(_engine.CARE_TYPES)
+    care_count = len(CARE_TYPES)
     shape = (len(month_list) * len(codes) * care_count, cap + 3)
     counts, day_sums = np.zeros(shape, dtype=np.int64), np.zeros(shape, dtype=np.int64)
     cell = (cells["month"].to_numpy() * len(codes) + cells["kommun"].to_numpy()) * care_count + cells[
@@ -272,7 +269,7 @@ def _swept(
     codes = sorted(parties_frame().get_column("kommun").to_list())
     p = _parameter_arrays([m.parameters for m in months], overrides)
     combinations, month_count, _care = p.switch.shape
-    kommun_count, care_count = len(codes), len(_engine.CARE_TYPES)
+    kommun_count, care_count = len(codes), len(CARE_TYPES)
     cum_n, cum_d = _histogram(episodes, months, codes, int(np.maximum(p.switch, p.free).max()))
     totals_n = cum_n[:, -1].reshape(month_count, kommun_count, care_count)
     totals_d = cum_d[:, -1].reshape(month_count, kommun_count, care_count)

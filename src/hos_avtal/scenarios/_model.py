@@ -1,4 +1,4 @@
-"""A scenario: a base rule set and the parameters a negotiator changes (SPEC §7).
+"""A scenario: a base rule set and the parameters a negotiator changes (docs/rules.md §7).
 
 A scenario file is TOML::
 
@@ -34,11 +34,17 @@ from typing import Any
 
 from hos_avtal._types import RuleSetRef
 from hos_avtal.errors import InputError, RuleSetError, ScenarioError, quotable
-from hos_avtal.io import check_label
-from hos_avtal.rules import load_ruleset
-from hos_avtal.rules._catalog import RULE_CAPABILITIES, parameter_catalog
-from hos_avtal.rules._loader import known_ids
-from hos_avtal.rules._model import Parameter, ParameterValue, RawValue, RuleSet
+from hos_avtal.privacy import check_label
+from hos_avtal.rules import (
+    RULE_CAPABILITIES,
+    Parameter,
+    ParameterValue,
+    RawValue,
+    RuleSet,
+    known_ids,
+    load_ruleset,
+    parameter_catalog,
+)
 
 CAPABILITIES = RULE_CAPABILITIES
 

@@ -15,7 +15,7 @@ import polars as pl
 from hos_avtal.io import safe_csv_text
 from hos_avtal.money import format_sek, format_sek_expr
 from hos_avtal.months import format_month
-from hos_avtal.rules._model import RawValue
+from hos_avtal.rules import RawValue
 from hos_avtal.scenarios._compare import Comparison, Variant
 
 

@@ -1,4 +1,4 @@
-"""A grid of parameter values, every combination at once (SPEC §7).
+"""A grid of parameter values, every combination at once (docs/rules.md §7).
 
 ``--param average_threshold_days=2.0:4.0:0.5`` (STOP included) or ``--param
 separate_care_type_averages=false,true``. Betalningsansvar parameters are evaluated from the
@@ -19,16 +19,13 @@ from typing import Any
 import polars as pl
 
 from hos_avtal._types import Month, RuleSetRef
-from hos_avtal.betalningsansvar._calculate import billing_months
-from hos_avtal.betalningsansvar._params import resolve_months
-from hos_avtal.betalningsansvar._result import MonthRules
+from hos_avtal.betalningsansvar import MonthRules, billing_months, resolve_months
 from hos_avtal.errors import ScenarioError
 from hos_avtal.home_care import calculate_home_care
 from hos_avtal.municipalities import parties_frame
 from hos_avtal.numbers import is_number, parse_number
 from hos_avtal.placements import calculate_placements
-from hos_avtal.rules import ParameterSpec, load_ruleset, parameter_catalog
-from hos_avtal.rules._model import RawValue, RuleSet
+from hos_avtal.rules import ParameterSpec, RawValue, RuleSet, load_ruleset, parameter_catalog
 from hos_avtal.scenarios._compare import _permille
 from hos_avtal.scenarios._data import ScenarioData
 from hos_avtal.scenarios._histogram import sweep_betalningsansvar

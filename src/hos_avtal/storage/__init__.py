@@ -14,8 +14,9 @@ The names below are imported when first used, so a command that only asks where 
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from hos_avtal._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from hos_avtal.storage._database import (
@@ -28,6 +29,23 @@ if TYPE_CHECKING:
         ENV_URL,
         missing_database_file,
         resolve_url,
+    )
+    from hos_avtal.storage._models import (
+        api_key,
+        audit_log,
+        idempotency_key,
+        prognos_snapshot,
+        scenario_dataset,
+        scenario_dataset_input,
+    )
+    from hos_avtal.storage._parquet import frame_bytes, frame_from_bytes
+    from hos_avtal.storage._records import (
+        ACCEPTED_SCHEMA,
+        InputKind,
+        RunInput,
+        RunState,
+        RunSummary,
+        StoredRun,
     )
     from hos_avtal.storage._registry import (
         Actor,
@@ -43,7 +61,6 @@ if TYPE_CHECKING:
     )
     from hos_avtal.storage._repository import (
         NewRun,
-        StaleRunError,
         delete_draft,
         final_runs_before,
         finalize,
@@ -63,12 +80,25 @@ if TYPE_CHECKING:
     )
 
 _EXPORTS = {
+    "api_key": "hos_avtal.storage._models",
+    "audit_log": "hos_avtal.storage._models",
+    "idempotency_key": "hos_avtal.storage._models",
+    "prognos_snapshot": "hos_avtal.storage._models",
+    "scenario_dataset": "hos_avtal.storage._models",
+    "scenario_dataset_input": "hos_avtal.storage._models",
+    "frame_bytes": "hos_avtal.storage._parquet",
+    "frame_from_bytes": "hos_avtal.storage._parquet",
+    "ACCEPTED_SCHEMA": "hos_avtal.storage._records",
+    "InputKind": "hos_avtal.storage._records",
+    "RunInput": "hos_avtal.storage._records",
+    "RunState": "hos_avtal.storage._records",
+    "RunSummary": "hos_avtal.storage._records",
+    "StoredRun": "hos_avtal.storage._records",
     "DEFAULT_URL": "hos_avtal.storage._location",
     "ENV_URL": "hos_avtal.storage._location",
     "Actor": "hos_avtal.storage._registry",
     "Database": "hos_avtal.storage._database",
     "NewRun": "hos_avtal.storage._repository",
-    "StaleRunError": "hos_avtal.storage._repository",
     "daily_amount_history": "hos_avtal.storage._registry",
     "delete_draft": "hos_avtal.storage._repository",
     "final_runs_before": "hos_avtal.storage._repository",
@@ -101,18 +131,28 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "ACCEPTED_SCHEMA",
     "DEFAULT_URL",
     "ENV_URL",
     "Actor",
     "Database",
+    "InputKind",
     "NewRun",
-    "StaleRunError",
+    "RunInput",
+    "RunState",
+    "RunSummary",
+    "StoredRun",
+    "api_key",
+    "audit_log",
     "daily_amount_history",
     "delete_draft",
     "final_runs_before",
     "finalize",
     "find_run",
     "find_sealed",
+    "frame_bytes",
+    "frame_from_bytes",
+    "idempotency_key",
     "last_final_run",
     "list_runs",
     "load_registry",
@@ -122,6 +162,7 @@ __all__ = [
     "load_summary",
     "missing_database_file",
     "open_database",
+    "prognos_snapshot",
     "read_registry",
     "recurring_liability",
     "register_daily_amount",
@@ -131,6 +172,8 @@ __all__ = [
     "ruleset_content",
     "ruleset_history",
     "save_run",
+    "scenario_dataset",
+    "scenario_dataset_input",
     "schema_revision",
     "setting",
     "tariff_history",
@@ -139,14 +182,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'hos_avtal.storage' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_EXPORTS])
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

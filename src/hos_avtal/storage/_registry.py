@@ -27,10 +27,10 @@ from hos_avtal.rules import (
     RuleSet,
     check_registrable,
     content_sha256,
+    folder_rulesets,
     parse_ruleset_text,
     shipped_rulesets,
 )
-from hos_avtal.rules._registry import folder_rulesets
 from hos_avtal.storage._database import Database
 from hos_avtal.storage._models import (
     audit_log,
@@ -182,7 +182,7 @@ def _check_document(content: str, source: str) -> None:
     """The text is stored as it is, comments included: no NUL or other control character (but
     tabs and line breaks), and no personnummer anywhere in it."""
     from hos_avtal.errors import InputError, RuleSetError
-    from hos_avtal.io import check_label
+    from hos_avtal.privacy import check_label
 
     try:
         check_label(content, "toml", max_length=1_000_000, multiline=True)

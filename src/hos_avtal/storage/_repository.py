@@ -19,8 +19,7 @@ from sqlalchemy import Connection, Row, Table, and_, func, insert, or_, select, 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.types import BigInteger, Boolean, Date, Integer
 
-from hos_avtal.errors import FinalRunError, RunIntegrityError, RunNotFoundError, StorageError
-from hos_avtal.runs._model import InputKind, RunInput, RunState, RunSummary, StoredRun
+from hos_avtal.errors import FinalRunError, RunIntegrityError, RunNotFoundError, StaleRunError, StorageError
 from hos_avtal.storage import _seal
 from hos_avtal.storage._database import Database
 from hos_avtal.storage._models import (
@@ -32,6 +31,7 @@ from hos_avtal.storage._models import (
     settings,
 )
 from hos_avtal.storage._parquet import frame_bytes, frame_from_bytes
+from hos_avtal.storage._records import InputKind, RunInput, RunState, RunSummary, StoredRun
 
 SORT_KEYS: dict[str, tuple[str, ...]] = {
     "betalningsansvar": ("month", "kommun"),
@@ -87,10 +87,6 @@ class NewRun:
     """Input kind → the input as read, ids pseudonymised (what a validator accepts again)."""
     accepted: tuple[str, ...] = ()
     """What the user acknowledged (``"long_wait"``); the values are ``frames["accepted_values"]``."""
-
-
-class StaleRunError(StorageError):
-    """The month's last final run changed while this run was computed: compute it again."""
 
 
 # ---------------------------------------------------------------------------------------- writes
@@ -185,7 +181,7 @@ def finalize(db: Database, run_id: int, finalized_by: str) -> tuple[RunSummary, 
     newer one: the draft was computed against an older final version, so its corrections would
     be wrong; run the month again.
     """
-    from hos_avtal.io import check_label
+    from hos_avtal.privacy import check_label
 
     finalized_by = check_label(finalized_by, "finalized_by", max_length=100)
     try:
@@ -505,7 +501,7 @@ def load_run_inputs(db: Database, run_id: int) -> dict[InputKind, pl.DataFrame] 
 
 
 def recurring_liability(db: Database, month: dt.date, current: pl.DataFrame | None = None) -> dict[str, int]:
-    """Per kommun: liable months in a row up to and including ``month`` (SPEC §4).
+    """Per kommun: liable months in a row up to and including ``month`` (docs/rules.md §4).
 
     Earlier months count as their last final version says; ``month`` itself as ``current`` says
     (a run's betalningsansvar frame), else as its last final version. A month without a final

@@ -11,8 +11,7 @@ import polars as pl
 
 from hos_avtal._types import Month
 from hos_avtal.months import month_end
-from hos_avtal.municipalities import parties
-from hos_avtal.municipalities._registry import all_municipalities
+from hos_avtal.municipalities import all_municipalities, parties
 
 # Approximate populations (SCB, rounded to the nearest few hundred), used only to weight
 # synthetic volumes; never used in a calculation.

@@ -33,7 +33,7 @@ _PERCENTS = np.array(["25", "33.33", "40", "50", "20.5", "60"])
 def synth_placements(
     months: list[Month], *, placements: int = 200, seed: int = 2022
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """``(placements, costs, agreements)`` frames with the SPEC §5 columns, valid input.
+    """``(placements, costs, agreements)`` frames with the docs/rules.md §5 columns, valid input.
 
     Money and percentages are decimal strings, months ``YYYY-MM`` text, as in the files; the
     frames can be written to CSV or Parquet as they are.

@@ -1,4 +1,4 @@
-"""Generated home-care visits during temporary stays that look like a VGR year (SPEC §6).
+"""Generated home-care visits during temporary stays that look like a VGR year (docs/rules.md §6).
 
 A stay is one person from a home municipality in a host municipality for part of a month; the
 person gets several visits. Summer-house municipalities on the coast (Tanum, Strömstad,
@@ -16,8 +16,7 @@ import polars as pl
 
 from hos_avtal._types import Month
 from hos_avtal.months import month_end
-from hos_avtal.municipalities import parties
-from hos_avtal.municipalities._registry import all_municipalities
+from hos_avtal.municipalities import all_municipalities, parties
 from hos_avtal.synth._episodes import _POPULATION
 
 SUMMER_HOSTS = ("1435", "1486", "1427", "1421", "1419", "1484", "1407")
@@ -45,7 +44,7 @@ def _weights(codes: list[str], exponent: float = 1.0) -> np.ndarray:
 
 
 def synth_visits(months: list[Month], *, visits_per_month: int = 2000, seed: int = 2022) -> pl.DataFrame:
-    """About ``visits_per_month`` visits (Poisson) in each month, with the SPEC §6 columns.
+    """About ``visits_per_month`` visits (Poisson) in each month, with the docs/rules.md §6 columns.
 
     >>> import datetime as dt
     >>> frame = synth_visits([dt.date(2022, 7, 1)], visits_per_month=500, seed=1)

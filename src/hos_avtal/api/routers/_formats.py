@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from fastapi import Request, Response
 
-from hos_avtal.api._problems import ProblemError
+from hos_avtal.errors import ProblemError
 
 MEDIA = {
     "json": "application/json",

@@ -23,11 +23,10 @@ from fastapi.responses import JSONResponse
 
 from hos_avtal.api._cache import Encoded, ResponseCache, etag_matches
 from hos_avtal.api._convert import invoice_json
-from hos_avtal.api._problems import ProblemError
 from hos_avtal.api._schemas import InvoiceBasisOut
 from hos_avtal.api.routers._formats import WITH_PDF as MEDIA
-from hos_avtal.exports import ExportFormat, render_invoice
-from hos_avtal.exports._basis import build_basis, invoice_stem
+from hos_avtal.errors import ProblemError
+from hos_avtal.exports import ExportFormat, build_basis, invoice_stem, render_invoice
 from hos_avtal.municipalities import parties
 from hos_avtal.runs import RunSummary
 from hos_avtal.storage import Database, final_runs_before, load_run_municipality, load_summary

@@ -32,7 +32,6 @@ from hos_avtal.api._deps import (
     visible_kommun,
 )
 from hos_avtal.api._keys import ApiKey
-from hos_avtal.api._problems import ProblemError
 from hos_avtal.api._schemas import (
     AgreementIn,
     BillingRunRequest,
@@ -51,9 +50,9 @@ from hos_avtal.api.routers._common import IDEMPOTENCY_HEADER, problems
 from hos_avtal.api.routers._formats import WITH_PDF as MEDIA
 from hos_avtal.api.routers._formats import negotiate
 from hos_avtal.api.routers._invoice import invoice_response
-from hos_avtal.errors import InputError
+from hos_avtal.errors import InputError, ProblemError
 from hos_avtal.exports import build_run_basis
-from hos_avtal.months import parse_month
+from hos_avtal.months import MONTH_PATTERN, parse_month
 from hos_avtal.rules import ACKNOWLEDGEMENTS
 from hos_avtal.runs import RunOutcome, execute_run
 from hos_avtal.storage import Database, finalize, list_runs, load_run
@@ -70,7 +69,7 @@ _MULTIPART_SCHEMA = {
     "type": "object",
     "required": ["month", "episodes"],
     "properties": {
-        "month": {"type": "string", "pattern": r"^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])$"},
+        "month": {"type": "string", "pattern": MONTH_PATTERN},
         "ruleset": {"type": "string"},
         "daily_amount_sek": {"type": "string", "pattern": r"^-?[0-9]+\.[0-9]{2}$"},
         "accept": {
@@ -154,7 +153,7 @@ async def _upload_run(db: Database, request: Request, created_by: str) -> RunOut
             )
         month = texts["month"]
         assert month is not None
-        if not re.fullmatch(r"(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])", month):
+        if not re.fullmatch(MONTH_PATTERN, month):
             raise ProblemError(
                 422, "month must be YYYY-MM", errors=[_field("month", "must be YYYY-MM")]
             ) from None

@@ -14,7 +14,6 @@ from hos_avtal.api._bodies import Encoder, in_worker_thread, parse_json, request
 from hos_avtal.api._convert import typed_frame
 from hos_avtal.api._deps import CALCULATE, named_ruleset
 from hos_avtal.api._middleware import stateless
-from hos_avtal.api._problems import ProblemError
 from hos_avtal.api._prognos_schemas import PrognosOut, PrognosRequest
 from hos_avtal.api._schemas import (
     AgreementIn,
@@ -32,13 +31,14 @@ from hos_avtal.api._schemas import (
 )
 from hos_avtal.api.routers._common import problems
 from hos_avtal.betalningsansvar import calculate_betalningsansvar
-from hos_avtal.betalningsansvar._report import contract as betalningsansvar_contract
+from hos_avtal.betalningsansvar import contract as betalningsansvar_contract
+from hos_avtal.errors import ProblemError
 from hos_avtal.home_care import calculate_home_care
-from hos_avtal.home_care._report import contract as home_care_contract
+from hos_avtal.home_care import contract as home_care_contract
 from hos_avtal.io import validate_episodes, validate_placement_inputs, validate_tariffs, validate_visits
 from hos_avtal.months import parse_month
 from hos_avtal.placements import calculate_placements
-from hos_avtal.placements._report import contract as placements_contract
+from hos_avtal.placements import contract as placements_contract
 
 router = APIRouter(prefix="/v1", tags=["calculations"], dependencies=[Depends(CALCULATE)])
 BODY_MODELS = (BetalningsansvarRequest, PlacementsRequest, HomeCareRequest, PrognosRequest)
@@ -58,7 +58,7 @@ _PROGNOS = Encoder(PrognosOut)
 )
 @stateless
 async def betalningsansvar(request: Request) -> Response:
-    """Kommunens betalningsansvar for one month (SPEC §4): all 49 municipalities, totals and the
+    """Kommunens betalningsansvar for one month (docs/rules.md §4): all 49 municipalities, totals and the
     episodes outside the agreement; the episode lines too with ``include_episodes``."""
     return await in_worker_thread(request, _betalningsansvar)
 
@@ -86,7 +86,7 @@ def _betalningsansvar(body: bytes) -> Response:
 )
 @stateless
 async def placements(request: Request) -> Response:
-    """The cost split of placements (SPEC §5): lines, all 49 municipalities and totals."""
+    """The cost split of placements (docs/rules.md §5): lines, all 49 municipalities and totals."""
     return await in_worker_thread(request, _placements)
 
 
@@ -115,7 +115,7 @@ def _placements(body: bytes) -> Response:
 )
 @stateless
 async def home_care(request: Request) -> Response:
-    """Home care across municipal borders (SPEC §6): one object per month with a visit."""
+    """Home care across municipal borders (docs/rules.md §6): one object per month with a visit."""
     return await in_worker_thread(request, _home_care)
 
 
@@ -145,9 +145,8 @@ async def prognos(request: Request) -> Response:
 
 def _prognos(body: bytes) -> Response:
     from hos_avtal import months
-    from hos_avtal.forecasts import check_date
+    from hos_avtal.forecasts import check_date, contract
     from hos_avtal.forecasts import prognos as compute
-    from hos_avtal.forecasts._report import contract
     from hos_avtal.municipalities import parties
 
     request = parse_json(PrognosRequest, body)

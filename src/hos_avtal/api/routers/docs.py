@@ -18,7 +18,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, Response
 from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]  # ships no py.typed
 
-from hos_avtal.api._problems import ProblemError
+from hos_avtal.errors import ProblemError
 
 ASSETS = {
     "swagger-ui-bundle.js": "text/javascript; charset=utf-8",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from fastapi import APIRouter
 
-from hos_avtal import __version__
+from hos_avtal._version import __version__
 from hos_avtal.api._deps import DatabaseDep
 from hos_avtal.api._schemas import Health
 from hos_avtal.api.routers._common import problems

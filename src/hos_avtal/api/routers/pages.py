@@ -13,7 +13,7 @@ from fastapi import APIRouter
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, Response
 
-from hos_avtal.api._problems import ProblemError
+from hos_avtal.errors import ProblemError
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 _TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".css": "text/css"}

@@ -28,7 +28,6 @@ from hos_avtal.api._deps import (
     require,
 )
 from hos_avtal.api._keys import ApiKey
-from hos_avtal.api._problems import ProblemError
 from hos_avtal.api._prognos_schemas import (
     PrognosSnapshotOut,
     SnapshotList,
@@ -38,6 +37,7 @@ from hos_avtal.api._prognos_schemas import (
 from hos_avtal.api._schemas import Date, EpisodeIn
 from hos_avtal.api.routers._common import IDEMPOTENCY_HEADER, problems
 from hos_avtal.api.routers._invoice import CACHE_CONTROL
+from hos_avtal.errors import ProblemError
 from hos_avtal.forecasts import delete_snapshot, list_snapshots, load_snapshot, save_snapshot
 from hos_avtal.municipalities import parties
 from hos_avtal.storage import Database

@@ -14,9 +14,9 @@ from fastapi import APIRouter, Depends, Path, Request
 
 from hos_avtal.api._deps import READ_REFERENCE, DatabaseDep, current_key, require
 from hos_avtal.api._keys import ApiKey
-from hos_avtal.api._problems import ProblemError
 from hos_avtal.api._registry_schemas import DailyAmountIn, DailyAmountOut, TariffOut, TariffsIn
 from hos_avtal.api.routers._common import problems
+from hos_avtal.errors import ProblemError
 from hos_avtal.money import format_sek
 from hos_avtal.municipalities import lookup, parties
 from hos_avtal.rules import (

@@ -14,7 +14,6 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 
 from hos_avtal.api._deps import READ_REFERENCE, DatabaseDep, named_ruleset, require
 from hos_avtal.api._keys import ApiKey
-from hos_avtal.api._problems import ProblemError
 from hos_avtal.api._registry_schemas import (
     CatalogEntry,
     DifferenceOut,
@@ -26,9 +25,16 @@ from hos_avtal.api._registry_schemas import (
 )
 from hos_avtal.api._schemas import ParameterOut, ParameterValueOut
 from hos_avtal.api.routers._common import problems
-from hos_avtal.rules import RegisteredRuleSet, RuleSet, active_registry, parameter_catalog, shipped_rulesets
-from hos_avtal.rules._catalog import RULE_CAPABILITIES as CAPABILITIES
-from hos_avtal.rules._derive import diff_rulesets
+from hos_avtal.errors import ProblemError
+from hos_avtal.rules import RULE_CAPABILITIES as CAPABILITIES
+from hos_avtal.rules import (
+    RegisteredRuleSet,
+    RuleSet,
+    active_registry,
+    diff_rulesets,
+    parameter_catalog,
+    shipped_rulesets,
+)
 from hos_avtal.storage import Actor, register_ruleset
 
 router = APIRouter(prefix="/v1", tags=["rules"])

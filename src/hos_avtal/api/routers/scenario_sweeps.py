@@ -1,4 +1,4 @@
-"""``POST /v1/scenarios/sweep``: every combination of a grid of parameter values (SPEC §7).
+"""``POST /v1/scenarios/sweep``: every combination of a grid of parameter values (docs/rules.md §7).
 
 The route turns the request into :func:`hos_avtal.scenarios._sweep.sweep`'s axes and renders its
 result; the histogram engine behind it makes a thousand combinations cost about one calculation.
@@ -20,8 +20,7 @@ from hos_avtal.api.routers._formats import MEDIA, attachment, negotiate
 from hos_avtal.api.routers.scenarios import ANALYSE, request_data, scenario_problem
 from hos_avtal.errors import ScenarioError
 from hos_avtal.months import format_month, parse_month
-from hos_avtal.scenarios._sweep import Axis, Sweep, parse_axis, sweep
-from hos_avtal.scenarios._sweep_report import sweep_csv, sweep_json
+from hos_avtal.scenarios import Axis, Sweep, parse_axis, sweep, sweep_csv, sweep_json
 
 router = APIRouter(prefix="/v1/scenarios", tags=["scenarios"])
 
@@ -95,7 +94,7 @@ def _render(result: Sweep, chosen: str) -> Response:
     if chosen == "csv":
         data = sweep_csv(result).encode("utf-8")
     else:
-        from hos_avtal.scenarios._excel import sweep_xlsx
+        from hos_avtal.scenarios import sweep_xlsx
 
         data = sweep_xlsx(result)
     first = format_month(result.months[0]) if result.months else "svep"

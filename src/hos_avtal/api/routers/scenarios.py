@@ -1,4 +1,4 @@
-"""What-if scenarios (SPEC §7): compare base and scenarios on a stored or inline dataset, and the
+"""What-if scenarios (docs/rules.md §7): compare base and scenarios on a stored or inline dataset, and the
 datasets themselves (an uploaded episode file or a stored run's episodes). Analysts and admins.
 The sweep over a grid of parameter values lives beside it, in :mod:`.scenario_sweeps`.
 
@@ -25,7 +25,6 @@ from hos_avtal.api._convert import sek, typed_frame
 from hos_avtal.api._deps import DatabaseDep, Idempotency, idempotency, named_ruleset, require
 from hos_avtal.api._keys import ApiKey
 from hos_avtal.api._middleware import stateless
-from hos_avtal.api._problems import ProblemError
 from hos_avtal.api._scenario_schemas import (
     BaseParameter,
     BaseParameters,
@@ -48,7 +47,7 @@ from hos_avtal.api._schemas import (
 )
 from hos_avtal.api.routers._common import IDEMPOTENCY_HEADER, problems
 from hos_avtal.api.routers._formats import MEDIA, attachment, negotiate
-from hos_avtal.errors import ScenarioError, quotable
+from hos_avtal.errors import DatasetNotFoundError, ProblemError, ScenarioError, quotable
 from hos_avtal.io import (
     inputs_apart,
     validate_episodes,
@@ -58,24 +57,30 @@ from hos_avtal.io import (
 )
 from hos_avtal.money import divide_round_half_up, format_sek, sek_to_ore
 from hos_avtal.months import format_month, parse_month
-from hos_avtal.rules._checks import parse_share
-from hos_avtal.runs._model import InputKind
-from hos_avtal.scenarios import Comparison, Scenario, ScenarioData, compare, scenario_from_mapping
-from hos_avtal.scenarios._base import BaseValue, base_values
-from hos_avtal.scenarios._datasets import (
+from hos_avtal.rules import ACKNOWLEDGEMENTS, parse_share
+from hos_avtal.runs import InputKind
+from hos_avtal.scenarios import (
     INPUT_KINDS,
-    DatasetNotFoundError,
+    BaseValue,
+    Comparison,
     DatasetSummary,
+    Scenario,
+    ScenarioData,
+    base_values,
+    compare,
+    comparison_csv,
+    comparison_json,
     dataset_summary,
     delete_dataset,
+    format_permille,
+    label,
     list_datasets,
     load_dataset,
     read_upload,
     save_dataset,
     save_run_dataset,
+    scenario_from_mapping,
 )
-from hos_avtal.scenarios._report import comparison_csv, comparison_json, format_permille
-from hos_avtal.scenarios._sweep import label
 from hos_avtal.storage import Database
 
 ANALYSE = require("analyst")
@@ -289,7 +294,12 @@ def request_data(
             typed_frame(body.agreements, AgreementIn),
         )
     data = ScenarioData(
-        episodes=validate_episodes(typed_frame(body.episodes, EpisodeIn)) if body.episodes else None,
+        # A what-if is never billed: a long wait needs no acknowledgement (docs/rules.md §7).
+        episodes=(
+            validate_episodes(typed_frame(body.episodes, EpisodeIn), accept=ACKNOWLEDGEMENTS)
+            if body.episodes
+            else None
+        ),
         placements=placements,
         visits=validate_visits(typed_frame(body.visits, VisitIn)) if body.visits else None,
         tariffs=validate_tariffs(typed_frame(body.tariffs, TariffIn)) if body.tariffs else None,
@@ -386,7 +396,7 @@ def _render(comparison: Comparison, chosen: str) -> Response:
     if chosen == "csv":
         data = comparison_csv(comparison).encode("utf-8")
     else:
-        from hos_avtal.scenarios._excel import comparison_xlsx
+        from hos_avtal.scenarios import comparison_xlsx
 
         data = comparison_xlsx(comparison)
     filename = f"scenariojamforelse-{'_'.join(format_month(m) for m in comparison.months[:1])}.{chosen}"
