@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
             samples[name].append(run_once(command))
     load_after = loadavg()
 
-    summary = {
+    summary: dict[str, dict[str, Any]] = {
         name: {
             "median_s": statistics.median(s[0] for s in runs),
             "min_s": min(s[0] for s in runs),

@@ -31,7 +31,7 @@ DEFAULT = (700, 10, 10)
 
 def child(episodes: int, requests: int, thresholds: tuple[int, int, int], piled: bool) -> float:
     from hos_avtal.api._schemas import BetalningsansvarRequest
-    from hos_avtal.api.routers.calculations import betalningsansvar
+    from hos_avtal.api.routers.calculations import _answer_betalningsansvar as betalningsansvar
     from load_api import calculate_body
 
     body = calculate_body(episodes)

@@ -326,7 +326,7 @@ def ratios(cells: list[Cell]) -> list[dict[str, Any]]:
         f = by_key.get(("floor", c.endpoint, c.size, c.concurrency))
         if f is None:
             continue
-        row = {
+        row: dict[str, Any] = {
             "endpoint": c.endpoint,
             "size": c.size,
             "concurrency": c.concurrency,

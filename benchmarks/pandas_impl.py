@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -93,7 +94,7 @@ def _flag(series: pd.Series) -> np.ndarray:
     return series.astype("boolean").fillna(False).to_numpy(dtype=bool)
 
 
-def betalningsansvar(episodes: pd.DataFrame, daily_ore: int, parties: list[str]) -> pd.DataFrame:
+def betalningsansvar(episodes: pd.DataFrame, daily_ore: int, parties: Sequence[str]) -> pd.DataFrame:
     """One row per (month, party) for every discharge month in ``episodes``, amounts in öre.
 
     The index is (month, kommun), 49 rows per month; a month is an integer, months since

@@ -3,10 +3,12 @@
 The episodes of a VGR-scale month (``benchmarks/billing_run_e2e.py``'s 2024-06, read and validated
 once): the prognos of 2024-06-18 (the month's discharges so far, and every patient waiting that
 day) against ``calculate_with_parameters`` of the whole month. Goal (issue 16): at most 1.5×.
+With ``--snapshot`` also the daily flow's write: ``save_snapshot`` of the same day into a SQLite
+file (pseudonymise, validate again, compute, encode the contract, replace the day's row).
 
 Usage::
 
-    python benchmarks/prognos_vs_engine.py [--repeats 21]
+    python benchmarks/prognos_vs_engine.py [--repeats 21] [--snapshot]
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--repeats", type=int, default=21)
+    parser.add_argument("--snapshot", action="store_true", help="also time save_snapshot")
     options = parser.parse_args()
     frame = read_episodes(month_files()["episodes"])
     month = DAY.replace(day=1)
@@ -47,6 +50,16 @@ def main() -> None:
         "prognos": lambda: prognos_with_parameters(frame, DAY, month_rules),
         "engine": lambda: calculate_with_parameters(frame, [month_rules]),
     }
+    if options.snapshot:
+        import tempfile
+
+        from hos_avtal.forecasts import save_snapshot
+        from hos_avtal.storage import open_database
+
+        db = open_database(Path(tempfile.mkdtemp()) / "snapshots.sqlite")
+        runs["snapshot"] = lambda: save_snapshot(
+            db, frame, DAY, created_by="benchmark", ruleset=rules, daily_amount_sek=DAILY_AMOUNT
+        )
     times: dict[str, list[float]] = {name: [] for name in runs}
     print(f"load before: {loadavg()}")
     for run in runs.values():
@@ -64,6 +77,9 @@ def main() -> None:
         f"prognos {p * 1000:.1f} ms, billing engine {e * 1000:.1f} ms (medians of {options.repeats}); "
         f"prognos/engine {p / e:.2f}"
     )
+    if "snapshot" in times:
+        snap = statistics.median(times["snapshot"])
+        print(f"save_snapshot {snap * 1000:.1f} ms; snapshot/engine {snap / e:.2f}")
     print(f"load after: {loadavg()}")
 
 

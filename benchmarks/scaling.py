@@ -168,7 +168,8 @@ def in_child(mode: str, path: Path) -> dict[str, Any]:
     )
     if out.returncode:
         raise RuntimeError(f"{mode} {path} failed:\n{out.stderr}")
-    return json.loads(out.stdout)
+    result: dict[str, Any] = json.loads(out.stdout)
+    return result
 
 
 def main(argv: list[str] | None = None) -> int:

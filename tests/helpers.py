@@ -23,7 +23,7 @@ def episode(
     kommun: str = "1480",
     ready: dt.date = dt.date(2022, 3, 1),
     care_type: str = "somatik",
-    **conditions: bool,
+    **conditions: bool | None,
 ) -> dict[str, Any]:
     """One episode that meets every condition unless told otherwise; ``days=None``: still admitted."""
     row: dict[str, Any] = {

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -99,10 +100,10 @@ def failed_conditions(episode: dict[str, Any], required: tuple[str, ...]) -> tup
 
 
 def reference_betalningsansvar(
-    episodes: list[dict],
+    episodes: list[dict[str, Any]],
     month: dt.date,
     params: BetalningsansvarParameters,
-    party_codes: set[str],
+    party_codes: AbstractSet[str],
 ) -> ReferenceMonth:
     """Kommunens betalningsansvar of ``month`` (any day of it) for every party in ``party_codes``."""
     month = month.replace(day=1)
@@ -137,8 +138,8 @@ def reference_betalningsansvar(
         kommun = episode["kommun"]
         ready = episode["ready_date"]
         discharge = episode["discharge_date"]
-        row = rows.get(kommun)
-        in_agreement = row is not None
+        in_agreement = kommun in rows
+        row = rows.get(kommun, {})  # outside the agreement: nothing is counted
 
         discharged_in_month = discharge is not None and month <= discharge <= end
         admitted_at_end = ready <= end and (discharge is None or discharge > end)

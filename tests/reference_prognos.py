@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
+from collections.abc import Set as AbstractSet
 from fractions import Fraction
 from typing import Any
 
@@ -27,7 +28,10 @@ def _waiting(episode: dict[str, Any], date: dt.date) -> bool:
 
 
 def reference_prognos(
-    episodes: list[dict[str, Any]], date: dt.date, params: BetalningsansvarParameters, party_codes: set[str]
+    episodes: list[dict[str, Any]],
+    date: dt.date,
+    params: BetalningsansvarParameters,
+    party_codes: AbstractSet[str],
 ) -> dict[str, Any]:
     params = dataclasses.replace(params, accrue_while_admitted=False)
     month = date.replace(day=1)

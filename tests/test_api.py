@@ -274,10 +274,10 @@ async def test_calculations_read_json_bodies_only_and_document_them(api: Api) ->
         refused = await api.client.post(url, content=body, headers=headers)
         assert refused.status_code == 415, media
         assert refused.headers["content-type"] == "application/problem+json"
-    for media in (None, "application/json; charset=utf-8", "application/x+json"):
-        headers = api.auth("analyst") | ({"Content-Type": media} if media else {})
+    for sent in (None, "application/json; charset=utf-8", "application/x+json"):
+        headers = api.auth("analyst") | ({"Content-Type": sent} if sent else {})
         accepted = await api.client.post(url, content=body, headers=headers)
-        assert accepted.status_code == 200, (media, accepted.text)
+        assert accepted.status_code == 200, (sent, accepted.text)
         assert accepted.json()["month"] == MONTH
     schema = (await api.client.get("/openapi.json")).json()
     for path, model in (

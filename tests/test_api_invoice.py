@@ -116,7 +116,7 @@ async def test_a_kept_answer_is_the_same_bytes_and_read_once(
     run = _june(db)
     finalize(db, run, "test")
     reads: list[str] = []
-    load = _invoice.load_run_municipality
+    from hos_avtal.storage import load_run_municipality as load
 
     def counting(db: Database, run_id: int, kommun: str) -> Any:
         reads.append(kommun)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import httpx
 import pytest
@@ -69,7 +70,7 @@ async def test_a_kommun_key_may_not_post_a_prognos(api: Api) -> None:
 # --------------------------------------------------------------------------- the daily flow
 
 
-async def store(api: Api, role: str = "billing", **change: object) -> httpx.Response:
+async def store(api: Api, role: str = "billing", **change: Any) -> httpx.Response:
     body = {"date": "2022-03-20", "episodes": records(EPISODES), **change}
     return await api.client.post("/v1/prognos/snapshots", json=body, headers=api.auth(role))
 
@@ -168,7 +169,7 @@ async def test_a_bad_read_is_a_problem(api: Api, url: str, status: int) -> None:
     "change",
     [{"date": "2099-01-01"}, {"date": "2022-13-01"}, {"ruleset": "../vgr-2023"}, {"episodes": []}],
 )
-async def test_a_bad_snapshot_stores_nothing(api: Api, change: dict[str, object]) -> None:
+async def test_a_bad_snapshot_stores_nothing(api: Api, change: dict[str, Any]) -> None:
     response = await store(api, **change)
     assert response.status_code == 422, response.text
     assert (await api.client.get("/v1/prognos/latest", headers=api.auth("analyst"))).status_code == 404

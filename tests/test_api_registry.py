@@ -15,8 +15,8 @@ import test_api
 from helpers import episode, frame
 from hos_avtal import months
 from hos_avtal.municipalities import parties
-from hos_avtal.rules import derive_ruleset, select_ruleset, using_registry
-from hos_avtal.storage import audit_log, load_registry
+from hos_avtal.rules import Registry, derive_ruleset, select_ruleset, using_registry
+from hos_avtal.storage import Database, audit_log, load_registry
 from reference import reference_betalningsansvar
 from test_api import Api, records
 from test_storage import database_url  # noqa: F401  (the database fixture)
@@ -223,8 +223,12 @@ async def test_a_trivial_read_reads_no_registry(api: Api, monkeypatch: pytest.Mo
     import hos_avtal.api._middleware as middleware
 
     calls = []
-    original = middleware.load_registry
-    monkeypatch.setattr(middleware, "load_registry", lambda db: calls.append(1) or original(db))
+
+    def counting(db: Database) -> Registry:
+        calls.append(1)
+        return load_registry(db)
+
+    monkeypatch.setattr(middleware, "load_registry", counting)
     assert (await api.client.get("/v1/municipalities", headers=api.auth("analyst"))).status_code == 200
     assert calls == []
     assert (await api.client.get("/v1/rulesets", headers=api.auth("analyst"))).status_code == 200

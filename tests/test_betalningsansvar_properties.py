@@ -22,6 +22,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from helpers import CARE_TYPE_VALUES
+from hos_avtal._types import Ore
 from hos_avtal.betalningsansvar import (
     BetalningsansvarResult,
     MonthRules,
@@ -97,7 +98,7 @@ def comparable(lines: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 def examples(dev_count: int) -> settings:
     """``dev_count`` examples in the dev profile (150 by default), scaled up in the ci profile."""
-    return settings(max_examples=max(10, dev_count * settings.default.max_examples // 150))
+    return settings(max_examples=max(10, dev_count * settings().max_examples // 150))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -109,7 +110,7 @@ mostly_true = st.sampled_from([True, True, True, True, True, True, False])
 @st.composite
 def an_episode(
     draw: st.DrawFn, kommuner: Sequence[str] = PARTIES_USED + OUT_OF_COUNTY, max_days: int = 40
-) -> dict:
+) -> dict[str, Any]:
     """One episode; ``days`` is mostly 0–10, up to ``max_days``; one in six still admitted."""
     ready = FIRST_READY + dt.timedelta(days=draw(st.integers(0, (LAST_READY - FIRST_READY).days)))
     short = st.integers(0, min(10, max_days))
@@ -131,13 +132,13 @@ def an_episode(
     }
 
 
-def with_ids(episodes: list[dict], prefix: str = "e") -> list[dict]:
+def with_ids(episodes: list[dict[str, Any]], prefix: str = "e") -> list[dict[str, Any]]:
     return [{**e, "episode_id": f"{prefix}{i}", "person_id": f"p{i % 17}"} for i, e in enumerate(episodes)]
 
 
 def episode_sets(
     kommuner: Sequence[str] = PARTIES_USED + OUT_OF_COUNTY, max_size: int = 60, max_days: int = 40
-) -> st.SearchStrategy[list[dict]]:
+) -> st.SearchStrategy[list[dict[str, Any]]]:
     return st.lists(an_episode(kommuner, max_days), max_size=max_size).map(with_ids)
 
 
@@ -166,7 +167,7 @@ def parameters(
         free_days=draw(st.integers(0, 5)),
         separate_care_type_averages=draw(st.booleans()),
         accrue_while_admitted=draw(st.booleans()),
-        daily_amount_ore=draw(DAILY_AMOUNTS),
+        daily_amount_ore=Ore(draw(DAILY_AMOUNTS)),
         conditions=conditions,
         # Mostly with a pooled average (every agreement), sometimes without (the statute).
         pooled_average=draw(st.sampled_from((True, True, True, False))),
@@ -372,7 +373,7 @@ def test_out_of_county_episodes_never_change_a_party_row(episodes, outsiders, pa
 # The reference itself, on cases worked out by hand (it is the oracle, so it is anchored too)
 
 
-def _episode(days: int | None, ready: dt.date = dt.date(2022, 3, 1), **changes: Any) -> dict:
+def _episode(days: int | None, ready: dt.date = dt.date(2022, 3, 1), **changes: Any) -> dict[str, Any]:
     episode = {
         "episode_id": "e",
         "person_id": "p",
@@ -391,7 +392,7 @@ def _episode(days: int | None, ready: dt.date = dt.date(2022, 3, 1), **changes: 
     return {**episode, **changes}
 
 
-def _reference(episodes: list[dict], **changes: Any) -> ReferenceMonth:
+def _reference(episodes: list[dict[str, Any]], **changes: Any) -> ReferenceMonth:
     episodes = [{**e, "episode_id": f"e{i}"} for i, e in enumerate(episodes)]
     params = dataclasses.replace(BASE, **changes)
     return reference_betalningsansvar(episodes, dt.date(2022, 3, 1), params, PARTY_CODES)

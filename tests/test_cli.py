@@ -90,7 +90,7 @@ def test_table_for_people(capsys, monkeypatch, march: Path) -> None:  # type: ig
     assert "1480 Göteborg" in out
     assert "9\u00a0300,00" in out
     assert "vgr-2018" in out
-    assert "Outside the agreement" in out
+    assert "Utanför avtalet" in out
 
 
 def test_episode_lines_file(capsys, monkeypatch, march: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -365,9 +365,9 @@ class TestCommandLine:
         code, out, _ = cli("home-care", str(visit_file))
         assert code == 0
         assert "1\u00a0116,00" in out
-        assert "Payments 2022-07" in out
+        assert "Betalningar 2022-07" in out
         assert "785,25" in out
-        assert "Outside the agreement" in out
+        assert "Utanför avtalet" in out
 
     def test_tariff_file_on_the_command_line(self, cli: Cli, visit_file: Path, tmp_path: Path) -> None:
         tariff_file = write(tmp_path / "t.csv", TARIFF_HEADER, "1486,2022,hemsjukvard,800")

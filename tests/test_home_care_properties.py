@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
@@ -134,7 +135,7 @@ def test_missing_tariffs_are_exactly_the_references(
     assert named == missing
 
 
-def check_settlement(positions: dict[str, int], payments: list[tuple[str, str, int]]) -> None:
+def check_settlement(positions: dict[str, int], payments: Sequence[tuple[str, str, int]]) -> None:
     """Every payment positive, from a debtor to a creditor; every position settled exactly."""
     nonzero = sum(1 for v in positions.values() if v)
     assert len(payments) <= max(0, nonzero - 1)

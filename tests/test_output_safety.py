@@ -153,11 +153,11 @@ def test_a_stored_runs_csv_fakturaunderlag_quotes_formula_ids(  # type: ignore[n
     assert run_cli(capsys, monkeypatch, "run", "finalize", "1", *db)[0] == 0
     code, out, err = run_cli(capsys, monkeypatch, "run", "--month", MONTH, "--episodes", str(second), *db)
     assert (code, out.splitlines()[0]) == (0, "run 2: 2022-03 version 2, draft (new)"), err
-    out = tmp_path / "out"
-    args = ("run", "export", "2", "--kommun", "1480", "--format", "csv", "--out", str(out), *db)
+    folder = tmp_path / "out"
+    args = ("run", "export", "2", "--kommun", "1480", "--format", "csv", "--out", str(folder), *db)
     code, _, err = run_cli(capsys, monkeypatch, *args)
     assert code == 0, err
-    data = (out / "fakturaunderlag-2022-03-v2-1480-goteborg.csv").read_bytes()
+    data = (folder / "fakturaunderlag-2022-03-v2-1480-goteborg.csv").read_bytes()
     rows = [dict(zip(cells(data)[0], row, strict=True)) for row in cells(data)[1:]]
     episode_ids = {r["line_key"] for r in rows if r["section"] == "episode"}
     assert episode_ids == {"'" + f for f in IN_FILES} | {"plain"}
@@ -166,7 +166,7 @@ def test_a_stored_runs_csv_fakturaunderlag_quotes_formula_ids(  # type: ignore[n
     assert all(c.startswith("-") and is_plain_number(c) for c in credits)
     assert "-65100.00" in credits  # the long stay's 7 billable days, credited
     assert not any(cell.startswith("'-") and is_plain_number(cell[1:]) for row in cells(data) for cell in row)
-    for path in [*out.iterdir(), tmp_path / "runs.sqlite"]:
+    for path in [*folder.iterdir(), tmp_path / "runs.sqlite"]:
         assert mode(path) == 0o600, path
 
 

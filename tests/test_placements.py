@@ -511,7 +511,7 @@ def test_cli_table(capsys, monkeypatch, example: list[str]) -> None:  # type: ig
     assert "33\u00a0333,33" in out
     assert "1480 Göteborg" in out
     assert "vgr-2023" in out
-    assert "Adjustments since 2024-04-01" in out
+    assert "Justering i efterhand sedan 2024-04-01" in out
 
 
 @pytest.mark.parametrize(

@@ -69,3 +69,29 @@ def test_the_version_has_one_home() -> None:
     from hos_avtal._version import __version__
 
     assert hos_avtal.__version__ == __version__
+
+
+def test_the_run_record_has_one_home() -> None:
+    """The API's run summary is the stored record as JSON: a field added to one is in the other."""
+    import dataclasses
+    import datetime as dt
+
+    from hos_avtal.api._schemas import RunSummaryOut
+    from hos_avtal.runs import RunSummary
+
+    record = RunSummary(1, dt.date(2022, 6, 1), 1, "draft", "vgr-2018", "r", "i", "0.1", "cli",
+                        dt.datetime(2022, 7, 1, tzinfo=dt.UTC)).record(money="sek")  # fmt: skip
+    assert set(RunSummaryOut.model_fields) == set(record)
+    assert RunSummaryOut.model_validate(record).model_dump(mode="json")["month"] == "2022-06"
+    stored = {f.name for f in dataclasses.fields(RunSummary)}
+    assert set(record) == (stored - {"daily_amount_ore"}) | {"daily_amount_sek"}
+
+
+def test_money_and_codes_are_types_of_their_own() -> None:
+    from hos_avtal import KommunCode, Ore
+    from hos_avtal.money import parse_sek
+
+    assert parse_sek("9 300") == Ore(930000)
+    assert KommunCode("1480") == "1480"
+    assert getattr(Ore, "__supertype__", None) is int  # NewType, not an alias mypy cannot tell apart
+    assert getattr(KommunCode, "__supertype__", None) is str

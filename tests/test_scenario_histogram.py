@@ -21,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers import CARE_TYPE_VALUES, episode, frame
+from hos_avtal._types import Ore
 from hos_avtal.betalningsansvar import MonthRules, calculate_with_parameters
 from hos_avtal.money import sek_to_ore
 from hos_avtal.municipalities import parties
@@ -146,7 +147,7 @@ def month_rules(draw: st.DrawFn) -> list[MonthRules]:
             individual_after_days=draw(st.integers(3, 10)),
             free_days=draw(st.integers(0, 5)),
             separate_care_type_averages=draw(st.booleans()),
-            daily_amount_ore=draw(st.integers(1, 2_000_000)),
+            daily_amount_ore=Ore(draw(st.integers(1, 2_000_000))),
             conditions=tuple(c for c in CONDITIONS if c in conditions),
             pooled_average=draw(st.sampled_from((True, True, True, False))),
             care_type_values=draw(CARE_TYPE_VALUES),
@@ -159,7 +160,7 @@ def month_rules(draw: st.DrawFn) -> list[MonthRules]:
 # The property
 
 
-@settings(max_examples=max(10, settings.default.max_examples // 4))
+@settings(max_examples=max(10, settings().max_examples // 4))
 @given(episodes=episode_frames(), months=month_rules(), grid=grids())
 def test_the_sweep_equals_one_engine_run_per_combination_to_the_ore(episodes, months, grid):
     sweep = sweep_betalningsansvar(episodes, months, grid)

@@ -327,7 +327,7 @@ def test_a_header_cannot_hide_a_second_column_behind_a_zero_width_space(tmp_path
 @pytest.mark.anyio
 async def test_json_numbers_and_codes_are_what_they_say(api: Api) -> None:  # noqa: F811
     for change in ({"minutes": True}, {"minutes": "60"}, {"minutes": 60.0}):
-        body = {"visits": [{**VISITS[0], **change}, *VISITS[1:5]]}
+        body: dict[str, Any] = {"visits": [{**VISITS[0], **change}, *VISITS[1:5]]}
         response = await api.client.post("/v1/home-care/calculate", json=body, headers=api.auth("billing"))
         assert response.status_code == 422, (change, response.text)
     body = {"month": MONTH, "episodes": EPISODES[:5], "daily_amount_sek": "９３００.００"}

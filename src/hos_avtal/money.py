@@ -69,7 +69,7 @@ decimals; write kronor as 9300, 9 300, 9300,00 or 9300.00
         raise ValueError(f"not an amount in kronor; {SEK_HELP}")
     sign, whole, decimals = match.groups()
     ore = int(re.sub(_GROUP, "", whole)) * 100 + int((decimals or "0").ljust(2, "0"))
-    return -ore if sign else ore
+    return Ore(-ore if sign else ore)
 
 
 def parse_sek_expr(text: pl.Expr) -> pl.Expr:
@@ -121,22 +121,22 @@ def sek_to_ore(value: Decimal | str | int) -> Ore:
     ore = amount * _HUNDRED
     if ore != ore.to_integral_value():
         raise ValueError("has fractions of an öre")
-    return int(ore)
+    return Ore(int(ore))
 
 
-def ore_to_decimal(ore: Ore) -> Decimal:
+def ore_to_decimal(ore: int) -> Decimal:
     """Öre as a :class:`~decimal.Decimal` number of kronor with two decimals."""
     return (Decimal(ore) / _HUNDRED).quantize(Decimal("0.01"))
 
 
-def format_sek(ore: Ore) -> str:
+def format_sek(ore: int) -> str:
     """The contract's money format: a decimal string with two decimals, ``"9300.00"``."""
     sign = "-" if ore < 0 else ""
     whole, frac = divmod(abs(ore), 100)
     return f"{sign}{whole}.{frac:02d}"
 
 
-def format_sek_sv(ore: Ore) -> str:
+def format_sek_sv(ore: int) -> str:
     """Swedish display format for people: ``"9 300,00"`` (no-break space grouping)."""
     sign = "-" if ore < 0 else ""
     whole, frac = divmod(abs(ore), 100)

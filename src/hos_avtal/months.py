@@ -5,9 +5,14 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from typing import TYPE_CHECKING
 
 from hos_avtal._types import Month
 from hos_avtal.errors import InputError, Problem, quotable
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 MONTH_PATTERN = r"^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])$"
 """A month as ``YYYY-MM``, 1900-01 to 2999-12: the one pattern of every input that names a month
@@ -71,3 +76,24 @@ def month_range(text: str) -> list[Month]:
         months.append(start)
         start = (start + dt.timedelta(days=32)).replace(day=1)
     return months
+
+
+def months_in_a_row(flags: npt.NDArray[np.bool_], ordinals: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """For each month (rows, in calendar order, ``ordinals`` their month numbers) and each column:
+    how many months in a row, ending with that one, the flag held. A calendar gap between two
+    rows breaks the row, as a month that was not billed does (docs/rules.md §4, recurring
+    liability). The one home of that rule: the engine and the stored runs both count with it.
+
+    >>> import numpy as np
+    >>> flags = np.array([[True, False], [True, True], [True, True], [False, True]])
+    >>> months_in_a_row(flags, np.array([0, 1, 3, 4])).tolist()
+    [[1, 0], [2, 1], [1, 1], [0, 2]]
+    """
+    import numpy as np
+
+    run = np.zeros(flags.shape, dtype=np.int64)
+    for i in range(flags.shape[0]):  # months, not episodes: a few dozen at most
+        follows = i > 0 and ordinals[i] == ordinals[i - 1] + 1
+        previous = run[i - 1] if follows else 0
+        run[i] = np.where(flags[i], previous + 1, 0)
+    return run

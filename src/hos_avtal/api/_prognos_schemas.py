@@ -9,15 +9,20 @@ from pydantic import BaseModel, Field
 from hos_avtal.api._schemas import Accept, Code, Date, Episodes, Money, MonthText, RulesetId, _Strict
 
 
-class PrognosRequest(_Strict):
-    """Today's episodes (the month's discharges so far and everyone still in hospital) and the day."""
+class _DayEpisodes(_Strict):
+    """A day and its episodes: the month's discharges so far and everyone still in hospital."""
 
     date: Date = Field(description="The day, YYYY-MM-DD: today or earlier.")
     episodes: Episodes
     ruleset: RulesetId | None = Field(None, description="Default: the VGR agreement in force.")
     daily_amount_sek: Money | None = Field(None, description="For a year without a fastställt belopp.")
-    kommun: Code | None = Field(None, description="Only this municipality and its waiting patients.")
     accept: Accept = Field(default_factory=list)
+
+
+class PrognosRequest(_DayEpisodes):
+    """Today's episodes (the month's discharges so far and everyone still in hospital) and the day."""
+
+    kommun: Code | None = Field(None, description="Only this municipality and its waiting patients.")
 
 
 class PrognosMunicipality(BaseModel):
@@ -65,16 +70,10 @@ class PrognosOut(BaseModel):
     outside_agreement: list[OutsideWaiting]
 
 
-class SnapshotRequest(_Strict):
+class SnapshotRequest(_DayEpisodes):
     """This morning's episodes (the month's discharges so far and everyone still in hospital),
     stored as the day's snapshot; ids that are personnummer are pseudonymised before anything is
     stored."""
-
-    date: Date = Field(description="The day, YYYY-MM-DD: today or earlier.")
-    episodes: Episodes
-    ruleset: RulesetId | None = Field(None, description="Default: the VGR agreement in force.")
-    daily_amount_sek: Money | None = Field(None, description="For a year without a fastställt belopp.")
-    accept: Accept = Field(default_factory=list)
 
 
 class SnapshotOut(BaseModel):
@@ -89,15 +88,13 @@ class SnapshotOut(BaseModel):
     inputs_sha256: str = Field(description="SHA-256 of the episodes as kept (ids pseudonymised).")
 
 
-class SnapshotStored(SnapshotOut):
-    episodes: int
-    waiting_episodes: int
-    replaced: bool = Field(description="Whether it replaced an earlier snapshot of the same day.")
-
-
 class SnapshotListItem(SnapshotOut):
     episodes: int
     waiting_episodes: int
+
+
+class SnapshotStored(SnapshotListItem):
+    replaced: bool = Field(description="Whether it replaced an earlier snapshot of the same day.")
 
 
 class SnapshotList(BaseModel):

@@ -17,6 +17,7 @@ import polars as pl
 
 from hos_avtal.betalningsansvar._engine import CARE_TYPES, REASONS, STATUSES
 from hos_avtal.io import KOMMUN
+from hos_avtal.months import months_in_a_row
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -156,16 +157,6 @@ def _month_params(params: pl.DataFrame) -> dict[str, IntArray]:
     return shaped
 
 
-def _consecutive(liable: BoolArray, ordinals: IntArray) -> IntArray:
-    """Liable months in a row ending at each (month, kommun); a calendar gap breaks the run."""
-    run = np.zeros(liable.shape, dtype=np.int64)
-    for i in range(liable.shape[0]):  # months, not episodes: a few dozen at most
-        follows = i > 0 and ordinals[i] == ordinals[i - 1] + 1
-        previous = run[i - 1] if follows else 0
-        run[i] = np.where(liable[i], previous + 1, 0)
-    return run
-
-
 def municipality_rows(
     cube: Cube, pending_counts: IntArray, parties: pl.DataFrame, recurring_after: IntArray
 ) -> pl.DataFrame:
@@ -213,7 +204,7 @@ def municipality_rows(
     total = average_amount + cube.at("amount_ore", _INDIVIDUAL).sum(axis=2)
     columns["pending_episodes"] = flat(pending_counts - accruing)
     columns["total_amount_ore"] = flat(total)
-    consecutive = _consecutive(total > 0, month_ordinals(months))
+    consecutive = months_in_a_row(total > 0, month_ordinals(months))
     columns["consecutive_liable_months"] = flat(consecutive)
     columns["recurring_liability"] = flat(consecutive >= recurring_after[:, None])
 

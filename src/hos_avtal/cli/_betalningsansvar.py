@@ -11,8 +11,11 @@ import typer
 from hos_avtal.cli._app import app
 from hos_avtal.cli._options import (
     AcceptOption,
+    DailyAmountOption,
     DbOption,
+    FormatOption,
     OutputFormat,
+    RulesetOption,
     accepted,
     amount_option,
     month_option,
@@ -48,36 +51,9 @@ def betalningsansvar(
             help="Billing month YYYY-MM. Default: every discharge month in the file.",
         ),
     ] = None,
-    ruleset: Annotated[
-        str | None,
-        typer.Option(
-            "--ruleset",
-            "-r",
-            help=(
-                "Rule-set id (vgr-2023, vgr-2018, lag-2017-612, or one registered with 'hos-avtal "
-                "rulesets add') or a rule-set .toml file. Default: the VGR agreement in force for "
-                "each month, shipped or registered."
-            ),
-        ),
-    ] = None,
-    daily_amount: Annotated[
-        str | None,
-        typer.Option(
-            "--daily-amount",
-            help=(
-                "Fastställt belopp in kronor per vårddygn, for a year hos_avtal has no verified "
-                "amount for. Better: register it once with 'hos-avtal amounts set YEAR SEK'."
-            ),
-        ),
-    ] = None,
-    output_format: Annotated[
-        OutputFormat,
-        typer.Option(
-            "--format",
-            "-f",
-            help="table for people; json (the output contract in README.md) or csv for systems.",
-        ),
-    ] = OutputFormat.table,
+    ruleset: RulesetOption = None,
+    daily_amount: DailyAmountOption = None,
+    output_format: FormatOption = OutputFormat.table,
     episodes_out: Annotated[
         Path | None,
         typer.Option(

@@ -103,6 +103,7 @@ def _render(result: HomeCareResult, source: str) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from hos_avtal.exports import SERVICE_SV
     from hos_avtal.home_care import contract
     from hos_avtal.money import format_sek_sv, sek_to_ore
 
@@ -114,33 +115,33 @@ def _render(result: HomeCareResult, source: str) -> None:
     for month in contract(result):
         lines = Table(
             title=f"Hemtjänst och hemsjukvård i annan kommun {month['month']} — {source}",
-            caption="Tariffs: "
+            caption="Timpriser: "
             + "; ".join(
-                f"{t['host']} {t['host_name']} {t['year']} {t['service']} {kr(t['sek_per_hour'])} kr/h "
-                f"({t['source']})"
+                f"{t['host']} {t['host_name']} {t['year']} {SERVICE_SV[t['service']].lower()} "
+                f"{kr(t['sek_per_hour'])} kr/tim ({t['source']})"
                 for t in month["tariffs"]
             )
             if month["tariffs"]
-            else "No visits between two of the 49 municipalities this month.",
+            else "Inga besök mellan två av de 49 kommunerna den här månaden.",
             caption_justify="left",
             show_footer=True,
         )
         totals = month["totals"]
         for header, justify, footer in (
-            ("Vistelsekommun (invoices)", "left", "Total"),
-            ("Hemkommun (pays)", "left", ""),
-            ("Service", "left", ""),
-            ("Visits", "right", str(totals["visits"])),
-            ("Hours", "right", ""),
-            ("kr/h", "right", ""),
-            ("Amount kr", "right", kr(totals["amount_sek"])),
+            ("Vistelsekommun (fakturerar)", "left", "Totalt"),
+            ("Hemkommun (betalar)", "left", ""),
+            ("Insats", "left", ""),
+            ("Besök", "right", str(totals["visits"])),
+            ("Timmar", "right", ""),
+            ("kr/tim", "right", ""),
+            ("Belopp kr", "right", kr(totals["amount_sek"])),
         ):
             lines.add_column(header, justify=justify, footer=footer)  # type: ignore[arg-type]
         for line in month["invoice_lines"]:
             lines.add_row(
                 f"{line['host']} {line['host_name']}",
                 f"{line['home']} {line['home_name']}",
-                line["service"],
+                SERVICE_SV.get(line["service"], line["service"]),
                 str(line["visits"]),
                 line["hours"].replace(".", ","),
                 kr(line["sek_per_hour"]),
@@ -149,11 +150,11 @@ def _render(result: HomeCareResult, source: str) -> None:
         console.print(lines)
 
         positions = Table(
-            title=f"Net positions {month['month']} (municipalities with a non-zero position)",
-            caption="Net = invoiced as vistelsekommun − owed as hemkommun; the positions sum to zero.",
+            title=f"Nettopositioner {month['month']} (kommuner med en position skild från noll)",
+            caption="Netto = fakturerat som vistelsekommun − skyldigt som hemkommun; summan är noll.",
             caption_justify="left",
         )
-        for header in ("Kommun", "Invoiced kr", "Owed kr", "Net kr"):
+        for header in ("Kommun", "Fakturerat kr", "Skyldigt kr", "Netto kr"):
             positions.add_column(header, justify="left" if header == "Kommun" else "right")
         for m in month["municipalities"]:
             if m["net_sek"] != "0.00":
@@ -162,9 +163,11 @@ def _render(result: HomeCareResult, source: str) -> None:
                 )
         console.print(positions)
 
-        payments = Table(title=f"Payments {month['month']} ({totals['payments']} settle every position)")
-        for header in ("Payer", "Payee", "Amount kr"):
-            payments.add_column(header, justify="right" if header == "Amount kr" else "left")
+        payments = Table(
+            title=f"Betalningar {month['month']} ({totals['payments']} reglerar alla positioner)"
+        )
+        for header in ("Betalare", "Mottagare", "Belopp kr"):
+            payments.add_column(header, justify="right" if header == "Belopp kr" else "left")
         for p in month["payments"]:
             payments.add_row(
                 f"{p['payer']} {p['payer_name']}", f"{p['payee']} {p['payee_name']}", kr(p["amount_sek"])
@@ -173,6 +176,6 @@ def _render(result: HomeCareResult, source: str) -> None:
         outside = month["outside_agreement"]
         if outside["visits"]:
             console.print(
-                f"Outside the agreement (never invoiced): {outside['visits']} visits, {outside['minutes']} "
-                f"minutes, for people from {len(outside['by_kommun'])} municipalities outside the 49."
+                f"Utanför avtalet (faktureras aldrig): {outside['visits']} besök, {outside['minutes']} "
+                f"minuter, för personer från {len(outside['by_kommun'])} kommuner utanför de 49."
             )

@@ -35,6 +35,30 @@ DbOption = Annotated[
 ]
 
 
+RulesetOption = Annotated[
+    str | None,
+    typer.Option(
+        "--ruleset",
+        "-r",
+        help=(
+            "Rule-set id (vgr-2023, vgr-2018, lag-2017-612, or one registered with 'hos-avtal "
+            "rulesets add') or a rule-set .toml file. Default: the VGR agreement in force for each "
+            "month, shipped or registered."
+        ),
+    ),
+]
+DailyAmountOption = Annotated[
+    str | None,
+    typer.Option(
+        "--daily-amount",
+        help=(
+            "Fastställt belopp in kronor per vårddygn, for a year hos_avtal has no verified amount "
+            "for. Better: register it once with 'hos-avtal amounts set YEAR SEK'."
+        ),
+    ),
+]
+
+
 @contextmanager
 def registered_rules(db: str | None) -> Iterator[None]:
     """Run a calculation with the rules registered in ``db`` as well as the shipped ones; a
@@ -154,6 +178,16 @@ class OutputFormat(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
+
+
+FormatOption = Annotated[
+    OutputFormat,
+    typer.Option(
+        "--format",
+        "-f",
+        help="table (Swedish) for people; json (the documented contract) or csv for systems.",
+    ),
+]
 
 
 def print_json(payload: Any) -> None:

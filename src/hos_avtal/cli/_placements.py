@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from hos_avtal.cli._app import app
-from hos_avtal.cli._options import DbOption, OutputFormat, month_option, print_json, registered_rules
+from hos_avtal.cli._options import (
+    DbOption,
+    FormatOption,
+    OutputFormat,
+    RulesetOption,
+    month_option,
+    print_json,
+    registered_rules,
+)
 
 if TYPE_CHECKING:
     from hos_avtal.placements import PlacementResult
@@ -73,18 +81,8 @@ def placements(
             ),
         ),
     ] = None,
-    ruleset: Annotated[
-        str | None,
-        typer.Option(
-            "--ruleset",
-            "-r",
-            help="Rule-set id or .toml file. Default: the VGR agreement in force for each month.",
-        ),
-    ] = None,
-    output_format: Annotated[
-        OutputFormat,
-        typer.Option("--format", "-f", help="table for people; json (the contract) or csv for systems."),
-    ] = OutputFormat.table,
+    ruleset: RulesetOption = None,
+    output_format: FormatOption = OutputFormat.table,
     db: DbOption = None,
 ) -> None:
     """Split placement costs (HVB, familjehem) between the region and the municipality.
@@ -121,33 +119,34 @@ def _render(result: PlacementResult, source: str) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from hos_avtal.exports import FLAG_SV, METHOD_SV, sv_decimal
     from hos_avtal.money import format_sek_sv
     from hos_avtal.months import format_month
 
     probe = Console()
     console = probe if probe.is_terminal else Console(width=150)
     months = ", ".join(format_month(m) for m in result.month_list())
-    as_of = f" as of {result.as_of.isoformat()}" if result.as_of else ""
-    shares = ", ".join(dict.fromkeys(str(p.schablon_region_share) for p in result.months))
+    as_of = f" per {result.as_of.isoformat()}" if result.as_of else ""
+    shares = ", ".join(dict.fromkeys(sv_decimal(str(p.schablon_region_share)) for p in result.months))
     totals = result.totals()
     lines = Table(
-        title=f"Placement cost split {months}{as_of} — {source}",
+        title=f"Kostnadsfördelning för placeringar {months}{as_of} — {source}",
         caption=(
-            f"Rule set {', '.join(result.ruleset_ids)}: schablon region share {shares}. "
-            "The region's share is rounded half up to öre; the municipality pays the rest."
+            f"Regelverk {', '.join(result.ruleset_ids)}: regionens andel enligt schablon {shares}. "
+            "Regionens andel avrundas till hela ören (halva uppåt); kommunen betalar resten."
         ),
         caption_justify="left",
         show_footer=True,
     )
     for header, justify, footer in (
-        ("Month", "left", ""),
-        ("Placement", "left", f"{result.lines.height} lines"),
+        ("Månad", "left", ""),
+        ("Placering", "left", f"{result.lines.height} rader"),
         ("Kommun", "left", ""),
-        ("Cost kr", "right", format_sek_sv(totals["cost_ore"])),
-        ("Region kr", "right", format_sek_sv(totals["region_ore"])),
-        ("Kommun kr", "right", format_sek_sv(totals["kommun_ore"])),
-        ("Method", "left", ""),
-        ("Flags", "left", ""),
+        ("Kostnad kr", "right", format_sek_sv(totals["cost_ore"])),
+        ("Regionen kr", "right", format_sek_sv(totals["region_ore"])),
+        ("Kommunen kr", "right", format_sek_sv(totals["kommun_ore"])),
+        ("Metod", "left", ""),
+        ("Flaggor", "left", ""),
     ):
         lines.add_column(header, justify=justify, footer=footer)  # type: ignore[arg-type]
     for r in result.lines.iter_rows(named=True):
@@ -158,21 +157,19 @@ def _render(result: PlacementResult, source: str) -> None:
             format_sek_sv(r["cost_ore"]),
             format_sek_sv(r["region_ore"]),
             format_sek_sv(r["kommun_ore"]),
-            r["method"],
-            ", ".join(r["flags"]),
+            METHOD_SV.get(r["method"], r["method"]),
+            ", ".join(FLAG_SV.get(f, f) for f in r["flags"]),
             style="bold" if r["flags"] else None,
         )
     console.print(lines)
 
-    per_kommun = Table(
-        title="Per municipality (municipalities without placements left out)", show_footer=True
-    )
+    per_kommun = Table(title="Per kommun (kommuner utan placeringar visas inte)", show_footer=True)
     for header, justify, footer in (
-        ("Kommun", "left", "All 49"),
-        ("Placements", "right", str(int(result.municipalities["placements"].sum()))),
-        ("Cost kr", "right", format_sek_sv(totals["cost_ore"])),
-        ("Region kr", "right", format_sek_sv(totals["region_ore"])),
-        ("Kommun kr", "right", format_sek_sv(totals["kommun_ore"])),
+        ("Kommun", "left", "Alla 49"),
+        ("Placeringar", "right", str(int(result.municipalities["placements"].sum()))),
+        ("Kostnad kr", "right", format_sek_sv(totals["cost_ore"])),
+        ("Regionen kr", "right", format_sek_sv(totals["region_ore"])),
+        ("Kommunen kr", "right", format_sek_sv(totals["kommun_ore"])),
     ):
         per_kommun.add_column(header, justify=justify, footer=footer)  # type: ignore[arg-type]
     for r in result.municipalities.filter(result.municipalities["placements"] > 0).iter_rows(named=True):
@@ -189,18 +186,18 @@ def _render(result: PlacementResult, source: str) -> None:
         assert result.adjust_from is not None
         sums = result.adjustment_totals()
         adjustments = Table(
-            title=f"Adjustments since {result.adjust_from.isoformat()} (justering i efterhand)",
+            title=f"Justering i efterhand sedan {result.adjust_from.isoformat()}",
             show_footer=True,
         )
         for header, justify, footer in (
-            ("Month", "left", ""),
-            ("Placement", "left", f"{result.adjustments.height} lines"),
+            ("Månad", "left", ""),
+            ("Placering", "left", f"{result.adjustments.height} rader"),
             ("Kommun", "left", ""),
-            ("Billed region kr", "right", ""),
-            ("Region kr", "right", ""),
-            ("Region Δ kr", "right", format_sek_sv(sums["region_delta_ore"])),
-            ("Kommun Δ kr", "right", format_sek_sv(sums["kommun_delta_ore"])),
-            ("Method", "left", ""),
+            ("Regionen fakturerat kr", "right", ""),
+            ("Regionen kr", "right", ""),
+            ("Regionen Δ kr", "right", format_sek_sv(sums["region_delta_ore"])),
+            ("Kommunen Δ kr", "right", format_sek_sv(sums["kommun_delta_ore"])),
+            ("Metod", "left", ""),
         ):
             adjustments.add_column(header, justify=justify, footer=footer)  # type: ignore[arg-type]
         for r in result.adjustments.iter_rows(named=True):
@@ -212,6 +209,6 @@ def _render(result: PlacementResult, source: str) -> None:
                 format_sek_sv(r["region_ore"]),
                 format_sek_sv(r["region_delta_ore"]),
                 format_sek_sv(r["kommun_delta_ore"]),
-                f"{r['billed_method']} → {r['method']}",
+                " → ".join(METHOD_SV.get(m, m) for m in (r["billed_method"], r["method"])),
             )
         console.print(adjustments)

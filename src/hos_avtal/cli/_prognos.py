@@ -13,8 +13,10 @@ import typer
 from hos_avtal.cli._app import app
 from hos_avtal.cli._options import (
     AcceptOption,
+    DailyAmountOption,
     DbOption,
     OutputFormat,
+    RulesetOption,
     accepted,
     amount_option,
     date_option,
@@ -39,16 +41,8 @@ def prognos_command(
         typer.Argument(help="Episode file: CSV (, or ; separated, UTF-8) or Parquet.", show_default=False),
     ],
     date: Annotated[str, typer.Option("--date", help="The day, YYYY-MM-DD (today or earlier).")],
-    ruleset: Annotated[
-        str | None,
-        typer.Option(
-            "--ruleset", "-r", help="Rule-set id or .toml file. Default: the VGR agreement in force."
-        ),
-    ] = None,
-    daily_amount: Annotated[
-        str | None,
-        typer.Option("--daily-amount", help="Fastställt belopp in kronor, for a year without one."),
-    ] = None,
+    ruleset: RulesetOption = None,
+    daily_amount: DailyAmountOption = None,
     kommun: Annotated[
         str | None, typer.Option("--kommun", help="Only this municipality (code) and its waiting patients.")
     ] = None,
@@ -137,13 +131,11 @@ def _store(
     return {**result, "snapshot": stored.record()}
 
 
-_STATUS_SV = {"pooled": "i genomsnittet", "individual": "individuell", "not_covered": "omfattas ej"}
-
-
 def _render(data: dict[str, Any], threshold: Decimal, source: str) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from hos_avtal.exports import CARE_TYPE_SV, ORIGIN_SV, REASON_SV, STATUS_SV, sv_decimal
     from hos_avtal.money import format_sek_sv
 
     probe = Console()
@@ -156,9 +148,9 @@ def _render(data: dict[str, Any], threshold: Decimal, source: str) -> None:
         title=f"Läget i dag {data['date']} — {source}",
         caption=(
             f"Regelverk {data['ruleset']}; fastställt belopp {kr(data['daily_amount_sek'])} kr per vårddygn "
-            f"({data['daily_amount_origin']}: {data['daily_amount_source']}). Röd: genomsnittet hittills är "
-            f"över {threshold} dagar. Marginal: väntedagar som genomsnittet tål om alla väntande "
-            "skrivs ut i dag (negativ: så många dagar över)."
+            f"({ORIGIN_SV[data['daily_amount_origin']]}: {data['daily_amount_source']}). "
+            f"Röd: genomsnittet hittills är över {sv_decimal(str(threshold))} dagar. Marginal: väntedagar "
+            "som genomsnittet tål om alla väntande skrivs ut i dag (negativ: så många dagar över)."
         ),
         caption_justify="left",
     )
@@ -191,12 +183,12 @@ def _render(data: dict[str, Any], threshold: Decimal, source: str) -> None:
                 header, justify="right" if header in ("Dagar", "En dag till kostar") else "left"
             )
         for patient in by_kommun[code]:
-            shown = _STATUS_SV.get(patient["status"], patient["status"])
+            shown = STATUS_SV.get(patient["status"], patient["status"])
             waiting.add_row(
-                patient["episode_id"], patient["care_type"], patient["ready_date"],
+                patient["episode_id"], CARE_TYPE_SV[patient["care_type"]], patient["ready_date"],
                 str(patient["days_waited"]), shown, patient["individual_from"] or "–",
                 f"{kr(patient['marginal_cost_sek'])} kr",
-                ", ".join(patient["reasons"]),
+                ", ".join(REASON_SV.get(r, r) for r in patient["reasons"]),
             )  # fmt: skip
         console.print(waiting)
     if not data["waiting"]:

@@ -6,6 +6,7 @@ from rich.console import Console
 from rich.table import Table
 
 from hos_avtal.betalningsansvar import BetalningsansvarResult, average, liable_days
+from hos_avtal.exports import ORIGIN_SV, sv_decimal
 from hos_avtal.money import format_sek_sv
 from hos_avtal.months import format_month
 
@@ -19,15 +20,19 @@ def render_betalningsansvar(result: BetalningsansvarResult, source: str) -> None
         table = Table(
             title=f"Kommunens betalningsansvar {format_month(p.month)} — {source}",
             caption=(
-                f"Rule set {rules.ruleset.id}: {rules.ruleset.name}\n"
-                f"Fastställt belopp {format_sek_sv(p.daily_amount_ore)} kr/vårddygn "
-                f"({p.daily_amount_origin}: {p.daily_amount_source}). "
+                f"Regelverk {rules.ruleset.id}: {rules.ruleset.name}\n"
+                f"Fastställt belopp {format_sek_sv(p.daily_amount_ore)} kr per vårddygn "
+                f"({ORIGIN_SV.get(p.daily_amount_origin, p.daily_amount_origin)}: {p.daily_amount_source}). "
                 + (
-                    f"Liable when the average exceeds {p.average_threshold_days} days; individual "
-                    f"after {p.individual_after_days} days, billed beyond {p.free_days} days."
+                    f"Betalningsansvar när genomsnittet överstiger "
+                    f"{sv_decimal(str(p.average_threshold_days))} dagar; individuell beräkning efter "
+                    f"{p.individual_after_days} dagar, betalning för "
+                    f"dagar utöver {p.free_days}."
                     if p.pooled_average
-                    else f"No pooled average: every covered episode is billed beyond {p.free_days} days."
+                    else f"Inget genomsnitt: varje vårdtillfälle som omfattas betalas för dagar utöver "
+                    f"{p.free_days}."
                 )
+                + " ⚑: betalningsansvar flera månader i rad."
             ),
             caption_justify="left",
             show_footer=True,
@@ -38,29 +43,30 @@ def render_betalningsansvar(result: BetalningsansvarResult, source: str) -> None
             "not_covered_episodes", "pending_episodes",
         ).sum().row(0, named=True)  # fmt: skip
         columns = [
-            ("Kommun", "left", "All 49"),
-            ("Pooled", "right", str(totals["average_episodes"])),
-            ("Days", "right", str(totals["average_days"])),
-            ("Avg", "right", ""),
-            ("Liable d.", "right", ""),
-            ("Pooled kr", "right", format_sek_sv(totals["average_amount_ore"])),
-            ("Indiv.", "right", str(totals["individual_episodes"])),
-            ("Bill. d.", "right", str(totals["individual_billable_days"])),
-            ("Individual kr", "right", format_sek_sv(totals["individual_amount_ore"])),
-            ("Total kr", "right", format_sek_sv(totals["total_amount_ore"])),
-            ("Not cov.", "right", str(totals["not_covered_episodes"])),
-            ("Pend.", "right", str(totals["pending_episodes"])),
+            ("Kommun", "left", "Alla 49"),
+            ("I\nsnittet", "right", str(totals["average_episodes"])),
+            ("Dagar", "right", str(totals["average_days"])),
+            ("Snitt", "right", ""),
+            ("Dagar\növer", "right", ""),
+            ("Snitt\nkr", "right", format_sek_sv(totals["average_amount_ore"])),
+            ("Indivi-\nduella", "right", str(totals["individual_episodes"])),
+            ("Debit.\ndagar", "right", str(totals["individual_billable_days"])),
+            ("Individuellt\nkr", "right", format_sek_sv(totals["individual_amount_ore"])),
+            ("Totalt\nkr", "right", format_sek_sv(totals["total_amount_ore"])),
+            ("Omfattas\nej", "right", str(totals["not_covered_episodes"])),
+            ("Ej ut-\nskrivna", "right", str(totals["pending_episodes"])),
         ]
         for header, justify, footer in columns:
-            table.add_column(header, justify=justify, footer=footer)  # type: ignore[arg-type]
+            # A name or an amount is never broken over lines (a header may be).
+            table.add_column(header, justify=justify, footer=footer, no_wrap=True)  # type: ignore[arg-type]
         for r in rows.iter_rows(named=True):
             flag = " ⚑" if r["recurring_liability"] else ""
             table.add_row(
                 f"{r['kommun']} {r['name']}{flag}",
                 str(r["average_episodes"]),
                 str(r["average_days"]),
-                f"{average(r['average_days'], r['average_episodes']):.2f}",
-                liable_days(r["liable_units"], r["threshold_den"]) if r["liable"] else "",
+                sv_decimal(f"{average(r['average_days'], r['average_episodes']):.2f}"),
+                sv_decimal(liable_days(r["liable_units"], r["threshold_den"])) if r["liable"] else "",
                 format_sek_sv(r["average_amount_ore"]),
                 str(r["individual_episodes"]),
                 str(r["individual_billable_days"]),
@@ -74,9 +80,9 @@ def render_betalningsansvar(result: BetalningsansvarResult, source: str) -> None
         outside = result.outside_agreement.filter(result.outside_agreement["month"] == p.month)
         if outside.height:
             console.print(
-                f"Outside the agreement (never billed): {int(outside['episodes'].sum())} discharged and "
-                f"{int(outside['pending_episodes'].sum())} pending episodes from {outside.height} "
-                "municipalities outside Västra Götaland's 49."
+                f"Utanför avtalet (faktureras aldrig): {int(outside['episodes'].sum())} utskrivna och "
+                f"{int(outside['pending_episodes'].sum())} ej utskrivna vårdtillfällen från "
+                f"{outside.height} kommuner utanför Västra Götalands 49."
             )
         if rows["recurring_liability"].any():
             console.print(

@@ -19,7 +19,9 @@ import typer
 from hos_avtal.cli._app import app
 from hos_avtal.cli._options import (
     AcceptOption,
+    DailyAmountOption,
     DbOption,
+    RulesetOption,
     accepted,
     amount_option,
     ensure_folder,
@@ -80,16 +82,8 @@ def run(
     tariffs: Annotated[
         Path | None, typer.Option("--tariffs", help="The host municipalities' own tariffs (with --visits).")
     ] = None,
-    ruleset: Annotated[
-        str | None,
-        typer.Option(
-            "--ruleset", "-r", help="Rule-set id or .toml file. Default: the VGR agreement in force."
-        ),
-    ] = None,
-    daily_amount: Annotated[
-        str | None,
-        typer.Option("--daily-amount", help="Fastställt belopp in kronor, for a year without one."),
-    ] = None,
+    ruleset: RulesetOption = None,
+    daily_amount: DailyAmountOption = None,
     export_to: Annotated[
         Path | None,
         typer.Option(

@@ -40,12 +40,20 @@ from typing import Literal
 
 from hos_avtal.errors import HosAvtalError
 from hos_avtal.exports._basis import (
+    CARE_TYPE_SV,
+    FLAG_SV,
+    METHOD_SV,
+    ORIGIN_SV,
+    REASON_SV,
+    SERVICE_SV,
+    STATUS_SV,
     InvoiceBasis,
     RunBasis,
     build_basis,
     build_run_basis,
     invoice_stem,
     summary_stem,
+    sv_decimal,
 )
 from hos_avtal.exports._csv import invoice_frames, summary_frame, to_csv_bytes
 from hos_avtal.io import write_private
@@ -55,7 +63,14 @@ ExportFormat = Literal["csv", "xlsx", "pdf"]
 FORMATS: tuple[ExportFormat, ...] = ("csv", "xlsx", "pdf")
 
 __all__ = [
+    "CARE_TYPE_SV",
+    "FLAG_SV",
     "FORMATS",
+    "METHOD_SV",
+    "ORIGIN_SV",
+    "REASON_SV",
+    "SERVICE_SV",
+    "STATUS_SV",
     "ExportFormat",
     "InvoiceBasis",
     "RunBasis",
@@ -65,6 +80,7 @@ __all__ = [
     "invoice_stem",
     "render_invoice",
     "summary_stem",
+    "sv_decimal",
 ]
 
 

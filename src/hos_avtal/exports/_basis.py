@@ -19,7 +19,6 @@ Two readings that the agreement leaves to the billing practice, decided here:
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -32,7 +31,7 @@ from hos_avtal.betalningsansvar import average, liable_days
 from hos_avtal.errors import quotable
 from hos_avtal.municipalities import Municipality, parties
 from hos_avtal.rules import load_ruleset
-from hos_avtal.runs import ACCEPTED_SCHEMA, POOLED, RunState, RunSummary, StoredRun, itemised, settlement_ore
+from hos_avtal.runs import ACCEPTED_SCHEMA, POOLED, RunSummary, StoredRun, itemised, settlement_ore
 
 CAPABILITIES = ("betalningsansvar", "placements", "home_care")
 STATUS_ORDER = ("individual", "pooled", "not_covered", "pending", "outside_agreement")
@@ -43,40 +42,9 @@ DRAFT_MARK = "UTKAST"
 """Printed on every file of a draft run: a draft is for review, never for invoicing."""
 
 
-@dataclass(frozen=True, slots=True)
-class RunFacts:
-    """What identifies the run on every page: which month, which version, which rules."""
-
-    run_id: int
-    month: dt.date
-    version: int
-    state: RunState
-    ruleset_id: str
-    ruleset_hash: str
-    inputs_hash: str
-    code_version: str
-    created_by: str
-    created_at: dt.datetime
-    finalized_by: str | None
-    finalized_at: dt.datetime | None
-    daily_amount_ore: int | None
-    corrects_run_id: int | None
-    seal: str | None = None
-    """The run's seal (SHA-256 over its rows), printed on every page: an invoice proves its run."""
-    accepted: tuple[str, ...] = ()
-
-    @property
-    def is_draft(self) -> bool:
-        return self.state == "draft"
-
-    @property
-    def month_text(self) -> str:
-        return f"{self.month:%Y-%m}"
-
-    @property
-    def state_label(self) -> str:
-        """Swedish state for people: a draft says UTKAST so nobody invoices from it."""
-        return f"{DRAFT_MARK} (ej för fakturering)" if self.is_draft else "Fastställd"
+def state_label(run: RunSummary) -> str:
+    """Swedish state for people: a draft says UTKAST so nobody invoices from it."""
+    return f"{DRAFT_MARK} (ej för fakturering)" if run.is_draft else "Fastställd"
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +117,7 @@ class CorrectionPart:
 class InvoiceBasis:
     """Everything one municipality's fakturaunderlag shows."""
 
-    run: RunFacts
+    run: RunSummary
     kommun: str
     name: str
     kommunalforbund: str
@@ -180,7 +148,7 @@ class InvoiceBasis:
 class RunBasis:
     """All 49 invoice bases of a run, in kommun-code order (zero invoices included)."""
 
-    run: RunFacts
+    run: RunSummary
     bases: list[InvoiceBasis]
     has_placements: bool
     has_home_care: bool
@@ -192,26 +160,12 @@ class RunBasis:
         raise KeyError(f"{quotable(kommun)} is not one of the 49 municipalities of the agreement")
 
 
-def run_facts(run: StoredRun) -> RunFacts:
+def run_facts(run: StoredRun) -> RunSummary:
+    """The run's record as every page shows it: the daily amount it used, or for a run stored
+    before the amount was kept, its rule set's."""
     s = run.summary
-    return RunFacts(
-        run_id=s.id,
-        month=s.month,
-        version=s.version,
-        state=s.state,
-        ruleset_id=s.ruleset_id,
-        ruleset_hash=s.ruleset_hash,
-        inputs_hash=s.inputs_hash,
-        code_version=s.code_version,
-        created_by=s.created_by,
-        created_at=s.created_at,
-        finalized_by=s.finalized_by,
-        finalized_at=s.finalized_at,
-        daily_amount_ore=s.daily_amount_ore if s.daily_amount_ore is not None else _ruleset_amount(s),
-        corrects_run_id=s.corrects_run_id,
-        seal=s.seal,
-        accepted=s.accepted,
-    )
+    amount = s.daily_amount_ore if s.daily_amount_ore is not None else _ruleset_amount(s)
+    return dataclasses.replace(s, daily_amount_ore=amount)
 
 
 def _ruleset_amount(summary: RunSummary) -> int | None:
@@ -498,7 +452,10 @@ REASON_SV = {
     "outpatient_unavailable": "öppenvård ej tillgänglig",
 }
 SERVICE_SV = {"hemtjanst": "Hemtjänst", "hemsjukvard": "Hemsjukvård"}
-METHOD_SV = {"schablon": "Schablon", "percent": "Procent", "fixed": "Fast belopp", "none": "Avtal saknas"}
+METHOD_SV = {
+    "schablon": "Schablon", "percent": "Procent", "fixed": "Fast belopp", "none": "Avtal saknas",
+    "mixed": "Flera avtal under månaden",
+}  # fmt: skip
 PLACED_BY_SV = {"region": "Regionen", "kommun": "Kommunen"}
 FLAG_SV = {
     "agreement_missing": "kostnadsavtal saknas",
@@ -506,6 +463,13 @@ FLAG_SV = {
     "fixed_capped": "fast belopp över kostnaden (begränsat)",
 }
 ACCEPTED_SV = {"long_wait": "Väntetid över rimlighetsgränsen (dagar)"}
+ORIGIN_SV = {
+    "shipped": "medföljer",
+    "registered": "registrerat",
+    "given": "angivet",
+    "ruleset": "regelverkets",
+}
+"""Where a fastställt belopp came from, for people."""
 CAPABILITY_SV = {
     "betalningsansvar": "Betalningsansvar",
     "placements": "Placeringar",
@@ -603,9 +567,9 @@ def ascii_slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")
 
 
-def invoice_stem(facts: RunFacts, kommun: str, name: str) -> str:
+def invoice_stem(facts: RunSummary, kommun: str, name: str) -> str:
     return f"fakturaunderlag-{facts.month_text}-v{facts.version}-{kommun}-{ascii_slug(name)}"
 
 
-def summary_stem(facts: RunFacts) -> str:
+def summary_stem(facts: RunSummary) -> str:
     return f"sammanstallning-{facts.month_text}-v{facts.version}"

@@ -255,7 +255,7 @@ def invoice_frames(bases: Sequence[InvoiceBasis]) -> list[pl.DataFrame]:
             pl.col("section").replace_strict(_ORDER, return_dtype=pl.Int32).alias("_part"),
             pl.int_range(pl.len()).alias("_row"),
             pl.lit(run.month_text).alias("month"),
-            pl.lit(run.run_id, pl.Int64).alias("run_id"),
+            pl.lit(run.id, pl.Int64).alias("run_id"),
             pl.lit(run.version, pl.Int64).alias("version"),
             pl.lit(run.state).alias("state"),
             pl.lit(DRAFT_MARK if run.is_draft else None, pl.String).alias("marking"),
@@ -277,7 +277,7 @@ def summary_frame(run_basis: RunBasis) -> pl.DataFrame:
     daily = format_sek(run.daily_amount_ore) if run.daily_amount_ore is not None else None
     return frame.select(
         pl.lit(run.month_text).alias("month"),
-        pl.lit(run.run_id, pl.Int64).alias("run_id"),
+        pl.lit(run.id, pl.Int64).alias("run_id"),
         pl.lit(run.version, pl.Int64).alias("version"),
         pl.lit(run.state).alias("state"),
         pl.lit(DRAFT_MARK if run.is_draft else None, pl.String).alias("marking"),

@@ -30,11 +30,12 @@ from hos_avtal.exports._basis import (
     SEAL_MISSING_SV,
     InvoiceBasis,
     RunBasis,
-    RunFacts,
+    state_label,
     summary_rows,
     sv_decimal,
 )
 from hos_avtal.money import format_sek_sv
+from hos_avtal.runs import RunSummary
 
 _SAFE = str.maketrans(
     {
@@ -61,7 +62,7 @@ Col = tuple[str, float, Align]
 class _Document(FPDF):
     """A4 landscape with the run's header and page numbers on every page."""
 
-    def __init__(self, run: RunFacts, who: str) -> None:
+    def __init__(self, run: RunSummary, who: str) -> None:
         super().__init__(orientation="L", unit="mm", format="A4")
         self.run = run
         self.who = who
@@ -98,8 +99,8 @@ class _Document(FPDF):
             12,
             22,
             safe(
-                f"Månad {run.month_text}   Körning {run.run_id}   Version {run.version}   "
-                f"Status: {run.state_label}   Regelverk {run.ruleset_id}   "
+                f"Månad {run.month_text}   Körning {run.id}   Version {run.version}   "
+                f"Status: {state_label(run)}   Regelverk {run.ruleset_id}   "
                 f"Fastställt belopp per vårddygn {amount}"
             ),
         )

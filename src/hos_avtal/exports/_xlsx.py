@@ -27,11 +27,12 @@ from hos_avtal.exports._basis import (
     SUMMARY_COLUMNS,
     InvoiceBasis,
     RunBasis,
-    RunFacts,
+    state_label,
     summary_rows,
     sv_decimal,
 )
 from hos_avtal.money import ore_to_decimal
+from hos_avtal.runs import RunSummary
 
 _MONEY = "#,##0.00"
 
@@ -42,7 +43,7 @@ Column = tuple[str, str, float]
 class _Book:
     """A workbook with the shared formats; ``sheet`` writes one titled, filtered table."""
 
-    def __init__(self, run: RunFacts, title: str) -> None:
+    def __init__(self, run: RunSummary, title: str) -> None:
         self.buffer = io.BytesIO()
         self.run = run
         self.title = title
@@ -74,7 +75,7 @@ class _Book:
     def heading(self, ws: Any) -> None:
         """Row 0: what this is; a draft's title is red and says UTKAST."""
         run = self.run
-        text = f"{self.title} – {run.month_text}, körning {run.run_id}, version {run.version}"
+        text = f"{self.title} – {run.month_text}, körning {run.id}, version {run.version}"
         if run.is_draft:
             ws.write(0, 0, f"{DRAFT_MARK} – {text} – ej för fakturering", self.fmt["draft"])
             ws.set_header(f'&C&"Arial,Bold"&14{DRAFT_MARK}')
@@ -242,9 +243,9 @@ def _summary_sheet(b: _Book, basis: InvoiceBasis) -> None:
     line("Kommun", f"{basis.name} ({basis.kommun})")
     line("Kommunalförbund", basis.kommunalforbund)
     line("Månad", run.month_text)
-    line("Körning", run.run_id)
+    line("Körning", run.id)
     line("Version", run.version)
-    line("Status", run.state_label)
+    line("Status", state_label(run))
     line("Regelverk", run.ruleset_id)
     if run.daily_amount_ore is not None:
         line("Fastställt belopp per vårddygn (kr)", run.daily_amount_ore, "money")
@@ -345,8 +346,8 @@ def summary_workbook(run_basis: RunBasis) -> bytes:
     info.set_column(0, 0, 34)
     info.set_column(1, 1, 70)
     facts = [
-        ("Månad", run.month_text), ("Körning", run.run_id), ("Version", run.version),
-        ("Status", run.state_label), ("Regelverk", run.ruleset_id),
+        ("Månad", run.month_text), ("Körning", run.id), ("Version", run.version),
+        ("Status", state_label(run)), ("Regelverk", run.ruleset_id),
         ("Fastställt belopp per vårddygn (kr)",
          sv_decimal(f"{run.daily_amount_ore / 100:.2f}") if run.daily_amount_ore is not None else "okänt"),
         ("Rättar körning", run.corrects_run_id if run.corrects_run_id is not None else "-"),

@@ -21,7 +21,7 @@ Payment = tuple[KommunCode, KommunCode, Ore]
 """``(payer, payee, amount in öre)``; the payer is the municipality with a negative position."""
 
 
-def settle(positions: Mapping[KommunCode, Ore]) -> list[Payment]:
+def settle(positions: Mapping[str, int]) -> list[Payment]:
     """Payments that bring every position to zero, largest first; ties broken by kommun code.
 
     >>> settle({"1480": -500, "1486": 300, "1427": 200, "1401": 0})
@@ -31,14 +31,14 @@ def settle(positions: Mapping[KommunCode, Ore]) -> list[Payment]:
     """
     if sum(positions.values()) != 0:
         raise ValueError("net positions must sum to zero; the invoices do not balance")
-    debts = {k: -v for k, v in positions.items() if v < 0}
-    credits = {k: v for k, v in positions.items() if v > 0}
+    debts = {KommunCode(k): -v for k, v in positions.items() if v < 0}
+    credits = {KommunCode(k): v for k, v in positions.items() if v > 0}
     payments: list[Payment] = []
     while debts:
         payer = min(debts, key=lambda k: (-debts[k], k))
         payee = min(credits, key=lambda k: (-credits[k], k))
         amount = min(debts[payer], credits[payee])
-        payments.append((payer, payee, amount))
+        payments.append((payer, payee, Ore(amount)))
         debts[payer] -= amount
         credits[payee] -= amount
         if debts[payer] == 0:

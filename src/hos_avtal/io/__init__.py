@@ -20,6 +20,7 @@ from hos_avtal.io._episodes import (
 )
 from hos_avtal.io._export import write_frame
 from hos_avtal.io._inputs import check_inputs_together, inputs_apart
+from hos_avtal.io._kinds import INPUT_COLUMNS, INPUT_KINDS, InputKind
 from hos_avtal.io._placements import (
     AGREEMENT_COLUMNS,
     COST_COLUMNS,
@@ -45,11 +46,14 @@ __all__ = [
     "AGREEMENT_COLUMNS",
     "COST_COLUMNS",
     "EPISODE_COLUMNS",
+    "INPUT_COLUMNS",
+    "INPUT_KINDS",
     "KOMMUN",
     "PLACEMENT_COLUMNS",
     "TARIFF_COLUMNS",
     "VISIT_COLUMNS",
     "Column",
+    "InputKind",
     "PlacementInputs",
     "Table",
     "check_inputs_together",

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from hos_avtal._types import CARE_TYPES
 from hos_avtal.io._table import (
     Column,
     Table,
@@ -19,8 +20,6 @@ from hos_avtal.io._table import (
 )
 from hos_avtal.municipalities import all_municipalities
 from hos_avtal.privacy import CANDIDATE, CONTROL
-
-CARE_TYPES = ("somatik", "psykiatri")
 
 EPISODE_COLUMNS: tuple[Column, ...] = (
     Column("episode_id"),

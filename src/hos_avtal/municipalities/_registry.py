@@ -35,7 +35,7 @@ def _registry() -> dict[KommunCode, Municipality]:
     vg = {row["kommunkod"]: row for row in _read("kommuner_vastra_gotaland.csv")}
     registry: dict[KommunCode, Municipality] = {}
     for row in _read("kommuner_sverige.csv"):
-        code = row["kommunkod"]
+        code = KommunCode(row["kommunkod"])
         local = vg.get(code)
         registry[code] = Municipality(
             code=code,
@@ -64,9 +64,9 @@ def is_kommun_code(code: str) -> bool:
     return code in _registry()
 
 
-def lookup(code: KommunCode) -> Municipality:
+def lookup(code: str) -> Municipality:
     """The municipality with this code; ``KeyError`` for a code that does not exist."""
-    return _registry()[code]
+    return _registry()[KommunCode(code)]
 
 
 @cache

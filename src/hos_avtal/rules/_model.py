@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from hos_avtal._types import CARE_TYPES as CARE_TYPES  # re-exported: the rules' axis of care types
+from hos_avtal._types import CareType as CareType
 from hos_avtal.errors import MissingParameterError
 from hos_avtal.months import format_month
 
@@ -18,8 +20,6 @@ if TYPE_CHECKING:
     from hos_avtal.rules._placements import PlacementParameters
 
 RawValue = bool | int | Decimal | str | list[str]
-CareType = Literal["somatik", "psykiatri"]
-CARE_TYPES: tuple[CareType, ...] = ("somatik", "psykiatri")
 
 
 class ParameterValue(BaseModel):

@@ -222,7 +222,7 @@ def check_registered_amount(year: int, amount_sek: Decimal, source: str) -> tupl
 
 
 def check_registered_tariff(
-    kommun: KommunCode,
+    kommun: str,
     year: int,
     amounts_sek: Mapping[Service, Decimal],
     decided: dt.date,

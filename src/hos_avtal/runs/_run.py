@@ -16,7 +16,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -80,27 +80,10 @@ class RunOutcome:
     daily_amount_source: str | None = None
 
 
-def run_month(
-    db: Database,
-    month: Month | str,
-    episodes: Source,
-    placements: Source | None = None,
-    costs: Source | None = None,
-    agreements: Source | None = None,
-    visits: Source | None = None,
-    tariffs: Source | None = None,
-    ruleset: RuleSetRef | Path | RuleSet | None = None,
-    daily_amount_sek: Decimal | str | int | None = None,
-    created_by: str | None = None,
-    progress: Progress | None = None,
-    accept: Collection[str] = (),
-) -> RunSummary:
+def run_month(db: Database, month: Month | str, episodes: Source, *args: Any, **options: Any) -> RunSummary:
     """Compute every supplied calculation for ``month`` and store the run (or return the
-    identical stored one). See :func:`execute_run` for the details; this returns only the summary."""
-    return execute_run(
-        db, month, episodes, placements, costs, agreements, visits, tariffs,
-        ruleset, daily_amount_sek, created_by, progress, accept,
-    ).summary  # fmt: skip
+    identical stored one): :func:`execute_run` with the same arguments, returning only the summary."""
+    return execute_run(db, month, episodes, *args, **options).summary
 
 
 def execute_run(
@@ -305,9 +288,11 @@ def _new_run(
     frames["corrections"] = corrections(
         stored_frames(load_run(db, previous.id)) if previous is not None else None, frames
     )
-    return NewRun(
+    summary = RunSummary(
+        id=0,  # given when stored
         month=month,
         version=previous.version + 1 if previous is not None else 1,
+        state="draft",
         ruleset_id=rules.id,
         ruleset_hash=ruleset_hash,
         inputs_hash=inputs_hash,
@@ -316,11 +301,9 @@ def _new_run(
         created_at=dt.datetime.now(dt.UTC),
         daily_amount_ore=parameters.daily_amount_ore,
         corrects_run_id=previous.id if previous is not None else None,
-        inputs=inputs.read,
-        frames=frames,
-        input_tables=inputs.tables,
         accepted=accepted,
     )
+    return NewRun(summary, inputs.read, frames, inputs.tables)
 
 
 def _accepted_values(episodes: pl.DataFrame, month: Month, accepted: tuple[str, ...]) -> pl.DataFrame:

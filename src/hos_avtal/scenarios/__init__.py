@@ -26,7 +26,6 @@ from hos_avtal.scenarios._sweep_report import sweep_csv, sweep_json
 
 if TYPE_CHECKING:
     from hos_avtal.scenarios._datasets import (
-        INPUT_KINDS,
         DatasetSummary,
         dataset_summary,
         delete_dataset,
@@ -42,7 +41,6 @@ if TYPE_CHECKING:
 # Stored datasets need the database, the Excel workbooks xlsxwriter: imported when first used.
 _LAZY = {
     "DatasetSummary": "hos_avtal.scenarios._datasets",
-    "INPUT_KINDS": "hos_avtal.scenarios._datasets",
     "dataset_summary": "hos_avtal.scenarios._datasets",
     "delete_dataset": "hos_avtal.scenarios._datasets",
     "list_datasets": "hos_avtal.scenarios._datasets",
@@ -57,7 +55,6 @@ _LAZY = {
 
 __all__ = [
     "CAPABILITIES",
-    "INPUT_KINDS",
     "Axis",
     "BaseValue",
     "Comparison",

@@ -26,13 +26,9 @@ import sqlalchemy as sa
 from hos_avtal._types import Month
 from hos_avtal.errors import DatasetNotFoundError, InputError, Problem
 from hos_avtal.io import (
-    AGREEMENT_COLUMNS,
-    COST_COLUMNS,
-    EPISODE_COLUMNS,
-    PLACEMENT_COLUMNS,
-    TARIFF_COLUMNS,
-    VISIT_COLUMNS,
-    Column,
+    INPUT_COLUMNS,
+    INPUT_KINDS,
+    InputKind,
     Table,
     check_inputs_together,
     read_table,
@@ -44,7 +40,7 @@ from hos_avtal.io import validate_visit_table as _validate_visits
 from hos_avtal.months import format_month, parse_month
 from hos_avtal.privacy import check_label
 from hos_avtal.rules import ACKNOWLEDGEMENTS, CONDITIONS
-from hos_avtal.runs import InputKind, configured_key, pseudonymise, pseudonymise_person_ids
+from hos_avtal.runs import configured_key, pseudonymise, pseudonymise_person_ids
 from hos_avtal.scenarios._data import ScenarioData, capabilities_of
 from hos_avtal.storage import (
     Database,
@@ -57,18 +53,6 @@ from hos_avtal.storage import (
     scenario_dataset_input,
 )
 
-INPUT_KINDS: tuple[InputKind, ...] = ("episodes", "placements", "costs", "agreements", "visits", "tariffs")
-"""The inputs a dataset may hold; placements, costs and agreements only together, tariffs only
-with visits (as in a billing run)."""
-
-_COLUMNS: dict[InputKind, tuple[Column, ...]] = {
-    "episodes": EPISODE_COLUMNS,
-    "placements": PLACEMENT_COLUMNS,
-    "costs": COST_COLUMNS,
-    "agreements": AGREEMENT_COLUMNS,
-    "visits": VISIT_COLUMNS,
-    "tariffs": TARIFF_COLUMNS,
-}
 _IDS: dict[InputKind, tuple[str, ...]] = {
     "episodes": ("episode_id",),
     "placements": ("placement_id",),
@@ -116,7 +100,7 @@ def read_upload(
     tables: dict[InputKind, Table] = {}
     for kind, path in paths.items():
         try:
-            table = read_table(path, _COLUMNS[kind])
+            table = read_table(path, INPUT_COLUMNS[kind])
         except InputError as exc:
             raise InputError(names[kind], exc.problems) from None
         tables[kind] = dataclasses.replace(table, source=names[kind])

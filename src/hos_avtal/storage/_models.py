@@ -31,6 +31,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeEngine
 
+from hos_avtal._types import CARE_TYPES
+
 metadata = MetaData(
     naming_convention={
         "ix": "ix_%(column_0_label)s",
@@ -114,7 +116,7 @@ _BA_COUNTS = (
     "not_covered_no_outpatient_plan", "not_covered_outpatient_unavailable",
     *[
         f"{name}_{care}"
-        for care in ("somatik", "psykiatri")
+        for care in CARE_TYPES
         for name in (
             "average_episodes", "average_days", "individual_episodes", "individual_billable_days",
             "individual_amount_ore", "not_covered_episodes",

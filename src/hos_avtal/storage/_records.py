@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 import polars as pl
 
+from hos_avtal.io import InputKind as InputKind  # the kinds live with the readers
 from hos_avtal.money import format_sek
 
 ACCEPTED_SCHEMA: dict[str, pl.DataType] = {
@@ -22,7 +23,6 @@ ACCEPTED_SCHEMA: dict[str, pl.DataType] = {
 """``StoredRun.accepted_values``: what was acknowledged (``long_wait``), where, and its value."""
 
 RunState = Literal["draft", "final"]
-InputKind = Literal["episodes", "placements", "costs", "agreements", "visits", "tariffs"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +63,14 @@ class RunSummary:
     seal: str | None = None
     """SHA-256 over the run's identity and rows (:mod:`hos_avtal.storage._seal`); checked on every
     read. ``None`` for a run stored before seals existed (schema revision 0005)."""
+
+    @property
+    def is_draft(self) -> bool:
+        return self.state == "draft"
+
+    @property
+    def month_text(self) -> str:
+        return f"{self.month:%Y-%m}"
 
     def record(self, *, money: Literal["ore", "sek"] = "ore") -> dict[str, Any]:
         """The summary as JSON values: dates in ISO 8601, the daily amount in integer öre

@@ -215,7 +215,7 @@ def ruleset_content(db: Database, ruleset_id: str) -> str | None:
 
 
 def register_daily_amount(
-    db: Database, year: int, amount_ore: Ore, source: str, actor: Actor
+    db: Database, year: int, amount_ore: int, source: str, actor: Actor
 ) -> RegisteredAmount:
     """Register ``year``'s fastställt belopp (checked by the caller: see
     :func:`hos_avtal.rules.check_registered_amount`); it replaces an earlier one for new runs.
@@ -228,7 +228,7 @@ def register_daily_amount(
             )
         )
         _audit(connection, actor, "amounts set", str(year))
-    return RegisteredAmount(year, amount_ore, source, actor.name, at)
+    return RegisteredAmount(year, Ore(amount_ore), source, actor.name, at)
 
 
 def daily_amount_history(db: Database) -> list[RegisteredAmount]:
@@ -244,7 +244,7 @@ def daily_amount_history(db: Database) -> list[RegisteredAmount]:
 
 def register_tariff(
     db: Database,
-    kommun: KommunCode,
+    kommun: str,
     year: int,
     amounts_ore: dict[str, Ore],
     decided: dt.date,
@@ -269,7 +269,7 @@ def register_tariff(
             )
         _audit(connection, actor, "tariffs set", f"{kommun}/{year}")
     return [
-        RegisteredTariff(kommun, year, service, amount, decided, source, actor.name, at)
+        RegisteredTariff(KommunCode(kommun), year, service, amount, decided, source, actor.name, at)
         for service, amount in sorted(amounts_ore.items())
     ]
 

@@ -14,12 +14,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import polars as pl
 from sqlalchemy import Connection, Row, Table, and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.types import BigInteger, Boolean, Date, Integer
 
 from hos_avtal.errors import FinalRunError, RunIntegrityError, RunNotFoundError, StaleRunError, StorageError
+from hos_avtal.io import INPUT_KINDS
+from hos_avtal.months import months_in_a_row
 from hos_avtal.storage import _seal
 from hos_avtal.storage._database import Database
 from hos_avtal.storage._models import (
@@ -67,26 +70,16 @@ KOMMUN_COLUMNS: dict[str, tuple[str, ...]] = {
 
 @dataclass(frozen=True)
 class NewRun:
-    """A computed run, ready to store. ``version`` and ``corrects_run_id`` were derived from the
-    month's last final run ``corrects_run_id``; :func:`save_run` checks it is still the last one."""
+    """A computed run, ready to store: its record as it will be stored (``id`` 0 until it is, a
+    draft), its inputs and its frames. ``summary.version`` and ``summary.corrects_run_id`` were
+    derived from the month's last final run; :func:`save_run` checks it is still the last one."""
 
-    month: dt.date
-    version: int
-    ruleset_id: str
-    ruleset_hash: str
-    inputs_hash: str
-    code_version: str
-    created_by: str
-    created_at: dt.datetime
-    daily_amount_ore: int | None
-    corrects_run_id: int | None
+    summary: RunSummary
     inputs: list[RunInput]
     frames: Mapping[str, pl.DataFrame | None]
     """StoredRun field name → frame (``None`` for a capability without inputs)."""
     input_tables: Mapping[InputKind, pl.DataFrame] = field(default_factory=dict)
     """Input kind → the input as read, ids pseudonymised (what a validator accepts again)."""
-    accepted: tuple[str, ...] = ()
-    """What the user acknowledged (``"long_wait"``); the values are ``frames["accepted_values"]``."""
 
 
 # ---------------------------------------------------------------------------------------- writes
@@ -100,30 +93,29 @@ def save_run(db: Database, new: NewRun) -> tuple[RunSummary, bool]:
     processes saving the same run at once store it once: the loser's insert fails and it
     returns the winner's run. Raises :class:`StaleRunError` if a newer final run appeared.
     """
+    run = new.summary
     try:
         with db.write() as connection:
-            existing = _find(connection, new.month, new.inputs_hash, new.ruleset_hash)
+            existing = _find(connection, run.month, run.inputs_hash, run.ruleset_hash)
             if existing is not None:
                 return existing, False
-            last = _last_final(connection, new.month)
-            if (last.id if last else None) != new.corrects_run_id:
-                raise StaleRunError(f"the last final run of {new.month:%Y-%m} changed; computing again")
+            last = _last_final(connection, run.month)
+            if (last.id if last else None) != run.corrects_run_id:
+                raise StaleRunError(f"the last final run of {run.month:%Y-%m} changed; computing again")
+            row = {
+                name: getattr(run, name)
+                for name in (
+                    "month", "version", "ruleset_id", "ruleset_hash", "inputs_hash", "code_version",
+                    "created_by", "created_at", "daily_amount_ore", "corrects_run_id",
+                )
+            }  # fmt: skip
             run_id = connection.execute(
                 insert(billing_run)
                 .values(
-                    month=new.month,
-                    version=new.version,
+                    **row,
                     state="draft",
-                    ruleset_id=new.ruleset_id,
-                    ruleset_hash=new.ruleset_hash,
-                    inputs_hash=new.inputs_hash,
-                    code_version=new.code_version,
-                    created_by=new.created_by,
-                    created_at=new.created_at,
-                    daily_amount_ore=new.daily_amount_ore,
-                    corrects_run_id=new.corrects_run_id,
                     capabilities=",".join(k for k, f in new.frames.items() if f is not None),
-                    accepted=",".join(new.accepted) or None,
+                    accepted=",".join(run.accepted) or None,
                 )
                 .returning(billing_run.c.id)
             ).scalar_one()
@@ -150,10 +142,10 @@ def save_run(db: Database, new: NewRun) -> tuple[RunSummary, bool]:
     except IntegrityError as exc:
         # The identity constraint: an identical run was committed while this one was written.
         with db.read() as connection:
-            existing = _find(connection, new.month, new.inputs_hash, new.ruleset_hash)
+            existing = _find(connection, run.month, run.inputs_hash, run.ruleset_hash)
         if existing is None:
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-            raise StorageError(f"the run of {new.month:%Y-%m} could not be stored: {reason}") from exc
+            raise StorageError(f"the run of {run.month:%Y-%m} could not be stored: {reason}") from exc
         return existing, False
     return load_summary(db, run_id), True
 
@@ -555,19 +547,22 @@ def _recurring(
         "month", "kommun", (pl.col("total_amount_ore") > 0).alias("liable")
     )
     history = pl.concat([final_liability(connection, month, kommun), now])
-    index = pl.col("month").dt.year().cast(pl.Int64) * 12 + pl.col("month").dt.month().cast(pl.Int64)
-    target = month.year * 12 + month.month
-    # Walk back from this month: the row ends at the first month that is not liable or missing.
-    liable = history.filter(pl.col("liable")).with_columns((target - index).alias("back"))
-    counts: dict[str, int] = {}
-    for kommun, backs in liable.group_by("kommun").agg(pl.col("back").sort()).iter_rows():
-        n = 0
-        for back in backs:
-            if back != n:
-                break
-            n += 1
-        counts[kommun] = n
-    return {k: counts.get(k, 0) for k in now.get_column("kommun").to_list()}
+    # Months (rows) by kommun (columns): counted with the one rule of months in a row.
+    kommuner = now.get_column("kommun").to_list()
+    frame = (
+        history.filter(pl.col("kommun").is_in(kommuner))
+        .pivot(on="kommun", index="month", values="liable")
+        .sort("month")
+    )
+    flags = np.zeros((frame.height, len(kommuner)), dtype=bool)
+    for column, code in enumerate(kommuner):
+        if code in frame.columns:
+            flags[:, column] = frame.get_column(code).fill_null(False).to_numpy()
+    ordinals = frame.get_column("month").to_numpy().astype("datetime64[M]").astype(np.int64)
+    in_a_row: list[int] = (
+        months_in_a_row(flags, ordinals)[-1].tolist() if frame.height else [0] * len(kommuner)
+    )
+    return dict(zip(kommuner, in_a_row, strict=True))
 
 
 # ------------------------------------------------------------------------------------- internals
@@ -578,8 +573,7 @@ def _now() -> dt.datetime:
 
 
 def _kind(text: str) -> InputKind:
-    kinds: tuple[InputKind, ...] = ("episodes", "placements", "costs", "agreements", "visits", "tariffs")
-    for kind in kinds:
+    for kind in INPUT_KINDS:
         if kind == text:
             return kind
     raise StorageError(f"unknown input kind {text!r} in the database")

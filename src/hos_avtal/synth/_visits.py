@@ -11,6 +11,8 @@ Everything is drawn with numpy from one seed, so a seed gives the same frame on 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import polars as pl
 
@@ -37,7 +39,7 @@ _HEMTJANST_MINUTES = (np.array([15, 20, 30, 45, 60, 90, 120]), np.array([10, 15,
 _HEMSJUKVARD_MINUTES = (np.array([15, 20, 30, 45, 60, 90]), np.array([25, 25, 25, 12, 9, 4]))
 
 
-def _weights(codes: list[str], exponent: float = 1.0) -> np.ndarray:
+def _weights(codes: Sequence[str], exponent: float = 1.0) -> np.ndarray:
     raw = np.array([_POPULATION[c] ** exponent for c in codes], dtype=float)
     normalised: np.ndarray = raw / raw.sum()
     return normalised

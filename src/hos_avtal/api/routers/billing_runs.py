@@ -52,6 +52,7 @@ from hos_avtal.api.routers._formats import negotiate
 from hos_avtal.api.routers._invoice import invoice_response
 from hos_avtal.errors import InputError, ProblemError
 from hos_avtal.exports import build_run_basis
+from hos_avtal.io import INPUT_KINDS
 from hos_avtal.months import MONTH_PATTERN, parse_month
 from hos_avtal.rules import ACKNOWLEDGEMENTS
 from hos_avtal.runs import RunOutcome, execute_run
@@ -59,13 +60,13 @@ from hos_avtal.storage import Database, finalize, list_runs, load_run
 
 router = APIRouter(prefix="/v1/billing-runs", tags=["billing runs"])
 
-INPUTS = ("episodes", "placements", "costs", "agreements", "visits", "tariffs")
+INPUTS = INPUT_KINDS
 _MODELS: dict[str, type[BaseModel]] = {
     "episodes": EpisodeIn, "placements": PlacementIn, "costs": CostIn,
     "agreements": AgreementIn, "visits": VisitIn, "tariffs": TariffIn,
 }  # fmt: skip
 _FILE_FIELD = {"type": "string", "format": "binary"}
-_MULTIPART_SCHEMA = {
+_MULTIPART_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["month", "episodes"],
     "properties": {

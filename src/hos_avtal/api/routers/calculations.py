@@ -64,7 +64,11 @@ async def betalningsansvar(request: Request) -> Response:
 
 
 def _betalningsansvar(body: bytes) -> Response:
-    request = parse_json(BetalningsansvarRequest, body)
+    return _answer_betalningsansvar(parse_json(BetalningsansvarRequest, body))
+
+
+def _answer_betalningsansvar(request: BetalningsansvarRequest) -> Response:
+    """The answer to a parsed request (apart, so ``benchmarks/gc_thresholds.py`` can pile them)."""
     episodes = validate_episodes(
         typed_frame(request.episodes, EpisodeIn), accept=request.accept, months=[parse_month(request.month)]
     )

@@ -49,6 +49,7 @@ from hos_avtal.api.routers._common import IDEMPOTENCY_HEADER, problems
 from hos_avtal.api.routers._formats import MEDIA, attachment, negotiate
 from hos_avtal.errors import DatasetNotFoundError, ProblemError, ScenarioError, quotable
 from hos_avtal.io import (
+    INPUT_KINDS,
     inputs_apart,
     validate_episodes,
     validate_placement_inputs,
@@ -60,7 +61,6 @@ from hos_avtal.months import format_month, parse_month
 from hos_avtal.rules import ACKNOWLEDGEMENTS, parse_share
 from hos_avtal.runs import InputKind
 from hos_avtal.scenarios import (
-    INPUT_KINDS,
     BaseValue,
     Comparison,
     DatasetSummary,

@@ -7,12 +7,13 @@ import { api } from "./api.js";
 import { $, fillSelect, showError, status } from "./dom.js";
 import { decimal, kronor, monthName, sek } from "./format.js";
 
-const STATUS = { pooled: "i genomsnittet", individual: "individuell", not_covered: "omfattas ej" };
-const CARE = { somatik: "somatik", psykiatri: "psykiatri" };
+// The same words as the fakturaunderlag (hos_avtal.exports: STATUS_SV, CARE_TYPE_SV, REASON_SV).
+const STATUS = { pooled: "Genomsnitt", individual: "Individuell", not_covered: "Omfattas ej" };
+const CARE = { somatik: "Somatik", psykiatri: "Psykiatri" };
 const REASONS = {
-  no_admission_notice: "inskrivningsmeddelande saknas", no_ready_notice: "utskrivningsklar-meddelande saknas",
-  sip_not_invited: "SIP ej kallad", no_outpatient_plan: "samordnad plan saknas",
-  outpatient_unavailable: "öppenvården inte tillgänglig",
+  no_admission_notice: "inget inskrivningsmeddelande", no_ready_notice: "inget meddelande om utskrivningsklar",
+  sip_not_invited: "ej kallad till SIP", no_outpatient_plan: "ingen planering för öppenvård",
+  outpatient_unavailable: "öppenvård ej tillgänglig",
 };
 
 const lage = { data: null, own: null, chosen: null };
