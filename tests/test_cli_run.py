@@ -35,34 +35,34 @@ def test_run_list_show_finalize_diff(capsys, monkeypatch, database_url: str, epi
     db = ["--db", database_url]
     code, out, err = run(capsys, monkeypatch, "run", "--month", MONTH, "--episodes", str(episodes), *db)
     assert code == 0, err
-    assert out.splitlines()[0] == "run 1: 2022-06 version 1, draft (new)"
-    assert out.splitlines()[1].startswith("fastställt belopp 9\u00a0300,00 kr per vårddygn (shipped: ")
+    assert out.splitlines()[0] == "körning 1: 2022-06 version 1, utkast (ny)"
+    assert out.splitlines()[1].startswith("fastställt belopp 9\u00a0300,00 kr per vårddygn (medföljer: ")
     assert "Traceback" not in err
     code, out, _ = run(capsys, monkeypatch, "run", "--month", MONTH, "--episodes", str(episodes), *db)
     assert (code, out.splitlines()[0]) == (
         0,
-        "run 1: 2022-06 version 1, draft (existing: identical inputs and rule set were already run)",
+        "körning 1: 2022-06 version 1, utkast (finns redan: samma indata och regelverk har körts)",
     )
 
     code, out, _ = run(capsys, monkeypatch, "run", "finalize", "1", "--by", "clerk", *db)
-    assert (code, out.strip()) == (0, "run 1 is final: 2022-06 version 1")
+    assert (code, out.strip()) == (0, "körning 1 är fastställd: 2022-06 version 1")
     code, out, _ = run(capsys, monkeypatch, "run", "finalize", "1", *db)
     assert code == 0
-    assert "already final" in out
-    assert "by clerk" in out
+    assert "redan fastställd" in out
+    assert "av clerk" in out
 
     code, out, err = run(capsys, monkeypatch, "run", "-m", MONTH, "--episodes", str(changed(episodes)), *db)
-    assert (code, out.splitlines()[0]) == (0, "run 2: 2022-06 version 2, draft (new)"), err
+    assert (code, out.splitlines()[0]) == (0, "körning 2: 2022-06 version 2, utkast (ny)"), err
 
     code, out, _ = run(capsys, monkeypatch, "run", "list", *db)
     assert code == 0
-    assert "final" in out
-    assert "draft" in out
+    assert "fastställd" in out
+    assert "utkast" in out
     code, out, _ = run(capsys, monkeypatch, "run", "list", "--state", "final", *db)
     assert code == 0
-    assert "draft" not in out
+    assert "utkast" not in out
     code, out, _ = run(capsys, monkeypatch, "run", "list", "--month", "2021-01", *db)
-    assert (code, out.strip()) == (0, "no runs stored that match")
+    assert (code, out.strip()) == (0, "inga körningar lagrade som matchar")
 
     code, out, _ = run(capsys, monkeypatch, "run", "show", "2", "--format", "json", *db)
     shown = json.loads(out)
@@ -74,15 +74,15 @@ def test_run_list_show_finalize_diff(capsys, monkeypatch, database_url: str, epi
     assert all(c["delta_ore"] == c["current_ore"] - c["previous_ore"] for c in shown["corrections"])
     code, out, _ = run(capsys, monkeypatch, "run", "show", "2", *db)
     assert code == 0
-    assert "Run 2: 2022-06 version 2, draft" in out
-    assert "Corrects run 1" in out
+    assert "Körning 2: 2022-06 version 2, utkast" in out
+    assert "Rättar körning 1" in out
 
     code, out, _ = run(capsys, monkeypatch, "run", "diff", "1", "2", *db)
     assert code == 0
-    assert "Per municipality" in out
-    assert "changed lines" in out
+    assert "Per kommun" in out
+    assert "ändrade rader" in out
     code, out, _ = run(capsys, monkeypatch, "run", "diff", "1", "1", *db)
-    assert (code, out.strip()) == (0, "runs 1 and 1 bill the same amounts")
+    assert (code, out.strip()) == (0, "körningarna 1 och 1 fakturerar samma belopp")
 
 
 def test_errors_are_messages_with_exit_code_2(
@@ -127,7 +127,7 @@ def test_db_defaults_to_the_environment_then_a_file_here(
     monkeypatch.setenv("HOS_AVTAL_DATABASE_URL", f"sqlite:///{tmp_path / 'env.sqlite'}")
     code, out, _ = run(capsys, monkeypatch, "run", "list")
     assert code == 0
-    assert out.strip() == "no runs stored"
+    assert out.strip() == "inga körningar lagrade"
     assert (tmp_path / "env.sqlite").is_file()
     code, _, err = run(capsys, monkeypatch, "run", "list", "--db", str(tmp_path / "nope" / "x.sqlite"))
     assert code == 2
@@ -179,7 +179,7 @@ def test_run_with_export_to_stores_and_exports_in_one_go(  # type: ignore[no-unt
     args = ("run", "--month", MONTH, "--episodes", str(path), "--export-to", str(tmp_path / "out"))
     code, out, err = run(capsys, monkeypatch, *args, "--db", database_url)
     assert code == 0, err
-    assert "wrote 150 files" in out
+    assert "skrev 150 filer" in out
     for file in (tmp_path / "out").iterdir():
         text = file.read_bytes().decode("latin-1")
         assert "19121212" not in text

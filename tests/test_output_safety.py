@@ -152,7 +152,7 @@ def test_a_stored_runs_csv_fakturaunderlag_quotes_formula_ids(  # type: ignore[n
     assert code == 0, err
     assert run_cli(capsys, monkeypatch, "run", "finalize", "1", *db)[0] == 0
     code, out, err = run_cli(capsys, monkeypatch, "run", "--month", MONTH, "--episodes", str(second), *db)
-    assert (code, out.splitlines()[0]) == (0, "run 2: 2022-03 version 2, draft (new)"), err
+    assert (code, out.splitlines()[0]) == (0, "körning 2: 2022-03 version 2, utkast (ny)"), err
     folder = tmp_path / "out"
     args = ("run", "export", "2", "--kommun", "1480", "--format", "csv", "--out", str(folder), *db)
     code, _, err = run_cli(capsys, monkeypatch, *args)

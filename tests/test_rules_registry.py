@@ -289,13 +289,13 @@ def test_a_registered_amount_replaces_the_shipped_one_only_for_new_runs(  # type
     args = ("run", "--month", "2022-03", "--episodes", str(tmp_path / "episodes.csv"), *db)
     code, out, _ = run(capsys, monkeypatch, *args)
     assert code == 0
-    assert "9\u00a0300,00 kr per vårddygn (shipped: Socialstyrelsens föreskrift för 2022" in out
+    assert "9\u00a0300,00 kr per vårddygn (medföljer: Socialstyrelsens föreskrift för 2022" in out
     assert run(capsys, monkeypatch, "run", "finalize", "1", *db)[0] == 0
     code, _, err = run(capsys, monkeypatch, "amounts", "set", "2022", "9400", "--source", "rättelse", *db)
     assert code == 0, err
     code, out, err = run(capsys, monkeypatch, *args)
     assert code == 0, err
-    assert "9\u00a0400,00 kr per vårddygn (registered: rättelse (registered by" in out
+    assert "9\u00a0400,00 kr per vårddygn (registrerat: rättelse (registered by" in out
     code, out, _ = run(capsys, monkeypatch, "run", "show", "1", "--format", "json", *db)
     first = json.loads(out)
     code, out, _ = run(capsys, monkeypatch, "run", "show", "2", "--format", "json", *db)

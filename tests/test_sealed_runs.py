@@ -228,7 +228,7 @@ def test_run_verify_passes_on_intact_runs_and_names_each(
     code, out, _err = run_cli(capsys, monkeypatch, "run", "verify", "--db", db.url)
     assert code == 0
     seal = load_run(db, run_id).summary.seal
-    assert f"run {run_id} (2022-06 version 1, final): intact, seal {seal}" in out
+    assert f"körning {run_id} (2022-06 version 1, fastställd): oförändrad, sigill {seal}" in out
 
 
 def test_the_seal_is_printed_on_every_fakturaunderlag(

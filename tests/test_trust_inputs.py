@@ -111,7 +111,7 @@ def test_a_run_records_what_was_acknowledged_and_its_fakturaunderlag_shows_it(
     assert stored.accepted_values is not None
     assert stored.accepted_values.rows() == [("long_wait", "1480", "long", 405)]
     code, out, _err = cli(capsys, monkeypatch, "run", "show", "1", "--db", database_url)
-    assert "Acknowledged: long_wait" in out
+    assert "Kvitterat: long_wait" in out
     code, _out, _err = cli(
         capsys,
         monkeypatch,

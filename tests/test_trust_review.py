@@ -162,7 +162,7 @@ def test_run_verify_finds_a_deleted_final_run_and_checks_printed_seals(
         capsys, monkeypatch, "run", "verify", "--seal", seals[second], "--db", database.url
     )
     assert code == 1
-    assert "MISSING" in out
+    assert "SAKNAS" in out
     assert first  # version 1 is still intact
     code, out, _err = run_cli(capsys, monkeypatch, "run", "verify", str(first), "--db", database.url)
     assert code == 0, out

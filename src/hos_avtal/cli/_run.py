@@ -48,6 +48,10 @@ RunArgument = Annotated[
 ]
 
 
+_STATE_SV = {"draft": "utkast", "final": "fastställd"}
+"""A run's state as billing staff say it (the files say UTKAST / Fastställd)."""
+
+
 class ShowFormat(StrEnum):
     table = "table"
     json = "json"
@@ -148,18 +152,20 @@ def run(
     finally:
         database.close()
     s = outcome.summary
-    how = "new" if outcome.created else "existing: identical inputs and rule set were already run"
-    print(f"run {s.id}: {s.month:%Y-%m} version {s.version}, {s.state} ({how})")
+    how = "ny" if outcome.created else "finns redan: samma indata och regelverk har körts"
+    print(f"körning {s.id}: {s.month:%Y-%m} version {s.version}, {_STATE_SV[s.state]} ({how})")
     if s.daily_amount_ore is not None:
+        from hos_avtal.exports import ORIGIN_SV
         from hos_avtal.money import format_sek_sv
 
-        where = f"{outcome.daily_amount_origin}: {outcome.daily_amount_source}"
+        origin = outcome.daily_amount_origin or ""
+        where = f"{ORIGIN_SV.get(origin, origin)}: {outcome.daily_amount_source}"
         print(f"fastställt belopp {format_sek_sv(s.daily_amount_ore)} kr per vårddygn ({where})")
     if export_to is not None and stored is not None:
         from hos_avtal.exports import export_run
 
         paths = export_run(stored, export_to)
-        print(f"wrote {len(paths)} files to {export_to}")
+        print(f"skrev {len(paths)} filer till {export_to}")
 
 
 @run_app.command("finalize")
@@ -178,11 +184,11 @@ def finalize_run(
     finally:
         database.close()
     if changed:
-        print(f"run {summary.id} is final: {summary.month:%Y-%m} version {summary.version}")
+        print(f"körning {summary.id} är fastställd: {summary.month:%Y-%m} version {summary.version}")
     else:
         print(
-            f"run {summary.id} was already final ({summary.month:%Y-%m} version {summary.version}, "
-            f"by {summary.finalized_by}); nothing changed"
+            f"körning {summary.id} var redan fastställd ({summary.month:%Y-%m} version {summary.version}, "
+            f"av {summary.finalized_by}); inget ändrades"
         )
 
 
@@ -208,14 +214,24 @@ def list_command(
     finally:
         database.close()
     if not runs:
-        print("no runs stored" + (" that match" if month or state else ""))
+        print("inga körningar lagrade" + (" som matchar" if month or state else ""))
         return
-    table = Table(title="Billing runs")
-    for header in ("Run", "Month", "Version", "State", "Rule set", "Created", "By", "Finalized", "Corrects"):
+    table = Table(title="Faktureringskörningar")
+    for header in (
+        "Körning",
+        "Månad",
+        "Version",
+        "Status",
+        "Regelverk",
+        "Skapad",
+        "Av",
+        "Fastställd",
+        "Rättar",
+    ):
         table.add_column(header)
     for r in runs:
         table.add_row(
-            str(r.id), f"{r.month:%Y-%m}", str(r.version), r.state, r.ruleset_id,
+            str(r.id), f"{r.month:%Y-%m}", str(r.version), _STATE_SV[r.state], r.ruleset_id,
             f"{r.created_at:%Y-%m-%d %H:%M}", r.created_by,
             f"{r.finalized_at:%Y-%m-%d %H:%M} {r.finalized_by}" if r.finalized_at else "",
             str(r.corrects_run_id or ""),
@@ -286,7 +302,7 @@ def export_command(
     paths = export_run(stored, out, kommun=kommun, formats=chosen)  # type: ignore[arg-type]
     for path in paths:
         print(path)
-    print(f"wrote {len(paths)} files for run {run_id} to {out}", file=sys.stderr)
+    print(f"skrev {len(paths)} filer för körning {run_id} till {out}", file=sys.stderr)
 
 
 @run_app.command("verify")
@@ -326,28 +342,31 @@ def verify_command(
             found = find_sealed(database, seal)
             if found is None:
                 failed += 1
-                print("a printed seal: MISSING — no stored run has this seal; the run it came from is gone")
+                print(
+                    "ett tryckt sigill: SAKNAS — ingen lagrad körning har sigillet; "
+                    "körningen det kom från finns inte"
+                )
             elif found.id not in {s.id for s in summaries}:
                 summaries.append(found)
         for s in summaries:
-            label = f"run {s.id} ({s.month:%Y-%m} version {s.version}, {s.state})"
+            label = f"körning {s.id} ({s.month:%Y-%m} version {s.version}, {_STATE_SV[s.state]})"
             try:
                 sealed = verify_run(database, s.id)
             except RunIntegrityError as exc:
                 failed += 1
-                print(f"{label}: ALTERED — {exc}")
+                print(f"{label}: ÄNDRAD — {exc}")
                 continue
-            state = f"intact, seal {s.seal}" if sealed else "unsealed (stored before seals existed)"
+            state = f"oförändrad, sigill {s.seal}" if sealed else "utan sigill (lagrad innan sigill fanns)"
             print(f"{label}: {state}")
         gaps = version_gaps(database) if run_id is None else []
     finally:
         database.close()
     for gap in gaps:
         failed += 1
-        print(f"MISSING — {gap}")
+        print(f"SAKNAS — {gap}")
     if not summaries and not seals:
-        print("no runs stored")
-    print(f"{len(summaries)} runs checked, {failed} problems", file=sys.stderr)
+        print("inga körningar lagrade")
+    print(f"{len(summaries)} körningar kontrollerade, {failed} problem", file=sys.stderr)
     if failed:
         raise typer.Exit(1)
 
@@ -358,6 +377,7 @@ def diff_command(run_a: RunArgument, run_b: RunArgument, db: DbOption = None) ->
     import polars as pl
     from rich.table import Table
 
+    from hos_avtal.exports import CAPABILITY_SV
     from hos_avtal.money import format_sek_sv
     from hos_avtal.runs import corrections, stored_frames
     from hos_avtal.storage import load_run
@@ -368,30 +388,34 @@ def diff_command(run_a: RunArgument, run_b: RunArgument, db: DbOption = None) ->
     finally:
         database.close()
     if a.summary.month != b.summary.month:
-        print(f"note: run {run_a} is {a.summary.month:%Y-%m} and run {run_b} is {b.summary.month:%Y-%m}")
+        print(
+            f"obs: körning {run_a} gäller {a.summary.month:%Y-%m} och körning {run_b} {b.summary.month:%Y-%m}"
+        )
     changed = corrections(stored_frames(a), stored_frames(b))
     if changed.height == 0:
-        print(f"runs {run_a} and {run_b} bill the same amounts")
+        print(f"körningarna {run_a} och {run_b} fakturerar samma belopp")
         return
     console = _console()
     totals = (
         changed.group_by("kommun", "capability")
         .agg(pl.col("previous_ore", "current_ore", "delta_ore").sum())
         .sort("kommun", "capability")
-        .with_columns(pl.lit("(sum of its lines)").alias("line_key"))
+        .with_columns(pl.lit("(summan av raderna)").alias("line_key"))
     )
-    for title, rows in (("Per municipality", totals), ("Changed lines", changed)):
-        table = Table(title=f"{title}: run {run_a} → run {run_b}")
-        for header in ("Capability", "Kommun", "Line", f"Run {run_a}", f"Run {run_b}", "Difference"):
-            table.add_column(header, justify="right" if header.startswith(("Run", "Diff")) else "left")
+    for title, rows in (("Per kommun", totals), ("Ändrade rader", changed)):
+        table = Table(title=f"{title}: körning {run_a} → körning {run_b}")
+        for header in ("Del", "Kommun", "Rad", f"Körning {run_a}", f"Körning {run_b}", "Skillnad"):
+            table.add_column(
+                header, justify="right" if header.startswith(("Körning", "Skillnad")) else "left"
+            )
         for r in rows.iter_rows(named=True):
             table.add_row(
-                r["capability"], r["kommun"], r["line_key"], format_sek_sv(r["previous_ore"]),
+                CAPABILITY_SV[r["capability"]], r["kommun"], r["line_key"], format_sek_sv(r["previous_ore"]),
                 format_sek_sv(r["current_ore"]), format_sek_sv(r["delta_ore"]),
             )  # fmt: skip
         console.print(table)
     net = int(changed["delta_ore"].sum())
-    print(f"{changed.height} changed lines; net change {format_sek_sv(net)} kr")
+    print(f"{changed.height} ändrade rader; nettoförändring {format_sek_sv(net)} kr")
 
 
 def _totals(stored: StoredRun) -> list[dict[str, Any]]:
@@ -443,22 +467,24 @@ def _show_table(stored: StoredRun) -> None:
     s = stored.summary
     console = _console()
     console.print(
-        f"Run {s.id}: {s.month:%Y-%m} version {s.version}, {s.state}\n"
-        f"Rule set {s.ruleset_id} (parameters {s.ruleset_hash[:12]}…), inputs {s.inputs_hash[:12]}…, "
+        f"Körning {s.id}: {s.month:%Y-%m} version {s.version}, {_STATE_SV[s.state]}\n"
+        f"Regelverk {s.ruleset_id} (parametrar {s.ruleset_hash[:12]}…), indata {s.inputs_hash[:12]}…, "
         f"hos_avtal {s.code_version}\n"
-        f"Created {s.created_at:%Y-%m-%d %H:%M} UTC by {s.created_by}"
-        + (f"; final {s.finalized_at:%Y-%m-%d %H:%M} UTC by {s.finalized_by}" if s.finalized_at else "")
-        + (f"\nCorrects run {s.corrects_run_id}" if s.corrects_run_id else "")
-        + f"\nSeal {s.seal or '(none: stored before seals existed)'}"
-        + (f"\nAcknowledged: {', '.join(s.accepted)}" if s.accepted else "")
+        f"Skapad {s.created_at:%Y-%m-%d %H:%M} UTC av {s.created_by}"
+        + (f"; fastställd {s.finalized_at:%Y-%m-%d %H:%M} UTC av {s.finalized_by}" if s.finalized_at else "")
+        + (f"\nRättar körning {s.corrects_run_id}" if s.corrects_run_id else "")
+        + f"\nSigill {s.seal or '(inget: lagrad innan sigill fanns)'}"
+        + (f"\nKvitterat: {', '.join(s.accepted)}" if s.accepted else "")
     )
     for i in stored.inputs:
-        console.print(f"  {i.kind}: {i.name} ({i.rows} rows, sha256 {i.sha256[:12]}…)")
+        console.print(f"  {i.kind}: {i.name} ({i.rows} rader, sha256 {i.sha256[:12]}…)")
     rows = _totals(stored)
-    table = Table(title="Per municipality (kr)")
-    columns = [c for c in ("betalningsansvar_ore", "placements_ore", "home_care_net_ore") if c in rows[0]]
-    for header in ("Kommun", "Name", *[c.removesuffix("_ore") for c in columns], "Liable months in a row"):
-        table.add_column(header, justify="left" if header in ("Kommun", "Name") else "right")
+    table = Table(title="Per kommun (kr)")
+    names = {"betalningsansvar_ore": "Betalningsansvar", "placements_ore": "Placeringar",
+             "home_care_net_ore": "Hemtjänst och hemsjukvård, netto"}  # fmt: skip
+    columns = [c for c in names if c in rows[0]]
+    for header in ("Kommun", "Namn", *[names[c] for c in columns], "Månader i rad med betalningsansvar"):
+        table.add_column(header, justify="left" if header in ("Kommun", "Namn") else "right")
     for r in rows:
         table.add_row(
             r["kommun"],
@@ -470,7 +496,7 @@ def _show_table(stored: StoredRun) -> None:
     lines = itemised(stored.corrections)
     if lines.height:
         console.print(
-            f"{lines.height} correction lines against run {s.corrects_run_id}; "
-            f"net {format_sek_sv(int(lines['delta_ore'].sum()))} kr "
-            "(see 'hos-avtal run diff' for every line)"
+            f"{lines.height} rättelserader mot körning {s.corrects_run_id}; "
+            f"netto {format_sek_sv(int(lines['delta_ore'].sum()))} kr "
+            "(se 'hos-avtal run diff' för varje rad)"
         )

@@ -40,6 +40,7 @@ from typing import Literal
 
 from hos_avtal.errors import HosAvtalError
 from hos_avtal.exports._basis import (
+    CAPABILITY_SV,
     CARE_TYPE_SV,
     FLAG_SV,
     METHOD_SV,
@@ -63,6 +64,7 @@ ExportFormat = Literal["csv", "xlsx", "pdf"]
 FORMATS: tuple[ExportFormat, ...] = ("csv", "xlsx", "pdf")
 
 __all__ = [
+    "CAPABILITY_SV",
     "CARE_TYPE_SV",
     "FLAG_SV",
     "FORMATS",
