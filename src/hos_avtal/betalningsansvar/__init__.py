@@ -23,6 +23,7 @@ from hos_avtal.betalningsansvar._calculate import (
     calculate_betalningsansvar,
     calculate_with_parameters,
 )
+from hos_avtal.betalningsansvar._contract_text import contract_json
 from hos_avtal.betalningsansvar._cube import CODES as KOMMUN_CODES
 from hos_avtal.betalningsansvar._engine import REASONS
 from hos_avtal.betalningsansvar._engine import STATUSES as EPISODE_STATUSES
@@ -31,7 +32,6 @@ from hos_avtal.betalningsansvar._params import params_frame, resolve_months
 from hos_avtal.betalningsansvar._report import (
     average,
     contract,
-    contract_json,
     csv_frame,
     episode_frame,
     liable_days,
