@@ -21,6 +21,8 @@ from hos_avtal.cli._options import (
 )
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from hos_avtal.placements import PlacementResult
 
 
@@ -117,7 +119,6 @@ def placements(
 def _render(result: PlacementResult, source: str) -> None:
     """Rich tables for people: the lines, the municipalities with placements, the adjustments."""
     from rich.console import Console
-    from rich.table import Table
 
     from hos_avtal.exports import FLAG_SV, METHOD_SV, sv_decimal
     from hos_avtal.money import format_sek_sv
@@ -129,16 +130,12 @@ def _render(result: PlacementResult, source: str) -> None:
     as_of = f" per {result.as_of.isoformat()}" if result.as_of else ""
     shares = ", ".join(dict.fromkeys(sv_decimal(str(p.schablon_region_share)) for p in result.months))
     totals = result.totals()
-    lines = Table(
-        title=f"Kostnadsfördelning för placeringar {months}{as_of} — {source}",
-        caption=(
+    lines = _table(
+        f"Kostnadsfördelning för placeringar {months}{as_of} — {source}",
+        (
             f"Regelverk {', '.join(result.ruleset_ids)}: regionens andel enligt schablon {shares}. "
             "Regionens andel avrundas till hela ören (halva uppåt); kommunen betalar resten."
         ),
-        caption_justify="left",
-        show_footer=True,
-    )
-    for header, justify, footer in (
         ("Månad", "left", ""),
         ("Placering", "left", f"{result.lines.height} rader"),
         ("Kommun", "left", ""),
@@ -147,8 +144,7 @@ def _render(result: PlacementResult, source: str) -> None:
         ("Kommunen kr", "right", format_sek_sv(totals["kommun_ore"])),
         ("Metod", "left", ""),
         ("Flaggor", "left", ""),
-    ):
-        lines.add_column(header, justify=justify, footer=footer)  # type: ignore[arg-type]
+    )
     for r in result.lines.iter_rows(named=True):
         lines.add_row(
             format_month(r["month"]),
@@ -163,15 +159,15 @@ def _render(result: PlacementResult, source: str) -> None:
         )
     console.print(lines)
 
-    per_kommun = Table(title="Per kommun (kommuner utan placeringar visas inte)", show_footer=True)
-    for header, justify, footer in (
+    per_kommun = _table(
+        "Per kommun (kommuner utan placeringar visas inte)",
+        None,
         ("Kommun", "left", "Alla 49"),
         ("Placeringar", "right", str(int(result.municipalities["placements"].sum()))),
         ("Kostnad kr", "right", format_sek_sv(totals["cost_ore"])),
         ("Regionen kr", "right", format_sek_sv(totals["region_ore"])),
         ("Kommunen kr", "right", format_sek_sv(totals["kommun_ore"])),
-    ):
-        per_kommun.add_column(header, justify=justify, footer=footer)  # type: ignore[arg-type]
+    )
     for r in result.municipalities.filter(result.municipalities["placements"] > 0).iter_rows(named=True):
         per_kommun.add_row(
             f"{r['kommun']} {r['name']}",
@@ -185,11 +181,9 @@ def _render(result: PlacementResult, source: str) -> None:
     if result.adjustments is not None:
         assert result.adjust_from is not None
         sums = result.adjustment_totals()
-        adjustments = Table(
-            title=f"Justering i efterhand sedan {result.adjust_from.isoformat()}",
-            show_footer=True,
-        )
-        for header, justify, footer in (
+        adjustments = _table(
+            f"Justering i efterhand sedan {result.adjust_from.isoformat()}",
+            None,
             ("Månad", "left", ""),
             ("Placering", "left", f"{result.adjustments.height} rader"),
             ("Kommun", "left", ""),
@@ -198,8 +192,7 @@ def _render(result: PlacementResult, source: str) -> None:
             ("Regionen Δ kr", "right", format_sek_sv(sums["region_delta_ore"])),
             ("Kommunen Δ kr", "right", format_sek_sv(sums["kommun_delta_ore"])),
             ("Metod", "left", ""),
-        ):
-            adjustments.add_column(header, justify=justify, footer=footer)  # type: ignore[arg-type]
+        )
         for r in result.adjustments.iter_rows(named=True):
             adjustments.add_row(
                 format_month(r["month"]),
@@ -212,3 +205,13 @@ def _render(result: PlacementResult, source: str) -> None:
                 " → ".join(METHOD_SV.get(m, m) for m in (r["billed_method"], r["method"])),
             )
         console.print(adjustments)
+
+
+def _table(title: str, caption: str | None, *columns: tuple[str, str, str]) -> Table:
+    """A table with a footer of totals: each column as (header, justify, footer)."""
+    from rich.table import Table
+
+    table = Table(title=title, caption=caption, caption_justify="left", show_footer=True)
+    for header, justify, footer in columns:
+        table.add_column(header, justify=justify, footer=footer)  # type: ignore[arg-type]
+    return table

@@ -12,7 +12,7 @@ from hos_avtal.cli._options import DbOption, actor, amount_option, date_option, 
 from hos_avtal.cli._rulesets import FormatOption, ListFormat, amount_rows
 
 if TYPE_CHECKING:
-    pass
+    from rich.table import Table
 
 amounts_app = typer.Typer(
     help="The fastställt belopp per vårddygn of each year: register it once, every calculation uses it.",
@@ -105,19 +105,18 @@ def list_amounts(db: DbOption = None, output_format: FormatOption = ListFormat.t
         )
         return
     from rich.console import Console
-    from rich.table import Table
 
-    table = Table(title="Fastställt belopp per vårddygn")
-    for header in ("Year", "Kronor", "Origin", "Source"):
-        table.add_column(header, overflow="fold")
+    from hos_avtal.exports import ORIGIN_SV
+
+    table = _folding_table("Fastställt belopp per vårddygn", ("År", "Kronor", "Ursprung", "Källa"))
     for year, sek, origin, source in rows:
-        table.add_row(str(year), sek, origin, source)
+        table.add_row(str(year), sek, ORIGIN_SV.get(origin, origin), source)
     console = Console()
     console.print(table)
     if history:
-        changes = Table(title="Registrations (the latest of a year is in force)")
-        for header in ("Year", "Kronor", "Registered", "By", "Source"):
-            changes.add_column(header, overflow="fold")
+        changes = _folding_table(
+            "Registreringar (den senaste för ett år gäller)", ("År", "Kronor", "Registrerat", "Av", "Källa")
+        )
         for h in history:
             changes.add_row(
                 str(h.year),
@@ -208,21 +207,36 @@ def list_tariffs(
         )
         return
     from rich.console import Console
-    from rich.table import Table
 
-    table = Table(title="Registered tariffs (kronor per hour)")
-    for header in ("Kommun", "Name", "Year", "Service", "Kronor", "Decided", "Source"):
-        table.add_column(header, overflow="fold")
+    from hos_avtal.exports import SERVICE_SV
+
+    table = _folding_table(
+        "Registrerade timpriser (kronor per timme)",
+        ("Kommun", "Namn", "År", "Insats", "Kronor", "Beslutat", "Källa"),
+    )
     for t in tariffs:
         table.add_row(
             t.kommun,
             lookup(t.kommun).name,
             str(t.year),
-            t.service,
+            SERVICE_SV[t.service],
             format_sek(t.amount_ore),
             str(t.decided),
             t.source,
         )
     Console().print(table)
     if not tariffs:
-        print("No tariffs registered: home care uses a tariff file or VästKom's recommendation.")
+        print(
+            "Inga timpriser registrerade: hemtjänst och hemsjukvård tar timpriset ur en taxefil "
+            "eller VästKoms rekommendation."
+        )
+
+
+def _folding_table(title: str, headers: tuple[str, ...]) -> Table:
+    """A table whose long texts (a source, a decision) fold onto more lines instead of being cut."""
+    from rich.table import Table
+
+    table = Table(title=title)
+    for header in headers:
+        table.add_column(header, overflow="fold")
+    return table

@@ -55,18 +55,23 @@ def comparison_xlsx(comparison: Comparison) -> bytes:
     >>> comparison_xlsx(compare(data, [s]))[:2]
     b'PK'
     """
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(
-        buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
-    )
-    book.set_properties({"title": "Scenariojämförelse", "created": None})
-    formats = _formats(book)
+    buffer, book, formats = _workbook("Scenariojämförelse")
     _comparison_sheet(book, formats, comparison)
     if len(comparison.capabilities) > 1:
         _capability_sheet(book, formats, comparison)
     _parameter_sheet(book, formats, comparison)
     book.close()
     return buffer.getvalue()
+
+
+def _workbook(title: str) -> tuple[io.BytesIO, Any, dict[str, Any]]:
+    """An in-memory workbook that never turns a cell into a formula or a link, and its formats."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(
+        buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    )
+    book.set_properties({"title": title, "created": None})
+    return buffer, book, _formats(book)
 
 
 def _formats(book: Any) -> dict[str, Any]:
@@ -211,12 +216,7 @@ def sweep_xlsx(result: Sweep) -> bytes:
     >>> sweep_xlsx(sweep(data, axes, base="vgr-2018"))[:2]
     b'PK'
     """
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(
-        buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
-    )
-    book.set_properties({"title": "Parametersvep", "created": None})
-    formats = _formats(book)
+    buffer, book, formats = _workbook("Parametersvep")
     names = [a.name for a in result.axes]
     months = result.months
     span = format_month(months[0]) + (f"–{format_month(months[-1])}" if len(months) > 1 else "")
