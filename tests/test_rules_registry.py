@@ -334,7 +334,7 @@ def test_registered_tariffs_serve_home_care_and_a_missing_one_names_the_host(  #
         "--decided", "2022-11-20", "--source", "Borås KF 2022-11-20 §123", *db,
     )  # fmt: skip
     assert code == 0, err
-    assert "1490 Borås 2023 hemtjanst: 700.00 kr per timme registered" in out
+    assert "1490 Borås 2023 hemtjänst: 700.00 kr per timme registrerat" in out
     code, _, err = run(capsys, monkeypatch, "home-care", str(tmp_path / "visits.csv"), *db)
     assert code == 2
     assert "2023 hemtjanst: 1401 Härryda\n" in err

@@ -62,7 +62,7 @@ def set_amount(
         register_daily_amount(database, checked_year, amount_ore, checked_source, actor(by))
     finally:
         database.close()
-    print(f"{checked_year}: {format_sek(amount_ore)} kr per vårddygn registered ({checked_source})")
+    print(f"{checked_year}: {format_sek(amount_ore)} kr per vårddygn registrerat ({checked_source})")
 
 
 @amounts_app.command("list")
@@ -147,6 +147,7 @@ def set_tariff(
     someone staying there from another municipality. home-care, billing runs and scenarios use
     them when no tariff file says otherwise."""
     from hos_avtal.cli._run import _open
+    from hos_avtal.exports import SERVICE_SV
     from hos_avtal.money import format_sek
     from hos_avtal.municipalities import lookup
     from hos_avtal.rules import check_registered_tariff
@@ -165,7 +166,8 @@ def set_tariff(
         database.close()
     name = lookup(code).name
     for t in registered:
-        print(f"{t.kommun} {name} {t.year} {t.service}: {format_sek(t.amount_ore)} kr per timme registered")
+        service = SERVICE_SV[t.service].lower()
+        print(f"{t.kommun} {name} {t.year} {service}: {format_sek(t.amount_ore)} kr per timme registrerat")
 
 
 @tariffs_app.command("list")

@@ -7,8 +7,12 @@ serves other requests.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from pydantic import BaseModel
 
 from hos_avtal.api._bodies import Encoder, in_worker_thread, parse_json, request_body
 from hos_avtal.api._convert import typed_frame
@@ -40,6 +44,8 @@ from hos_avtal.months import parse_month
 from hos_avtal.placements import calculate_placements
 from hos_avtal.placements import contract as placements_contract
 
+_Route = Callable[[Request], Awaitable[Response]]
+
 router = APIRouter(prefix="/v1", tags=["calculations"], dependencies=[Depends(CALCULATE)])
 BODY_MODELS = (BetalningsansvarRequest, PlacementsRequest, HomeCareRequest, PrognosRequest)
 """The request bodies read by hand here, whose schemas the app adds to its OpenAPI document."""
@@ -50,12 +56,13 @@ _HOME_CARE = Encoder(list[HomeCareMonth])
 _PROGNOS = Encoder(PrognosOut)
 
 
-@router.post(
-    "/betalningsansvar/calculate",
-    response_model=BetalningsansvarMonth,
-    responses=problems(415),
-    openapi_extra=request_body(BetalningsansvarRequest),
-)
+def _calculation(path: str, answer: Any, body: type[BaseModel]) -> Callable[[_Route], _Route]:
+    """The route of one stateless calculation: the body read by hand (its schema documented),
+    the answer's model, and the problems it may give."""
+    return router.post(path, response_model=answer, responses=problems(415), openapi_extra=request_body(body))
+
+
+@_calculation("/betalningsansvar/calculate", BetalningsansvarMonth, BetalningsansvarRequest)
 @stateless
 async def betalningsansvar(request: Request) -> Response:
     """Kommunens betalningsansvar for one month (docs/rules.md §4): all 49 municipalities, totals and the
@@ -82,12 +89,7 @@ def _answer_betalningsansvar(request: BetalningsansvarRequest) -> Response:
     return _BETALNINGSANSVAR.response(betalningsansvar_contract(result, episodes=request.include_episodes)[0])
 
 
-@router.post(
-    "/placements/calculate",
-    response_model=PlacementsResult,
-    responses=problems(415),
-    openapi_extra=request_body(PlacementsRequest),
-)
+@_calculation("/placements/calculate", PlacementsResult, PlacementsRequest)
 @stateless
 async def placements(request: Request) -> Response:
     """The cost split of placements (docs/rules.md §5): lines, all 49 municipalities and totals."""
@@ -111,12 +113,7 @@ def _placements(body: bytes) -> Response:
     return _PLACEMENTS.response(placements_contract(result))
 
 
-@router.post(
-    "/home-care/calculate",
-    response_model=list[HomeCareMonth],
-    responses=problems(415),
-    openapi_extra=request_body(HomeCareRequest),
-)
+@_calculation("/home-care/calculate", list[HomeCareMonth], HomeCareRequest)
 @stateless
 async def home_care(request: Request) -> Response:
     """Home care across municipal borders (docs/rules.md §6): one object per month with a visit."""
@@ -133,12 +130,7 @@ def _home_care(body: bytes) -> Response:
     return _HOME_CARE.response(home_care_contract(result))
 
 
-@router.post(
-    "/prognos",
-    response_model=PrognosOut,
-    responses=problems(415),
-    openapi_extra=request_body(PrognosRequest),
-)
+@_calculation("/prognos", PrognosOut, PrognosRequest)
 @stateless
 async def prognos(request: Request) -> Response:
     """Läget i dag: the month so far per municipality, what it would be if every waiting patient
