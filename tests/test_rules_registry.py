@@ -73,7 +73,7 @@ def derive_2027(capsys, monkeypatch, folder: Path) -> Path:  # type: ignore[no-u
         "--source", SOURCE_2027, "--name", "HoS-avtal VGR 2027", "--out", str(out),
     )  # fmt: skip
     assert code == 0, err
-    assert "1 value(s) changed" in printed
+    assert "1 ändrat värde" in printed
     return out
 
 
@@ -87,7 +87,7 @@ def test_a_derived_2027_agreement_and_amount_bill_january_with_no_flag(  # type:
     ruleset_file = derive_2027(capsys, monkeypatch, tmp_path)
     code, out, err = run(capsys, monkeypatch, "rulesets", "add", str(ruleset_file), *db)
     assert code == 0, err
-    assert "vgr-2027: registered" in out
+    assert "vgr-2027: registrerat" in out
     code, out, err = run(
         capsys, monkeypatch, "amounts", "set", "2027", AMOUNT_2027, "--source", "HSLF-FS 2026:50", *db
     )
@@ -470,7 +470,7 @@ def test_diff_lists_every_differing_parameter_with_both_sources(capsys, monkeypa
     )  # fmt: skip
     assert "längre än 7 kalenderdagar" in difference["a_source"]
     code, out, _ = run(capsys, monkeypatch, "rulesets", "diff", "vgr-2023", "vgr-2023")
-    assert "the same parameter values" in out
+    assert "har samma parametervärden" in out
 
 
 def test_a_registry_context_ends_with_its_block() -> None:

@@ -3,16 +3,14 @@ municipality's own tariffs, entered once in the database and used by every calcu
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from hos_avtal.cli._app import app
 from hos_avtal.cli._options import DbOption, actor, amount_option, date_option, print_json
 from hos_avtal.cli._rulesets import FormatOption, ListFormat, amount_rows
-
-if TYPE_CHECKING:
-    from rich.table import Table
+from hos_avtal.cli._tables import folding_table
 
 amounts_app = typer.Typer(
     help="The fastställt belopp per vårddygn of each year: register it once, every calculation uses it.",
@@ -108,13 +106,13 @@ def list_amounts(db: DbOption = None, output_format: FormatOption = ListFormat.t
 
     from hos_avtal.exports import ORIGIN_SV
 
-    table = _folding_table("Fastställt belopp per vårddygn", ("År", "Kronor", "Ursprung", "Källa"))
+    table = folding_table("Fastställt belopp per vårddygn", ("År", "Kronor", "Ursprung", "Källa"))
     for year, sek, origin, source in rows:
         table.add_row(str(year), sek, ORIGIN_SV.get(origin, origin), source)
     console = Console()
     console.print(table)
     if history:
-        changes = _folding_table(
+        changes = folding_table(
             "Registreringar (den senaste för ett år gäller)", ("År", "Kronor", "Registrerat", "Av", "Källa")
         )
         for h in history:
@@ -212,7 +210,7 @@ def list_tariffs(
 
     from hos_avtal.exports import SERVICE_SV
 
-    table = _folding_table(
+    table = folding_table(
         "Registrerade timpriser (kronor per timme)",
         ("Kommun", "Namn", "År", "Insats", "Kronor", "Beslutat", "Källa"),
     )
@@ -232,13 +230,3 @@ def list_tariffs(
             "Inga timpriser registrerade: hemtjänst och hemsjukvård tar timpriset ur en taxefil "
             "eller VästKoms rekommendation."
         )
-
-
-def _folding_table(title: str, headers: tuple[str, ...]) -> Table:
-    """A table whose long texts (a source, a decision) fold onto more lines instead of being cut."""
-    from rich.table import Table
-
-    table = Table(title=title)
-    for header in headers:
-        table.add_column(header, overflow="fold")
-    return table

@@ -11,6 +11,7 @@ import typer
 
 from hos_avtal.cli._app import app
 from hos_avtal.cli._options import DbOption, actor, date_option, print_json, registered_rules
+from hos_avtal.cli._tables import folding_table
 
 if TYPE_CHECKING:
     from hos_avtal.rules import RegisteredRuleSet, RuleSet
@@ -78,16 +79,15 @@ def list_rulesets(db: DbOption = None, output_format: FormatOption = ListFormat.
         )
         return
     from rich.console import Console
-    from rich.table import Table
 
-    table = Table(title="Rule sets")
-    for header in ("Id", "Valid", "Chosen automatically", "Origin", "Name"):
-        table.add_column(header, overflow="fold")
+    from hos_avtal.exports import ORIGIN_SV
+
+    table = folding_table("Regelverk", ("Id", "Gäller", "Väljs automatiskt", "Ursprung", "Namn"))
     for r, origin, registered in rows:
-        where = origin
+        where = ORIGIN_SV.get(origin, origin)
         if registered is not None and registered.registered_at is not None:
-            where = f"{origin} ({registered.registered_by}, {registered.registered_at:%Y-%m-%d})"
-        auto = "yes" if r.auto_select else "no (name it with --ruleset)"
+            where = f"{where} ({registered.registered_by}, {registered.registered_at:%Y-%m-%d})"
+        auto = "ja" if r.auto_select else "nej (ange det med --ruleset)"
         table.add_row(r.id, r.period, auto, where, r.name)
     Console().print(table)
 
@@ -142,21 +142,21 @@ def show_ruleset(
         )
         return
     from rich.console import Console
-    from rich.table import Table
+
+    from hos_avtal.exports import CAPABILITY_SV, ORIGIN_SV
 
     console = Console()
-    console.print(f"[bold]{r.id}[/bold] — {r.name}\nValid {r.period}. Source: {r.source}")
-    table = Table(title="Parameters")
-    for header in ("Capability", "Parameter", "Value", "From", "To", "Source"):
-        table.add_column(header, overflow="fold")
+    console.print(f"[bold]{r.id}[/bold] — {r.name}\nGäller {r.period}. Källa: {r.source}")
+    table = folding_table("Parametrar", ("Del", "Parameter", "Värde", "Från", "Till", "Källa"))
     for capability, name, value, start, end, source in rows:
-        table.add_row(capability, name, value, str(start), str(end or ""), source)
+        table.add_row(CAPABILITY_SV[capability], name, value, str(start), str(end or ""), source)
     console.print(table)
-    amount_table = Table(title="betalningsansvar.daily_amount_sek: the fastställt belopp of each year")
-    for header in ("Year", "Kronor per vårddygn", "Origin", "Source"):
-        amount_table.add_column(header, overflow="fold")
+    amount_table = folding_table(
+        "betalningsansvar.daily_amount_sek: fastställt belopp per år",
+        ("År", "Kronor per vårddygn", "Ursprung", "Källa"),
+    )
     for year, sek, origin, source in amounts:
-        amount_table.add_row(str(year), sek, origin, source)
+        amount_table.add_row(str(year), sek, ORIGIN_SV.get(origin, origin), source)
     console.print(amount_table)
 
 
@@ -191,8 +191,8 @@ def add_ruleset(
     finally:
         database.close()
     r = registered.ruleset
-    verb = "registered" if created else "already registered with the same content"
-    print(f"{r.id}: {verb} (valid {r.period}; content sha256 {registered.content_sha256[:16]}…)")
+    verb = "registrerat" if created else "redan registrerat med samma innehåll"
+    print(f"{r.id}: {verb} (gäller {r.period}; innehållets sha256 {registered.content_sha256[:16]}…)")
 
 
 @rulesets_app.command("new")
@@ -240,7 +240,9 @@ def new_ruleset(
             handle.write(text)
     except OSError as exc:
         raise RuleSetError(str(out), f"cannot be written ({exc.strerror})") from None
-    print(f"wrote {out}: {ruleset.id}, valid {ruleset.period}, {len(changes or ())} value(s) changed")
+    n = len(changes or ())
+    changed = "1 ändrat värde" if n == 1 else f"{n} ändrade värden"
+    print(f"skrev {out}: {ruleset.id}, gäller {ruleset.period}, {changed}")
 
 
 @rulesets_app.command("diff")
@@ -270,14 +272,13 @@ def diff_command(
         print_json({"a": first, "b": second, "differences": payload})
         return
     if not differences:
-        print(f"{first} and {second} have the same parameter values")
+        print(f"{first} och {second} har samma parametervärden")
         return
     from rich.console import Console
-    from rich.table import Table
 
-    table = Table(title=f"{first} → {second}")
-    for header in ("Parameter", first, second, f"Source ({first})", f"Source ({second})"):
-        table.add_column(header, overflow="fold")
+    table = folding_table(
+        f"{first} → {second}", ("Parameter", first, second, f"Källa ({first})", f"Källa ({second})")
+    )
     for d in differences:
         table.add_row(
             f"{d.capability}.{d.name}",
@@ -300,11 +301,11 @@ def list_parameters(output_format: FormatOption = ListFormat.table) -> None:
         print_json([spec.as_json() for spec in catalog])
         return
     from rich.console import Console
-    from rich.table import Table
 
-    table = Table(title="Parameters (the parameter catalog)")
-    for header in ("Parameter", "Type", "Unit", "Range", "Sweep", "Per care type", "Label", "Help"):
-        table.add_column(header, overflow="fold")
+    table = folding_table(
+        "Parametrar (parameterkatalogen)",
+        ("Parameter", "Typ", "Enhet", "Intervall", "Svep", "Per vårdform", "Etikett", "Hjälp"),
+    )
     for spec in catalog:
         bounds = (
             ""

@@ -468,8 +468,10 @@ ORIGIN_SV = {
     "registered": "registrerat",
     "given": "angivet",
     "ruleset": "regelverkets",
+    "database": "registrerat i databasen",
+    "folder": "regelverksmappen",
 }
-"""Where a fastställt belopp came from, for people."""
+"""Where a fastställt belopp or a rule set came from, for people."""
 CAPABILITY_SV = {
     "betalningsansvar": "Betalningsansvar",
     "placements": "Placeringar",
