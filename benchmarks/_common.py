@@ -6,8 +6,11 @@ import datetime as dt
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -100,3 +103,19 @@ def save_results(kind: str, payload: dict[str, Any]) -> Path:
     path = RESULTS / f"{kind}-{stamp}.json"
     path.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
     return path
+
+
+def turn_by_turn(runs: Mapping[str, Callable[[], object]], repeats: int) -> dict[str, float]:
+    """The median seconds of each run, measured in one process, turn by turn: each warmed once,
+    then ``repeats`` rounds, every other round in reverse order, so drift and a noisy neighbour
+    weigh on all of them alike (the ratio of two is what to read)."""
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for run in runs.values():
+        run()
+    for i in range(repeats):
+        order = list(runs.items())
+        for name, run in order if i % 2 == 0 else order[::-1]:
+            started = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - started)
+    return {name: statistics.median(values) for name, values in times.items()}

@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
-import time
+import sys
+from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import turn_by_turn
 from hos_avtal.betalningsansvar import calculate_betalningsansvar, contract, contract_json
 from hos_avtal.months import month_range
 from hos_avtal.synth import synth_episodes
@@ -37,16 +40,7 @@ def main() -> None:
         "contract_json": lambda: contract_json(result),
         "contract + json.dumps": lambda: [json.dumps(o, ensure_ascii=False) for o in contract(result)],
     }
-    times: dict[str, list[float]] = {name: [] for name in runs}
-    for run in runs.values():
-        run()  # warm
-    for i in range(options.repeats):
-        order = list(runs.items())
-        for name, run in order if i % 2 == 0 else order[::-1]:
-            started = time.perf_counter()
-            run()
-            times[name].append(time.perf_counter() - started)
-    fast_s, plain_s = (statistics.median(times[name]) for name in runs)
+    fast_s, plain_s = turn_by_turn(runs, options.repeats).values()
     rows = result.municipalities.height
     print(
         f"{rows} municipality rows ({len(months)} months): contract_json {fast_s * 1000:.1f} ms, "

@@ -15,15 +15,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import statistics
 import sys
-import time
 from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import DAILY_AMOUNT, loadavg
+from _common import DAILY_AMOUNT, loadavg, turn_by_turn
 from billing_run_e2e import MONTH, month_files
 from hos_avtal.betalningsansvar import MonthRules, calculate_with_parameters
 from hos_avtal.forecasts import prognos_with_parameters
@@ -60,25 +58,17 @@ def main() -> None:
         runs["snapshot"] = lambda: save_snapshot(
             db, frame, DAY, created_by="benchmark", ruleset=rules, daily_amount_sek=DAILY_AMOUNT
         )
-    times: dict[str, list[float]] = {name: [] for name in runs}
     print(f"load before: {loadavg()}")
-    for run in runs.values():
-        run()  # warm
-    for i in range(options.repeats):
-        order = list(runs.items())
-        for name, run in order if i % 2 == 0 else order[::-1]:
-            started = time.perf_counter()
-            run()
-            times[name].append(time.perf_counter() - started)
-    p, e = statistics.median(times["prognos"]), statistics.median(times["engine"])
+    medians = turn_by_turn(runs, options.repeats)
+    p, e = medians["prognos"], medians["engine"]
     print(
         f"{frame.height} episodes ({MONTH}), {DAY}: {discharged} covered discharged so far, "
         f"{waiting} waiting; "
         f"prognos {p * 1000:.1f} ms, billing engine {e * 1000:.1f} ms (medians of {options.repeats}); "
         f"prognos/engine {p / e:.2f}"
     )
-    if "snapshot" in times:
-        snap = statistics.median(times["snapshot"])
+    if "snapshot" in medians:
+        snap = medians["snapshot"]
         print(f"save_snapshot {snap * 1000:.1f} ms; snapshot/engine {snap / e:.2f}")
     print(f"load after: {loadavg()}")
 

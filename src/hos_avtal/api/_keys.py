@@ -16,7 +16,7 @@ from typing import Literal, get_args
 import sqlalchemy as sa
 
 from hos_avtal.errors import HosAvtalError, quotable
-from hos_avtal.municipalities import parties
+from hos_avtal.municipalities import is_party
 from hos_avtal.storage import Database, api_key
 
 Role = Literal["admin", "billing", "analyst", "kommun"]
@@ -45,7 +45,7 @@ def create_key(db: Database, role: str, kommun: str | None = None) -> tuple[ApiK
         raise HosAvtalError(f"unknown role {role!r}; use one of {', '.join(ROLES)}")
     if (role == "kommun") != (kommun is not None):
         raise HosAvtalError("--kommun is required for role kommun and only for it")
-    if kommun is not None and kommun not in {m.code for m in parties()}:
+    if kommun is not None and not is_party(kommun):
         raise HosAvtalError(f"{quotable(kommun)} is not one of the 49 municipalities of the agreement")
     token = PREFIX + secrets.token_urlsafe(32)
     now = dt.datetime.now(dt.UTC)

@@ -10,6 +10,7 @@ import typer
 
 from hos_avtal.cli._app import app
 from hos_avtal.cli._options import DbOption, OutputFormat, month_option, print_json, registered_rules
+from hos_avtal.cli._tables import totals_table
 
 if TYPE_CHECKING:
     from hos_avtal.home_care import HomeCareResult
@@ -114,9 +115,10 @@ def _render(result: HomeCareResult, source: str) -> None:
     probe = Console()
     console = probe if probe.is_terminal else Console(width=150)
     for month in contract(result):
-        lines = Table(
-            title=f"Hemtjänst och hemsjukvård i annan kommun {month['month']} — {source}",
-            caption="Timpriser: "
+        totals = month["totals"]
+        lines = totals_table(
+            f"Hemtjänst och hemsjukvård i annan kommun {month['month']} — {source}",
+            "Timpriser: "
             + "; ".join(
                 f"{t['host']} {t['host_name']} {t['year']} {SERVICE_SV[t['service']].lower()} "
                 f"{kr(t['sek_per_hour'])} kr/tim ({t['source']})"
@@ -124,20 +126,16 @@ def _render(result: HomeCareResult, source: str) -> None:
             )
             if month["tariffs"]
             else "Inga besök mellan två av de 49 kommunerna den här månaden.",
-            caption_justify="left",
-            show_footer=True,
+            [
+                ("Vistelsekommun (fakturerar)", "left", "Totalt"),
+                ("Hemkommun (betalar)", "left", ""),
+                ("Insats", "left", ""),
+                ("Besök", "right", str(totals["visits"])),
+                ("Timmar", "right", ""),
+                ("kr/tim", "right", ""),
+                ("Belopp kr", "right", kr(totals["amount_sek"])),
+            ],
         )
-        totals = month["totals"]
-        for header, justify, footer in (
-            ("Vistelsekommun (fakturerar)", "left", "Totalt"),
-            ("Hemkommun (betalar)", "left", ""),
-            ("Insats", "left", ""),
-            ("Besök", "right", str(totals["visits"])),
-            ("Timmar", "right", ""),
-            ("kr/tim", "right", ""),
-            ("Belopp kr", "right", kr(totals["amount_sek"])),
-        ):
-            lines.add_column(header, justify=justify, footer=footer)  # type: ignore[arg-type]
         for line in month["invoice_lines"]:
             lines.add_row(
                 f"{line['host']} {line['host_name']}",

@@ -19,10 +19,9 @@ from hos_avtal.cli._options import (
     print_json,
     registered_rules,
 )
+from hos_avtal.cli._tables import totals_table
 
 if TYPE_CHECKING:
-    from rich.table import Table
-
     from hos_avtal.placements import PlacementResult
 
 
@@ -130,20 +129,22 @@ def _render(result: PlacementResult, source: str) -> None:
     as_of = f" per {result.as_of.isoformat()}" if result.as_of else ""
     shares = ", ".join(dict.fromkeys(sv_decimal(str(p.schablon_region_share)) for p in result.months))
     totals = result.totals()
-    lines = _table(
+    lines = totals_table(
         f"Kostnadsfördelning för placeringar {months}{as_of} — {source}",
         (
             f"Regelverk {', '.join(result.ruleset_ids)}: regionens andel enligt schablon {shares}. "
             "Regionens andel avrundas till hela ören (halva uppåt); kommunen betalar resten."
         ),
-        ("Månad", "left", ""),
-        ("Placering", "left", f"{result.lines.height} rader"),
-        ("Kommun", "left", ""),
-        ("Kostnad kr", "right", format_sek_sv(totals["cost_ore"])),
-        ("Regionen kr", "right", format_sek_sv(totals["region_ore"])),
-        ("Kommunen kr", "right", format_sek_sv(totals["kommun_ore"])),
-        ("Metod", "left", ""),
-        ("Flaggor", "left", ""),
+        [
+            ("Månad", "left", ""),
+            ("Placering", "left", f"{result.lines.height} rader"),
+            ("Kommun", "left", ""),
+            ("Kostnad kr", "right", format_sek_sv(totals["cost_ore"])),
+            ("Regionen kr", "right", format_sek_sv(totals["region_ore"])),
+            ("Kommunen kr", "right", format_sek_sv(totals["kommun_ore"])),
+            ("Metod", "left", ""),
+            ("Flaggor", "left", ""),
+        ],
     )
     for r in result.lines.iter_rows(named=True):
         lines.add_row(
@@ -159,14 +160,16 @@ def _render(result: PlacementResult, source: str) -> None:
         )
     console.print(lines)
 
-    per_kommun = _table(
+    per_kommun = totals_table(
         "Per kommun (kommuner utan placeringar visas inte)",
         None,
-        ("Kommun", "left", "Alla 49"),
-        ("Placeringar", "right", str(int(result.municipalities["placements"].sum()))),
-        ("Kostnad kr", "right", format_sek_sv(totals["cost_ore"])),
-        ("Regionen kr", "right", format_sek_sv(totals["region_ore"])),
-        ("Kommunen kr", "right", format_sek_sv(totals["kommun_ore"])),
+        [
+            ("Kommun", "left", "Alla 49"),
+            ("Placeringar", "right", str(int(result.municipalities["placements"].sum()))),
+            ("Kostnad kr", "right", format_sek_sv(totals["cost_ore"])),
+            ("Regionen kr", "right", format_sek_sv(totals["region_ore"])),
+            ("Kommunen kr", "right", format_sek_sv(totals["kommun_ore"])),
+        ],
     )
     for r in result.municipalities.filter(result.municipalities["placements"] > 0).iter_rows(named=True):
         per_kommun.add_row(
@@ -181,17 +184,19 @@ def _render(result: PlacementResult, source: str) -> None:
     if result.adjustments is not None:
         assert result.adjust_from is not None
         sums = result.adjustment_totals()
-        adjustments = _table(
+        adjustments = totals_table(
             f"Justering i efterhand sedan {result.adjust_from.isoformat()}",
             None,
-            ("Månad", "left", ""),
-            ("Placering", "left", f"{result.adjustments.height} rader"),
-            ("Kommun", "left", ""),
-            ("Regionen fakturerat kr", "right", ""),
-            ("Regionen kr", "right", ""),
-            ("Regionen Δ kr", "right", format_sek_sv(sums["region_delta_ore"])),
-            ("Kommunen Δ kr", "right", format_sek_sv(sums["kommun_delta_ore"])),
-            ("Metod", "left", ""),
+            [
+                ("Månad", "left", ""),
+                ("Placering", "left", f"{result.adjustments.height} rader"),
+                ("Kommun", "left", ""),
+                ("Regionen fakturerat kr", "right", ""),
+                ("Regionen kr", "right", ""),
+                ("Regionen Δ kr", "right", format_sek_sv(sums["region_delta_ore"])),
+                ("Kommunen Δ kr", "right", format_sek_sv(sums["kommun_delta_ore"])),
+                ("Metod", "left", ""),
+            ],
         )
         for r in result.adjustments.iter_rows(named=True):
             adjustments.add_row(
@@ -205,13 +210,3 @@ def _render(result: PlacementResult, source: str) -> None:
                 " → ".join(METHOD_SV.get(m, m) for m in (r["billed_method"], r["method"])),
             )
         console.print(adjustments)
-
-
-def _table(title: str, caption: str | None, *columns: tuple[str, str, str]) -> Table:
-    """A table with a footer of totals: each column as (header, justify, footer)."""
-    from rich.table import Table
-
-    table = Table(title=title, caption=caption, caption_justify="left", show_footer=True)
-    for header, justify, footer in columns:
-        table.add_column(header, justify=justify, footer=footer)  # type: ignore[arg-type]
-    return table

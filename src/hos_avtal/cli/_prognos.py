@@ -72,10 +72,10 @@ def prognos_command(
     from hos_avtal.errors import InputError, Problem
     from hos_avtal.forecasts import check_date, contract, part, prognos, waiting_csv_frame
     from hos_avtal.io import read_episodes, safe_csv_text
-    from hos_avtal.municipalities import parties
+    from hos_avtal.municipalities import is_party
 
     day = check_date(date_option(date, "--date"), months.today(), "--date")
-    if kommun is not None and kommun not in {m.code for m in parties()}:
+    if kommun is not None and not is_party(kommun):
         raise InputError(
             "--kommun", [Problem(None, None, "not one of the 49 municipalities of the agreement")]
         )

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.table import Table
 
 from hos_avtal.betalningsansvar import BetalningsansvarResult, average, liable_days
+from hos_avtal.cli._tables import totals_table
 from hos_avtal.exports import ORIGIN_SV, sv_decimal
 from hos_avtal.money import format_sek_sv
 from hos_avtal.months import format_month
@@ -17,25 +17,20 @@ def render_betalningsansvar(result: BetalningsansvarResult, source: str) -> None
     for rules in result.months:
         p = rules.parameters
         rows = result.municipalities.filter(result.municipalities["month"] == p.month)
-        table = Table(
-            title=f"Kommunens betalningsansvar {format_month(p.month)} — {source}",
-            caption=(
-                f"Regelverk {rules.ruleset.id}: {rules.ruleset.name}\n"
-                f"Fastställt belopp {format_sek_sv(p.daily_amount_ore)} kr per vårddygn "
-                f"({ORIGIN_SV.get(p.daily_amount_origin, p.daily_amount_origin)}: {p.daily_amount_source}). "
-                + (
-                    f"Betalningsansvar när genomsnittet överstiger "
-                    f"{sv_decimal(str(p.average_threshold_days))} dagar; individuell beräkning efter "
-                    f"{p.individual_after_days} dagar, betalning för "
-                    f"dagar utöver {p.free_days}."
-                    if p.pooled_average
-                    else f"Inget genomsnitt: varje vårdtillfälle som omfattas betalas för dagar utöver "
-                    f"{p.free_days}."
-                )
-                + " ⚑: betalningsansvar flera månader i rad."
-            ),
-            caption_justify="left",
-            show_footer=True,
+        caption = (
+            f"Regelverk {rules.ruleset.id}: {rules.ruleset.name}\n"
+            f"Fastställt belopp {format_sek_sv(p.daily_amount_ore)} kr per vårddygn "
+            f"({ORIGIN_SV.get(p.daily_amount_origin, p.daily_amount_origin)}: {p.daily_amount_source}). "
+            + (
+                f"Betalningsansvar när genomsnittet överstiger "
+                f"{sv_decimal(str(p.average_threshold_days))} dagar; individuell beräkning efter "
+                f"{p.individual_after_days} dagar, betalning för "
+                f"dagar utöver {p.free_days}."
+                if p.pooled_average
+                else f"Inget genomsnitt: varje vårdtillfälle som omfattas betalas för dagar utöver "
+                f"{p.free_days}."
+            )
+            + " ⚑: betalningsansvar flera månader i rad."
         )
         totals = rows.select(
             "average_episodes", "average_days", "average_amount_ore", "individual_episodes",
@@ -56,9 +51,8 @@ def render_betalningsansvar(result: BetalningsansvarResult, source: str) -> None
             ("Omfattas\nej", "right", str(totals["not_covered_episodes"])),
             ("Ej ut-\nskrivna", "right", str(totals["pending_episodes"])),
         ]
-        for header, justify, footer in columns:
-            # A name or an amount is never broken over lines (a header may be).
-            table.add_column(header, justify=justify, footer=footer, no_wrap=True)  # type: ignore[arg-type]
+        title = f"Kommunens betalningsansvar {format_month(p.month)} — {source}"
+        table = totals_table(title, caption, columns, no_wrap=True)
         for r in rows.iter_rows(named=True):
             flag = " ⚑" if r["recurring_liability"] else ""
             table.add_row(

@@ -59,6 +59,20 @@ def parties() -> tuple[Municipality, ...]:
     return tuple(m for m in all_municipalities() if m.is_party)
 
 
+def is_party(code: str) -> bool:
+    """True for the code of one of the 49 parties (``"1480"``), False for any other text.
+
+    >>> is_party("1480"), is_party("0180"), is_party("9999")
+    (True, False, False)
+    """
+    return code in _party_codes()
+
+
+@cache
+def _party_codes() -> frozenset[str]:
+    return frozenset(m.code for m in parties())
+
+
 def is_kommun_code(code: str) -> bool:
     """True for any valid Swedish kommun code (``"0180"``), not only the 49."""
     return code in _registry()

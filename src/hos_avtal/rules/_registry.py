@@ -233,10 +233,10 @@ def check_registered_tariff(
     decision made no later than today."""
     from hos_avtal import months
     from hos_avtal.money import sek_to_ore
-    from hos_avtal.municipalities import parties
+    from hos_avtal.municipalities import is_party
     from hos_avtal.rules._home_care import SERVICES, check_value
 
-    if kommun not in {m.code for m in parties()}:
+    if not is_party(kommun):
         reason = "not one of the 49 municipalities of the agreement (a four-digit SCB code)"
         raise RuleSetError(f"the tariff of {quotable(kommun)}", reason, key="kommun")
     what = f"the tariff of {kommun} for {year}"

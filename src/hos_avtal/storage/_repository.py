@@ -554,10 +554,8 @@ def _recurring(
         .pivot(on="kommun", index="month", values="liable")
         .sort("month")
     )
-    flags = np.zeros((frame.height, len(kommuner)), dtype=bool)
-    for column, code in enumerate(kommuner):
-        if code in frame.columns:
-            flags[:, column] = frame.get_column(code).fill_null(False).to_numpy()
+    absent = [pl.lit(False).alias(code) for code in kommuner if code not in frame.columns]
+    flags = frame.with_columns(absent).select(pl.col(kommuner).fill_null(False)).to_numpy().astype(bool)
     ordinals = frame.get_column("month").to_numpy().astype("datetime64[M]").astype(np.int64)
     in_a_row: list[int] = (
         months_in_a_row(flags, ordinals)[-1].tolist() if frame.height else [0] * len(kommuner)

@@ -27,21 +27,19 @@ from hos_avtal.api._schemas import InvoiceBasisOut
 from hos_avtal.api.routers._formats import WITH_PDF as MEDIA
 from hos_avtal.errors import ProblemError
 from hos_avtal.exports import ExportFormat, build_basis, invoice_stem, render_invoice
-from hos_avtal.municipalities import parties
+from hos_avtal.municipalities import is_party
 from hos_avtal.runs import RunSummary
 from hos_avtal.storage import Database, final_runs_before, load_run_municipality, load_summary
 
 CACHE_CONTROL = "private, no-cache"
 """Per key (private), and revalidated with the ETag on every use (no-cache): cheap with a 304."""
 
-_PARTIES = frozenset(p.code for p in parties())
-
 
 def invoice_response(request: Request, db: Database, run_id: int, kommun: str, chosen: str) -> Response:
     """The basis in format ``chosen``, or a 304 when ``If-None-Match`` names its ETag. The
     caller has checked the key's access to ``kommun`` already."""
     summary = load_summary(db, run_id)
-    if kommun not in _PARTIES:
+    if not is_party(kommun):
         raise ProblemError(404, "not one of the 49 municipalities of the agreement")
     cache: ResponseCache = request.app.state.invoice_cache
     # Counted before the rows are read, so what is kept is never older than its key says.

@@ -60,7 +60,6 @@ from hos_avtal.storage import Database, finalize, list_runs, load_run
 
 router = APIRouter(prefix="/v1/billing-runs", tags=["billing runs"])
 
-INPUTS = INPUT_KINDS
 _MODELS: dict[str, type[BaseModel]] = {
     "episodes": EpisodeIn, "placements": PlacementIn, "costs": CostIn,
     "agreements": AgreementIn, "visits": VisitIn, "tariffs": TariffIn,
@@ -78,7 +77,7 @@ _MULTIPART_SCHEMA: dict[str, Any] = {
             "enum": list(ACKNOWLEDGEMENTS),
             "description": "An acknowledged implausible value (long_wait); repeat the field for several.",
         },
-        **{name: {**_FILE_FIELD, "description": f"{name} as CSV or Parquet"} for name in INPUTS},
+        **{name: {**_FILE_FIELD, "description": f"{name} as CSV or Parquet"} for name in INPUT_KINDS},
     },
 }
 _CREATE_BODY = {
@@ -104,7 +103,9 @@ def _summary_response(outcome: RunOutcome, idem: Idempotency, request: Request) 
 def _json_run(db: Database, body: bytes, created_by: str) -> RunOutcome:
     run = parse_json(BillingRunRequest, body)
     frames = {
-        name: rows_frame(rows, _MODELS[name]) for name in INPUTS if (rows := getattr(run, name)) is not None
+        name: rows_frame(rows, _MODELS[name])
+        for name in INPUT_KINDS
+        if (rows := getattr(run, name)) is not None
     }
     return execute_run(
         db,
@@ -118,7 +119,7 @@ def _json_run(db: Database, body: bytes, created_by: str) -> RunOutcome:
 
 
 async def _upload_run(db: Database, request: Request, created_by: str) -> RunOutcome:
-    async with request.form(max_files=len(INPUTS), max_fields=10) as form:
+    async with request.form(max_files=len(INPUT_KINDS), max_fields=10) as form:
         problems: list[dict[str, Any]] = []
         texts: dict[str, str | None] = {}
         for name in ("month", "ruleset", "daily_amount_sek"):
@@ -138,7 +139,7 @@ async def _upload_run(db: Database, request: Request, created_by: str) -> RunOut
             else:
                 accept.append(value)
         uploads: dict[str, UploadFile] = {}
-        for name in INPUTS:
+        for name in INPUT_KINDS:
             value = form.get(name)
             if isinstance(value, UploadFile):
                 uploads[name] = value

@@ -143,11 +143,11 @@ def _prognos(body: bytes) -> Response:
     from hos_avtal import months
     from hos_avtal.forecasts import check_date, contract
     from hos_avtal.forecasts import prognos as compute
-    from hos_avtal.municipalities import parties
+    from hos_avtal.municipalities import is_party
 
     request = parse_json(PrognosRequest, body)
     day = check_date(request.date, months.today())
-    if request.kommun is not None and request.kommun not in {m.code for m in parties()}:
+    if request.kommun is not None and not is_party(request.kommun):
         raise ProblemError(422, "kommun is not one of the 49 municipalities of the agreement")
     month = day.replace(day=1)
     episodes = validate_episodes(

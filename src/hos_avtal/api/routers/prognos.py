@@ -39,14 +39,13 @@ from hos_avtal.api.routers._common import IDEMPOTENCY_HEADER, problems
 from hos_avtal.api.routers._invoice import CACHE_CONTROL
 from hos_avtal.errors import ProblemError
 from hos_avtal.forecasts import delete_snapshot, list_snapshots, load_snapshot, save_snapshot
-from hos_avtal.municipalities import parties
+from hos_avtal.municipalities import is_party
 from hos_avtal.storage import Database
 
 router = APIRouter(prefix="/v1/prognos", tags=["prognos"])
 BODY_MODELS = (SnapshotRequest,)
 """The request bodies read by hand here, whose schemas the app adds to its OpenAPI document."""
 
-_PARTIES = frozenset(p.code for p in parties())
 _SNAPSHOT = Encoder(PrognosSnapshotOut)
 _STORED = Encoder(SnapshotStored)
 _LIST_SNAPSHOTS = require("billing", "analyst")
@@ -180,6 +179,6 @@ def _visible(key: ApiKey, kommun: str | None) -> str | None:
         if kommun is not None and kommun != key.kommun:
             raise ProblemError(404, "no prognos for this municipality is visible to this key")
         return key.kommun
-    if kommun is not None and kommun not in _PARTIES:
+    if kommun is not None and not is_party(kommun):
         raise ProblemError(422, "kommun is not one of the 49 municipalities of the agreement")
     return kommun

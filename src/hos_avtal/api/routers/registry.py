@@ -18,7 +18,7 @@ from hos_avtal.api._registry_schemas import DailyAmountIn, DailyAmountOut, Tarif
 from hos_avtal.api.routers._common import problems
 from hos_avtal.errors import ProblemError
 from hos_avtal.money import format_sek
-from hos_avtal.municipalities import lookup, parties
+from hos_avtal.municipalities import is_party, lookup
 from hos_avtal.rules import (
     RegisteredTariff,
     active_registry,
@@ -104,7 +104,7 @@ def _tariff_out(t: RegisteredTariff) -> TariffOut:
 
 
 def _party(kommun: str) -> str:
-    if kommun not in {m.code for m in parties()}:
+    if not is_party(kommun):
         raise ProblemError(404, "not one of the 49 municipalities of the agreement")
     return kommun
 
