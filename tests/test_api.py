@@ -558,3 +558,39 @@ def test_key_cli_creates_lists_and_revokes(
     engine.dispose()
     assert token not in stored
     assert len(stored) == 64
+
+
+async def test_an_upload_form_is_held_to_its_model_field_by_field(api: Api) -> None:
+    """The multipart form of a billing run is validated as BillingRunForm: a text where a file
+    belongs, an unknown field (a typo such as ``acept``) and a bad month are each named."""
+    upload = {"episodes": ("e.csv", pl.DataFrame(EPISODES).write_csv().encode(), "text/csv")}
+    cases = [
+        ({"month": MONTH, "visits": "not a file"}, upload, "visits", "uploaded CSV or Parquet file"),
+        ({"month": MONTH, "acept": "long_wait"}, upload, "acept", "Extra inputs"),
+        ({"month": "2022-13"}, upload, "month", "pattern"),
+        ({"month": MONTH, "daily_amount_sek": "9300"}, upload, "daily_amount_sek", "pattern"),
+        ({"month": MONTH}, None, "episodes", "required"),
+    ]
+    for data, files, field, reason in cases:
+        response = await api.client.post(
+            "/v1/billing-runs",
+            data=data,
+            files=files or {"x": ("x", b"", "text/csv")},
+            headers=api.auth("billing"),
+        )
+        assert response.status_code == 422, (data, response.text)
+        errors = response.json()["errors"]
+        assert any(e["field"] == field and reason in e["reason"] for e in errors), (field, errors)
+    listed = await api.client.get("/v1/billing-runs", headers=api.auth("billing"))
+    assert listed.json()["runs"] == []
+
+
+async def test_the_upload_forms_are_documented_from_their_models(api: Api) -> None:
+    spec = (await api.client.get("/openapi.json")).json()
+    for path, model in (("/v1/billing-runs", "BillingRunForm"), ("/v1/scenarios/datasets", "DatasetUpload")):
+        form = spec["paths"][path]["post"]["requestBody"]["content"]["multipart/form-data"]["schema"]
+        assert form == {"$ref": f"#/components/schemas/{model}"}
+        fields = spec["components"]["schemas"][model]["properties"]
+        episodes = fields["episodes"].get("anyOf", [fields["episodes"]])[0]
+        assert episodes["contentMediaType"] == "application/octet-stream"
+    assert spec["components"]["schemas"]["BillingRunForm"]["required"] == ["month", "episodes"]

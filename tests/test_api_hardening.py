@@ -51,6 +51,37 @@ async def test_docs_name_nothing_remote_and_every_asset_is_served(api: Api) -> N
     assert (await api.client.get(spec.group(1))).json()["openapi"].startswith("3.")
 
 
+@pytest.mark.parametrize(
+    ("path", "media_type"),
+    [("/", "text/html; charset=utf-8"), ("/static/app.js", "text/javascript; charset=utf-8")],
+)
+async def test_the_page_files_carry_their_policy_and_revalidate_by_etag(
+    api: Api,  # noqa: F811
+    path: str,
+    media_type: str,
+) -> None:
+    first = await api.client.get(path)
+    assert first.status_code == 200
+    assert first.headers["content-type"] == media_type
+    assert first.headers["content-security-policy"].startswith("default-src 'self'")
+    assert first.headers["x-content-type-options"] == "nosniff"
+    again = await api.client.get(path, headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304
+    assert again.content == b""
+    head = await api.client.head(path)
+    assert head.status_code == 200
+    assert head.content == b""
+
+
+@pytest.mark.parametrize("name", ["..%2F__init__.py", "..%2F..%2F_version.py", "%00.js", "x" * 300 + ".js"])
+async def test_no_name_reaches_outside_the_page_folder(api: Api, name: str) -> None:  # noqa: F811
+    response = await api.client.get(f"/static/{name}")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    # An encoded slash matches no route at all (no instance); the rest reach the files' route.
+    assert response.json()["instance"] in (None, "/static/{name}")
+
+
 async def test_docs_policy_admits_only_this_server_and_the_one_inline_script(api: Api) -> None:  # noqa: F811
     page = await api.client.get("/docs")
     policy = dict(d.strip().split(" ", 1) for d in page.headers["content-security-policy"].split(";"))

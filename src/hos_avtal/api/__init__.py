@@ -34,8 +34,8 @@ from hos_avtal.api._middleware import (
     RegistryMiddleware,
 )
 from hos_avtal.api._problems import PROBLEM_JSON
-from hos_avtal.api._scenario_schemas import DatasetFromRun
-from hos_avtal.api._schemas import BillingRunRequest, Problem
+from hos_avtal.api._scenario_schemas import DatasetFromRun, DatasetUpload
+from hos_avtal.api._schemas import BillingRunForm, BillingRunRequest, Problem
 from hos_avtal.api.routers import (
     billing_runs,
     calculations,
@@ -166,8 +166,8 @@ def _openapi(app: FastAPI) -> None:
             return app.openapi_schema
         schema = original()
         components = schema.setdefault("components", {}).setdefault("schemas", {})
-        read_by_hand = (*calculations.BODY_MODELS, *prognos.BODY_MODELS)
-        for model in (BillingRunRequest, DatasetFromRun, Problem, *read_by_hand):
+        forms = (BillingRunRequest, BillingRunForm, DatasetFromRun, DatasetUpload)
+        for model in (*forms, Problem, *calculations.BODY_MODELS, *prognos.BODY_MODELS):
             _add_schema(components, model)
         add_catalog_schemas(components)
         for path in schema.get("paths", {}).values():

@@ -17,6 +17,7 @@ from hos_avtal.api._schemas import (
     Placements,
     RulesetId,
     Tariffs,
+    Upload,
     Visits,
     _Open,
     _Strict,
@@ -180,6 +181,20 @@ class ComparisonOut(BaseModel):
 class DatasetFromRun(_Strict):
     billing_run_id: DatasetId
     name: Annotated[str, StringConstraints(max_length=200)] | None = None
+
+
+class DatasetUpload(_Strict):
+    """A dataset from uploaded files (``multipart/form-data``): at least one of ``episodes``,
+    ``placements`` (with ``costs`` and ``agreements``) or ``visits`` (``tariffs`` optional), each a
+    CSV or Parquet file; ``name`` optional (the first file's name without its suffix)."""
+
+    name: Annotated[str, StringConstraints(max_length=200)] | None = None
+    episodes: Upload | None = None
+    placements: Upload | None = None
+    costs: Upload | None = None
+    agreements: Upload | None = None
+    visits: Upload | None = None
+    tariffs: Upload | None = None
 
 
 class DatasetOut(BaseModel):

@@ -15,7 +15,9 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 
+from fastapi import UploadFile
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, StringConstraints
+from starlette.datastructures import UploadFile as ReceivedFile
 
 from hos_avtal.months import MONTH_PATTERN
 from hos_avtal.rules import Acknowledgement
@@ -303,6 +305,33 @@ class BillingRunRequest(_Strict):
     agreements: Agreements | None = None
     visits: Visits | None = None
     tariffs: Tariffs | None = None
+    accept: Accept = Field(default_factory=list)
+
+
+def _uploaded(value: object) -> object:
+    if not isinstance(value, ReceivedFile):  # the form's file, of which FastAPI's is the schema
+        raise ValueError("must be an uploaded CSV or Parquet file")
+    return value
+
+
+Upload = Annotated[UploadFile, BeforeValidator(_uploaded), Field(description="CSV or Parquet")]
+"""A file of a multipart form; a text where a file belongs is refused by name."""
+
+
+class BillingRunForm(_Strict):
+    """A billing run from uploaded files (``multipart/form-data``): the fields of
+    :class:`BillingRunRequest`, each input a CSV or Parquet file instead of an array; ``accept``
+    repeated for several values."""
+
+    month: MonthText
+    ruleset: RulesetId | None = None
+    daily_amount_sek: Money | None = None
+    episodes: Upload
+    placements: Upload | None = None
+    costs: Upload | None = None
+    agreements: Upload | None = None
+    visits: Upload | None = None
+    tariffs: Upload | None = None
     accept: Accept = Field(default_factory=list)
 
 

@@ -8,7 +8,8 @@ starts on a page of its own with its header row repeated on every page.
 
 fpdf2's core fonts are latin-1 (enough for å, ä, ö); anything outside it (dashes, arrows) is
 mapped to a safe character first. Table cells are placed with ``text()`` at computed positions
-rather than ``cell()``: several times faster, which matters for a month of 5 000 episode lines.
+rather than ``cell()``, and the tables' rows in bulk by ``_pdf_rows.place_rows`` rather than
+fpdf2's ``table()`` (its docstring has the measured reason): a month has 5 000 episode lines.
 The document date is the run's creation time and the file has no random /ID, so the same run
 gives the same bytes.
 """
@@ -18,11 +19,10 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from collections.abc import Sequence
-from typing import Literal, cast
+from typing import cast
 
 import polars as pl
 from fpdf import FPDF
-from fpdf.util import escape_parens
 
 from hos_avtal.exports._basis import (
     CAPABILITY_SV,
@@ -34,6 +34,7 @@ from hos_avtal.exports._basis import (
     summary_rows,
     sv_decimal,
 )
+from hos_avtal.exports._pdf_rows import Col, place_rows
 from hos_avtal.money import format_sek_sv
 from hos_avtal.runs import RunSummary
 
@@ -52,11 +53,6 @@ def safe(text: str) -> str:
 
 def kr(ore: int | None) -> str:
     return "" if ore is None else format_sek_sv(ore)
-
-
-Align = Literal["L", "R"]
-Col = tuple[str, float, Align]
-"""(header, width in mm, alignment)."""
 
 
 class _Document(FPDF):
@@ -178,38 +174,12 @@ class _Document(FPDF):
         if not rows:
             self.text(13, y, "Inga rader.")
             return
-        # Rows go into the page's content stream as raw text operators, one write per page:
-        # fpdf2's text() costs ~20 µs a call in bookkeeping, and a month has ~50 000 cells.
-        k, top = self.k, self.h
-        assert self.current_font is not None
-        widths = cast(dict[str, float], self.current_font.cw)  # core fonts: keyed by character
-        scale = self.font_size_pt * 0.001 / k
-        lefts = [sum(c[1] for c in columns[:j]) + 12 for j in range(len(columns))]
-        ops: list[str] = []
-        for row in rows:
-            if y > bottom:
-                self._flush(ops)
-                self.add_page()
-                y = head(self.heading(f"{title} (forts.)"))
-            base = (top - y) * k
-            for (_, width, align), left, value in zip(columns, lefts, row, strict=True):
-                if value:
-                    used = sum(widths[c] for c in value) * scale
-                    if used > width - 2:  # cut, never run into the next column or off the page
-                        while value and sum(widths[c] for c in value + "...") * scale > width - 2:
-                            value = value[:-1]
-                        value += "..."
-                        used = width - 2
-                    x = left + 1 if align == "L" else left + width - 1 - used
-                    ops.append(f"BT {x * k:.2f} {base:.2f} Td ({escape_parens(value)}) Tj ET")
-            y += line_h
-        self._flush(ops)
 
-    def _flush(self, ops: list[str]) -> None:
-        """Write the collected text operators in black (the fill colour may be the header's)."""
-        if ops:
-            self._out("q 0 g\n" + "\n".join(ops) + "\nQ")
-            ops.clear()
+        def next_page() -> float:
+            self.add_page()
+            return head(self.heading(f"{title} (forts.)"))
+
+        place_rows(self, columns, rows, y=y, line_height=line_h, bottom=bottom, next_page=next_page)
 
 
 def _columns(frame: pl.DataFrame, names: Sequence[str]) -> list[list[str]]:

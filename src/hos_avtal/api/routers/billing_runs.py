@@ -7,19 +7,17 @@ does; identical inputs return the stored run (200) instead of a new one (201).
 
 from __future__ import annotations
 
-import re
 import tempfile
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from starlette.datastructures import UploadFile
 
-from hos_avtal.api._bodies import parse_json
+from hos_avtal.api._bodies import parse_json, parsed_form
 from hos_avtal.api._convert import rows_frame, run_municipalities
 from hos_avtal.api._deps import (
     READ_RUNS,
@@ -34,6 +32,7 @@ from hos_avtal.api._deps import (
 from hos_avtal.api._keys import ApiKey
 from hos_avtal.api._schemas import (
     AgreementIn,
+    BillingRunForm,
     BillingRunRequest,
     CostIn,
     EpisodeIn,
@@ -53,8 +52,7 @@ from hos_avtal.api.routers._invoice import invoice_response
 from hos_avtal.errors import InputError, ProblemError
 from hos_avtal.exports import build_run_basis
 from hos_avtal.io import INPUT_KINDS
-from hos_avtal.months import MONTH_PATTERN, parse_month
-from hos_avtal.rules import ACKNOWLEDGEMENTS
+from hos_avtal.months import parse_month
 from hos_avtal.runs import RunOutcome, execute_run
 from hos_avtal.storage import Database, finalize, list_runs, load_run
 
@@ -64,28 +62,12 @@ _MODELS: dict[str, type[BaseModel]] = {
     "episodes": EpisodeIn, "placements": PlacementIn, "costs": CostIn,
     "agreements": AgreementIn, "visits": VisitIn, "tariffs": TariffIn,
 }  # fmt: skip
-_FILE_FIELD = {"type": "string", "format": "binary"}
-_MULTIPART_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "required": ["month", "episodes"],
-    "properties": {
-        "month": {"type": "string", "pattern": MONTH_PATTERN},
-        "ruleset": {"type": "string"},
-        "daily_amount_sek": {"type": "string", "pattern": r"^-?[0-9]+\.[0-9]{2}$"},
-        "accept": {
-            "type": "string",
-            "enum": list(ACKNOWLEDGEMENTS),
-            "description": "An acknowledged implausible value (long_wait); repeat the field for several.",
-        },
-        **{name: {**_FILE_FIELD, "description": f"{name} as CSV or Parquet"} for name in INPUT_KINDS},
-    },
-}
 _CREATE_BODY = {
     "requestBody": {
         "required": True,
         "content": {
             "application/json": {"schema": {"$ref": "#/components/schemas/BillingRunRequest"}},
-            "multipart/form-data": {"schema": _MULTIPART_SCHEMA},
+            "multipart/form-data": {"schema": {"$ref": "#/components/schemas/BillingRunForm"}},
         },
     }
 }
@@ -119,54 +101,9 @@ def _json_run(db: Database, body: bytes, created_by: str) -> RunOutcome:
 
 
 async def _upload_run(db: Database, request: Request, created_by: str) -> RunOutcome:
-    async with request.form(max_files=len(INPUT_KINDS), max_fields=10) as form:
-        problems: list[dict[str, Any]] = []
-        texts: dict[str, str | None] = {}
-        for name in ("month", "ruleset", "daily_amount_sek"):
-            value = form.get(name)
-            if value is not None and not isinstance(value, str):
-                problems.append({"field": name, "reason": "must be a form field, not a file"})
-                value = None
-            texts[name] = value
-        if texts["month"] is None:
-            problems.append({"field": "month", "reason": "required, e.g. 2022-06"})
-        accept: list[str] = []
-        for value in form.getlist("accept"):
-            if not isinstance(value, str) or value not in ACKNOWLEDGEMENTS:
-                problems.append(
-                    {"field": "accept", "reason": f"must be one of {', '.join(ACKNOWLEDGEMENTS)}"}
-                )
-            else:
-                accept.append(value)
-        uploads: dict[str, UploadFile] = {}
-        for name in INPUT_KINDS:
-            value = form.get(name)
-            if isinstance(value, UploadFile):
-                uploads[name] = value
-            elif value is not None:
-                problems.append({"field": name, "reason": "must be an uploaded CSV or Parquet file"})
-        if "episodes" not in uploads:
-            problems.append({"field": "episodes", "reason": "required: the episodes file"})
-        if problems:
-            raise ProblemError(
-                422,
-                f"{len(problems)} problem(s) in the form",
-                errors=[{"source": None, "row": None, "column": None, **p} for p in problems],
-            )
-        month = texts["month"]
-        assert month is not None
-        if not re.fullmatch(MONTH_PATTERN, month):
-            raise ProblemError(
-                422, "month must be YYYY-MM", errors=[_field("month", "must be YYYY-MM")]
-            ) from None
-        amount = texts["daily_amount_sek"]
-        if amount is not None and not re.fullmatch(r"[0-9]{1,15}\.[0-9]{2}", amount):
-            raise ProblemError(
-                422,
-                "daily_amount_sek must be kronor with two decimals, e.g. 9300.00",
-                errors=[_field("daily_amount_sek", "must be kronor with two decimals")],
-            )
-        ruleset = named_ruleset(texts["ruleset"])
+    async with parsed_form(BillingRunForm, request) as form:
+        ruleset = named_ruleset(form.ruleset)
+        uploads = {name: upload for name in INPUT_KINDS if (upload := getattr(form, name)) is not None}
         with tempfile.TemporaryDirectory(prefix="hos-avtal-upload-") as folder:
             paths: dict[str, Path] = {}
             for name, upload in uploads.items():
@@ -178,20 +115,16 @@ async def _upload_run(db: Database, request: Request, created_by: str) -> RunOut
                 return await run_in_threadpool(
                     execute_run,
                     db,
-                    month,
+                    form.month,
                     ruleset=ruleset,
-                    daily_amount_sek=texts["daily_amount_sek"],
+                    daily_amount_sek=form.daily_amount_sek,
                     created_by=created_by,
-                    accept=accept,
+                    accept=form.accept,
                     **paths,  # type: ignore[arg-type]
                 )
             except InputError as exc:  # name the form field, not the temporary file
                 source = Path(exc.source).stem if exc.source.startswith(folder) else exc.source
                 raise InputError(source, exc.problems) from None
-
-
-def _field(name: str, reason: str) -> dict[str, Any]:
-    return {"source": None, "row": None, "column": None, "field": name, "reason": reason}
 
 
 @router.post(

@@ -18,9 +18,8 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from starlette.datastructures import UploadFile
 
-from hos_avtal.api._bodies import parse_json
+from hos_avtal.api._bodies import parse_json, parsed_form
 from hos_avtal.api._convert import sek, typed_frame
 from hos_avtal.api._deps import DatabaseDep, Idempotency, idempotency, named_ruleset, require
 from hos_avtal.api._keys import ApiKey
@@ -33,6 +32,7 @@ from hos_avtal.api._scenario_schemas import (
     DatasetFromRun,
     DatasetList,
     DatasetOut,
+    DatasetUpload,
     ScenarioDataIn,
 )
 from hos_avtal.api._schemas import (
@@ -95,23 +95,12 @@ _FILES: dict[int | str, dict[str, Any]] = {
         },
     }
 }
-_FILE_FIELD: dict[str, Any] = {"type": "string", "format": "binary", "description": "CSV or Parquet"}
 _DATASET_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
         "content": {
             "application/json": {"schema": {"$ref": "#/components/schemas/DatasetFromRun"}},
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "description": "At least one of episodes, placements (with costs and agreements) "
-                    "or visits (tariffs optional); each a CSV or Parquet file.",
-                    "properties": {
-                        "name": {"type": "string", "maxLength": 200},
-                        **dict.fromkeys(INPUT_KINDS, _FILE_FIELD),
-                    },
-                }
-            },
+            "multipart/form-data": {"schema": {"$ref": "#/components/schemas/DatasetUpload"}},
         },
     }
 }
@@ -348,35 +337,16 @@ def _dataset_json(s: DatasetSummary) -> dict[str, Any]:
 
 
 async def _upload(db: Database, request: Request, created_by: str) -> DatasetSummary:
-    async with request.form(max_files=len(INPUT_KINDS), max_fields=len(INPUT_KINDS) + 1) as form:
-        unknown = sorted(set(form.keys()) - {"name", *INPUT_KINDS})
-        if unknown:
-            raise ProblemError(
-                422,
-                f"an unknown form field; known: name, {', '.join(INPUT_KINDS)}",
-                errors=[field_error(unknown[0])],
-            )
-        files: dict[InputKind, UploadFile] = {}
-        for kind in INPUT_KINDS:
-            upload = form.get(kind)
-            if upload is None:
-                continue
-            if not isinstance(upload, UploadFile):
-                raise ProblemError(422, f"{kind} must be a CSV or Parquet file", errors=[field_error(kind)])
-            files[kind] = upload
+    async with parsed_form(DatasetUpload, request) as form:
+        files = {kind: upload for kind in INPUT_KINDS if (upload := getattr(form, kind)) is not None}
         if not files:
             raise ProblemError(
                 422,
                 "upload episodes, placements (with costs and agreements) or visits as CSV or Parquet files",
                 errors=[field_error("episodes")],
             )
-        name = form.get("name")
-        if name is not None and (not isinstance(name, str) or len(name) > 200):
-            raise ProblemError(
-                422, "name must be a text of at most 200 characters", errors=[field_error("name")]
-            )
         first = next(iter(files.values()))
-        label = name or Path(first.filename or "underlag").stem[:200]
+        label = form.name or Path(first.filename or "underlag").stem[:200]
         with tempfile.TemporaryDirectory(prefix="hos-avtal-dataset-") as folder:
             paths: dict[InputKind, Path] = {}
             names: dict[InputKind, str] = {}
