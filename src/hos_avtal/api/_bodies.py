@@ -17,9 +17,11 @@ model, errors located under ``body``.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import tempfile
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
-from typing import Any, TypeVar, get_origin
+from pathlib import Path
+from typing import Any, Literal, TypeVar, get_origin
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
@@ -30,6 +32,7 @@ from starlette.concurrency import run_in_threadpool
 from hos_avtal.errors import ProblemError
 
 Model = TypeVar("Model", bound=BaseModel)
+Field = TypeVar("Field", bound=str)
 
 
 def parse_json(model: type[Model], body: bytes) -> Model:
@@ -58,6 +61,34 @@ async def parsed_form(model: type[Model], request: Request, *, max_fields: int =
         except ValidationError as exc:
             raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from None
         yield parsed
+
+
+def json_or_form(request: Request) -> Literal["json", "form"]:
+    """Which body a route that takes either was sent: JSON or a multipart form; 415 otherwise."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media == "application/json":
+        return "json"
+    if media == "multipart/form-data":
+        return "form"
+    raise ProblemError(415, "send application/json or multipart/form-data")
+
+
+@asynccontextmanager
+async def saved_uploads(
+    form: BaseModel, fields: Iterable[Field]
+) -> AsyncIterator[tuple[str, dict[Field, Path]]]:
+    """The form's uploaded files among ``fields`` in a temporary folder, each named by its field
+    (never by the client's file name, a submitted value) and read as Parquet if the client's name
+    ends so, as CSV otherwise; the folder and its files go when the block ends."""
+    with tempfile.TemporaryDirectory(prefix="hos-avtal-upload-") as folder:
+        paths: dict[Field, Path] = {}
+        for field in fields:
+            upload = getattr(form, field)
+            if upload is not None:
+                suffix = ".parquet" if (upload.filename or "").lower().endswith(".parquet") else ".csv"
+                paths[field] = Path(folder) / f"{field}{suffix}"
+                paths[field].write_bytes(await upload.read())
+        yield folder, paths
 
 
 def require_json(request: Request) -> None:

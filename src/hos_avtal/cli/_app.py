@@ -21,6 +21,13 @@ app = typer.Typer(
 )
 
 
+def command_group(name: str, help: str, *, no_args_is_help: bool = True) -> typer.Typer:
+    """A group of subcommands (``hos-avtal <name> …``) registered on the application."""
+    group = typer.Typer(help=help, no_args_is_help=no_args_is_help)
+    app.add_typer(group, name=name)
+    return group
+
+
 COMMAND_MODULES = (
     "_betalningsansvar",
     "_placements",

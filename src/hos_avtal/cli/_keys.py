@@ -11,12 +11,11 @@ from typing import Annotated
 
 import typer
 
-from hos_avtal.cli._app import app
+from hos_avtal.cli._app import command_group
 from hos_avtal.cli._options import DbOption
 from hos_avtal.cli._run import _open
 
-keys_app = typer.Typer(help="API keys for the HTTP API (hos-avtal serve).", no_args_is_help=True)
-app.add_typer(keys_app, name="keys")
+keys_app = command_group("keys", "API keys for the HTTP API (hos-avtal serve).")
 
 
 class RoleChoice(StrEnum):

@@ -7,21 +7,17 @@ from typing import Annotated
 
 import typer
 
-from hos_avtal.cli._app import app
+from hos_avtal.cli._app import command_group
 from hos_avtal.cli._options import DbOption, actor, amount_option, date_option, print_json
 from hos_avtal.cli._rulesets import FormatOption, ListFormat, amount_rows
 from hos_avtal.cli._tables import folding_table
 
-amounts_app = typer.Typer(
-    help="The fastställt belopp per vårddygn of each year: register it once, every calculation uses it.",
-    no_args_is_help=True,
+amounts_app = command_group(
+    "amounts", "The fastställt belopp per vårddygn of each year: register it once, every calculation uses it."
 )
-tariffs_app = typer.Typer(
-    help="Each municipality's own hemtjänst and hemsjukvård tariff per year (it decides them itself).",
-    no_args_is_help=True,
+tariffs_app = command_group(
+    "tariffs", "Each municipality's own hemtjänst and hemsjukvård tariff per year (it decides them itself)."
 )
-app.add_typer(amounts_app, name="amounts")
-app.add_typer(tariffs_app, name="tariffs")
 
 YearArgument = Annotated[int, typer.Argument(help="Calendar year.", min=1900, max=9999, show_default=False)]
 SourceOption = Annotated[

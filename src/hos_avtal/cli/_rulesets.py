@@ -9,21 +9,20 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from hos_avtal.cli._app import app
+from hos_avtal.cli._app import command_group
 from hos_avtal.cli._options import DbOption, actor, date_option, print_json, registered_rules
 from hos_avtal.cli._tables import folding_table
 
 if TYPE_CHECKING:
     from hos_avtal.rules import RegisteredRuleSet, RuleSet
 
-rulesets_app = typer.Typer(
-    help=(
+rulesets_app = command_group(
+    "rulesets",
+    (
         "The rule sets (shipped, in $HOS_AVTAL_RULESETS_DIR, registered in the database): list, "
         "show, derive a new agreement, compare two, register one."
     ),
-    no_args_is_help=True,
 )
-app.add_typer(rulesets_app, name="rulesets")
 
 
 class ListFormat(StrEnum):

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from hos_avtal.cli._app import app
+from hos_avtal.cli._app import command_group
 from hos_avtal.cli._options import (
     AcceptOption,
     DailyAmountOption,
@@ -34,14 +34,14 @@ if TYPE_CHECKING:
     from hos_avtal.runs import StoredRun
     from hos_avtal.storage import Database
 
-run_app = typer.Typer(
-    help=(
+run_app = command_group(
+    "run",
+    (
         "Monthly billing runs (docs/rules.md §8): compute every supplied calculation for one month and store "
         "the run; finalize, list, show and compare stored runs."
     ),
     no_args_is_help=False,
 )
-app.add_typer(run_app, name="run")
 
 RunArgument = Annotated[
     int, typer.Argument(help="Run id (see 'hos-avtal run list').", min=1, max=2**31 - 1, show_default=False)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from hos_avtal.cli._app import app
+from hos_avtal.cli._app import command_group
 from hos_avtal.cli._options import (
     DbOption,
     amount_option,
@@ -27,14 +27,13 @@ if TYPE_CHECKING:
     from hos_avtal._types import Month
     from hos_avtal.scenarios import Comparison, ScenarioData
 
-scenario_app = typer.Typer(
-    help=(
+scenario_app = command_group(
+    "scenario",
+    (
         "What-if scenarios: compare a base rule set with scenario files on the same data, or sweep "
         "a grid of parameter values; tables, CSV, JSON, Excel and charts (PNG/SVG)."
     ),
-    no_args_is_help=True,
 )
-app.add_typer(scenario_app, name="scenario")
 
 
 class ReportFormat(StrEnum):

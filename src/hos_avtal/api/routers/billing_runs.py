@@ -7,17 +7,18 @@ does; identical inputs return the stored run (200) instead of a new one (201).
 
 from __future__ import annotations
 
-import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Literal
 
+import polars as pl
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from hos_avtal.api._bodies import parse_json, parsed_form
+from hos_avtal.api._bodies import json_or_form, parse_json, parsed_form, saved_uploads
 from hos_avtal.api._convert import rows_frame, run_municipalities
 from hos_avtal.api._deps import (
     READ_RUNS,
@@ -49,9 +50,9 @@ from hos_avtal.api.routers._common import IDEMPOTENCY_HEADER, problems
 from hos_avtal.api.routers._formats import WITH_PDF as MEDIA
 from hos_avtal.api.routers._formats import negotiate
 from hos_avtal.api.routers._invoice import invoice_response
-from hos_avtal.errors import InputError, ProblemError
+from hos_avtal.errors import InputError
 from hos_avtal.exports import build_run_basis
-from hos_avtal.io import INPUT_KINDS
+from hos_avtal.io import INPUT_KINDS, InputKind
 from hos_avtal.months import parse_month
 from hos_avtal.runs import RunOutcome, execute_run
 from hos_avtal.storage import Database, finalize, list_runs, load_run
@@ -89,6 +90,16 @@ def _json_run(db: Database, body: bytes, created_by: str) -> RunOutcome:
         for name in INPUT_KINDS
         if (rows := getattr(run, name)) is not None
     }
+    return _execute(db, run, created_by, frames)
+
+
+def _execute(
+    db: Database,
+    run: BillingRunRequest | BillingRunForm,
+    created_by: str,
+    inputs: Mapping[InputKind, pl.DataFrame] | Mapping[InputKind, Path],
+) -> RunOutcome:
+    """The run a request asks for, from its inputs as frames (JSON) or as files (a form)."""
     return execute_run(
         db,
         run.month,
@@ -96,35 +107,20 @@ def _json_run(db: Database, body: bytes, created_by: str) -> RunOutcome:
         daily_amount_sek=run.daily_amount_sek,
         created_by=created_by,
         accept=run.accept,
-        **frames,  # type: ignore[arg-type]
+        **inputs,  # type: ignore[arg-type]
     )
 
 
 async def _upload_run(db: Database, request: Request, created_by: str) -> RunOutcome:
-    async with parsed_form(BillingRunForm, request) as form:
-        ruleset = named_ruleset(form.ruleset)
-        uploads = {name: upload for name in INPUT_KINDS if (upload := getattr(form, name)) is not None}
-        with tempfile.TemporaryDirectory(prefix="hos-avtal-upload-") as folder:
-            paths: dict[str, Path] = {}
-            for name, upload in uploads.items():
-                suffix = ".parquet" if (upload.filename or "").lower().endswith(".parquet") else ".csv"
-                path = Path(folder) / f"{name}{suffix}"
-                path.write_bytes(await upload.read())
-                paths[name] = path
-            try:
-                return await run_in_threadpool(
-                    execute_run,
-                    db,
-                    form.month,
-                    ruleset=ruleset,
-                    daily_amount_sek=form.daily_amount_sek,
-                    created_by=created_by,
-                    accept=form.accept,
-                    **paths,  # type: ignore[arg-type]
-                )
-            except InputError as exc:  # name the form field, not the temporary file
-                source = Path(exc.source).stem if exc.source.startswith(folder) else exc.source
-                raise InputError(source, exc.problems) from None
+    async with (
+        parsed_form(BillingRunForm, request) as form,
+        saved_uploads(form, INPUT_KINDS) as (folder, paths),
+    ):
+        try:
+            return await run_in_threadpool(_execute, db, form, created_by, paths)
+        except InputError as exc:  # name the form field, not the temporary file
+            source = Path(exc.source).stem if exc.source.startswith(folder) else exc.source
+            raise InputError(source, exc.problems) from None
 
 
 @router.post(
@@ -149,13 +145,10 @@ async def create_run(
     if replay is not None:
         return replay
     created_by = f"api-key:{key.id}"
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type == "application/json":
+    if json_or_form(request) == "json":
         outcome = await run_in_threadpool(_json_run, db, await request.body(), created_by)
-    elif content_type == "multipart/form-data":
-        outcome = await _upload_run(db, request, created_by)
     else:
-        raise ProblemError(415, "send application/json or multipart/form-data")
+        outcome = await _upload_run(db, request, created_by)
     return _summary_response(outcome, idem, request)
 
 

@@ -9,7 +9,6 @@ exactly what the CLI gives; a route only chooses the data and the format.
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -19,7 +18,7 @@ from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from hos_avtal.api._bodies import parse_json, parsed_form
+from hos_avtal.api._bodies import json_or_form, parse_json, parsed_form, saved_uploads
 from hos_avtal.api._convert import sek, typed_frame
 from hos_avtal.api._deps import DatabaseDep, Idempotency, idempotency, named_ruleset, require
 from hos_avtal.api._keys import ApiKey
@@ -59,7 +58,6 @@ from hos_avtal.io import (
 from hos_avtal.money import divide_round_half_up, format_sek, sek_to_ore
 from hos_avtal.months import format_month, parse_month
 from hos_avtal.rules import ACKNOWLEDGEMENTS, parse_share
-from hos_avtal.runs import InputKind
 from hos_avtal.scenarios import (
     BaseValue,
     Comparison,
@@ -201,16 +199,13 @@ async def create_dataset(
     if replay is not None:
         return replay
     created_by = f"api-key:{key.id}"
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type == "application/json":
+    if json_or_form(request) == "json":
         wanted = parse_json(DatasetFromRun, await request.body())
         summary = await run_in_threadpool(
             save_run_dataset, db, wanted.billing_run_id, wanted.name, created_by
         )
-    elif content_type == "multipart/form-data":
-        summary = await _upload(db, request, created_by)
     else:
-        raise ProblemError(415, "send application/json or multipart/form-data")
+        summary = await _upload(db, request, created_by)
     request.state.resource_id = str(summary.id)
     body = _dataset_json(summary)
     location = f"/v1/scenarios/datasets/{summary.id}"
@@ -337,26 +332,16 @@ def _dataset_json(s: DatasetSummary) -> dict[str, Any]:
 
 
 async def _upload(db: Database, request: Request, created_by: str) -> DatasetSummary:
-    async with parsed_form(DatasetUpload, request) as form:
-        files = {kind: upload for kind in INPUT_KINDS if (upload := getattr(form, kind)) is not None}
-        if not files:
+    async with parsed_form(DatasetUpload, request) as form, saved_uploads(form, INPUT_KINDS) as (_, paths):
+        if not paths:
             raise ProblemError(
                 422,
                 "upload episodes, placements (with costs and agreements) or visits as CSV or Parquet files",
                 errors=[field_error("episodes")],
             )
-        first = next(iter(files.values()))
+        first = next(upload for kind in INPUT_KINDS if (upload := getattr(form, kind)) is not None)
         label = form.name or Path(first.filename or "underlag").stem[:200]
-        with tempfile.TemporaryDirectory(prefix="hos-avtal-dataset-") as folder:
-            paths: dict[InputKind, Path] = {}
-            names: dict[InputKind, str] = {}
-            for kind, upload in files.items():
-                filename = upload.filename or f"{kind}.csv"
-                suffix = ".parquet" if filename.lower().endswith(".parquet") else ".csv"
-                paths[kind] = Path(folder) / f"{kind}{suffix}"
-                paths[kind].write_bytes(await upload.read())
-                names[kind] = kind  # never the file's name: a name is a submitted value
-            tables = await run_in_threadpool(read_upload, paths, names)
+        tables = await run_in_threadpool(read_upload, paths, {kind: kind for kind in paths})
         return await run_in_threadpool(save_dataset, db, label, tables, created_by)
 
 
