@@ -128,7 +128,7 @@ async def test_conflicts_are_409_and_broken_files_422(api: Api) -> None:
     overlapping = agreement_2027().replace('"vgr-2027"', '"vgr-2027b"')
     response = await api.client.post("/v1/rulesets", json={"toml": overlapping}, headers=api.auth("admin"))
     assert response.status_code == 409
-    assert "overlaps" in response.json()["detail"]
+    assert "överlappar" in response.json()["detail"]
     shipped = agreement_2027().replace('"vgr-2027"', '"vgr-2023"')
     assert (
         await api.client.post("/v1/rulesets", json={"toml": shipped}, headers=api.auth("admin"))

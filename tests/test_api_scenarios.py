@@ -240,7 +240,7 @@ async def test_base_parameters_of_a_year_without_a_daily_amount(api: Api) -> Non
         headers=api.auth("analyst"),
     )
     assert refused.status_code == 422  # the user's own figure is checked, not dropped to null
-    assert "the daily amount given" in refused.json()["detail"]
+    assert "det angivna fastställda beloppet" in refused.json()["detail"]
     assert "0.00" not in refused.json()["detail"]  # a problem never quotes what was sent
 
 
@@ -300,7 +300,7 @@ async def test_bad_uploads_name_the_field_file_row_and_column(api: Api) -> None:
     lonely = {"placements": ("placeringar.csv", _csv(placements), "text/csv")}
     response = await api.client.post("/v1/scenarios/datasets", files=lonely, headers=api.auth("analyst"))
     assert response.status_code == 422
-    assert "placements need placements, costs and agreements" in response.text
+    assert "placeringar kräver placements, costs och agreements" in response.text
     visits = synth_visits(months, visits_per_month=20, seed=5).with_columns(
         pl.when(pl.int_range(pl.len()) == 2).then(pl.lit(-5)).otherwise("minutes").alias("minutes")
     )

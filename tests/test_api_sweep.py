@@ -73,12 +73,12 @@ async def test_csv_and_excel(api: Api) -> None:  # noqa: F811
 @pytest.mark.parametrize(
     ("parameter", "field", "reason"),
     [
-        ({"name": "threshold", "values": ["2"]}, "parameters.threshold", "cannot be swept"),
+        ({"name": "threshold", "values": ["2"]}, "parameters.threshold", "kan inte svepas"),
         ({"name": "free_days", "start": "1", "stop": "3"}, "parameters.free_days", "give start, stop"),
         ({"name": "free_days", "values": [1], "step": "1"}, "parameters.free_days", "not both"),
         ({"name": "free_days", "values": ["1,2"]}, "parameters", "give one value per item"),
         ({"name": "average_threshold_days", "start": "0", "stop": "365", "step": "0.01"},
-         "parameters.average_threshold_days", "at most 1000"),
+         "parameters.average_threshold_days", "högst 1000"),
     ],
 )  # fmt: skip
 async def test_a_bad_parameter_is_a_422_naming_it(

@@ -80,7 +80,7 @@ def test_a_care_type_value_only_where_the_catalog_allows_it_and_never_overlappin
         1,
     )
     with pytest.raises(
-        RuleSetError, match=r"average_threshold_days.values\[0\].care_type.*the same for both care types"
+        RuleSetError, match=r"average_threshold_days.values\[0\].care_type.*samma för båda vårdtyperna"
     ):
         parse_ruleset_text(threshold, "t.toml")
     twice = text.replace(
@@ -89,7 +89,7 @@ def test_a_care_type_value_only_where_the_catalog_allows_it_and_never_overlappin
         '  { from = 2020-02-01, value = 5, care_type = "psykiatri", source = "b" },',
     )
     with pytest.raises(
-        RuleSetError, match=r"the values \(psykiatri\) from 2020-01-01 and 2020-02-01 overlap"
+        RuleSetError, match=r"värdena \(psykiatri\) från 2020-01-01 och 2020-02-01 överlappar"
     ):
         parse_ruleset_text(twice, "t.toml")
 

@@ -121,17 +121,17 @@ def test_episode_lines_file(capsys, monkeypatch, march: Path, tmp_path: Path) ->
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("--month", "2022-13"), "is not a month"),
-        (("--month", "2024-03"), "No fastställt belopp"),
-        (("--month", "2020-03"), "no VGR agreement known to hos_avtal covers 2020-03"),
-        (("--month", "2022-03", "--ruleset", "vgr-2023"), "'vgr-2023' is valid 2023-01-01 – 2026-12-31"),
-        (("--month", "2022-03", "--ruleset", "nope"), "no such rule set"),
-        (("--daily-amount", "nio tusen"), "not an amount in kronor"),
+        (("--month", "2022-13"), "är ingen månad"),
+        (("--month", "2024-03"), "känner inte till något fastställt belopp"),
+        (("--month", "2020-03"), "hos_avtal känner inte till något VGR-avtal som gäller för 2020-03"),
+        (("--month", "2022-03", "--ruleset", "vgr-2023"), "'vgr-2023' gäller 2023-01-01 – 2026-12-31"),
+        (("--month", "2022-03", "--ruleset", "nope"), "regelverket finns inte"),
+        (("--daily-amount", "nio tusen"), "inget belopp i kronor"),
         # A thousands separator or a decimal point? Either reading could be meant: refused.
-        (("--month", "2022-03", "--daily-amount", "9,300"), "ambiguous"),
-        (("--month", "2022-03", "--daily-amount", "9.300"), "ambiguous"),
-        (("--month", "2022-03", "--daily-amount", "9,30"), "outside the plausible range"),
-        (("--month", "2022-03", "--daily-amount", "1e10000000"), "not an amount in kronor"),
+        (("--month", "2022-03", "--daily-amount", "9,300"), "tvetydigt"),
+        (("--month", "2022-03", "--daily-amount", "9.300"), "tvetydigt"),
+        (("--month", "2022-03", "--daily-amount", "9,30"), "utanför det rimliga intervallet"),
+        (("--month", "2022-03", "--daily-amount", "1e10000000"), "inget belopp i kronor"),
     ],
 )
 def test_user_mistakes_give_a_message_and_a_non_zero_exit(
@@ -173,8 +173,8 @@ def test_bad_file_lists_every_bad_row_and_writes_nothing(capsys, monkeypatch, tm
     code, out, err = run(capsys, monkeypatch, "betalningsansvar", str(bad), "--episodes-out", str(out_file))
     assert code == 2
     assert out == ""
-    assert "row 2, column 'kommun'" in err
-    assert "row 3, column 'episode_id'" in err
+    assert "rad 2, kolumn 'kommun'" in err
+    assert "rad 3, kolumn 'episode_id'" in err
     assert not out_file.exists()
 
 
@@ -213,7 +213,7 @@ def test_the_installed_console_script_exits_cleanly_on_bad_input(tmp_path: Path)
         check=False,
     )
     assert result.returncode == 2
-    assert "no such file" in result.stderr
+    assert "filen finns inte" in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -243,4 +243,4 @@ def test_synth_writes_inputs_every_calculation_accepts(capsys, monkeypatch, tmp_
 def test_synth_needs_an_output(capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     code, _, err = run(capsys, monkeypatch, "synth")
     assert code == 2
-    assert "name at least one output" in err
+    assert "ange minst en utdatafil" in err

@@ -90,13 +90,13 @@ def test_errors_are_messages_with_exit_code_2(
 ) -> None:  # type: ignore[no-untyped-def]
     db = ["--db", database_url]
     for args, message in (
-        (["run", "show", "7"], "error: no billing run 7"),
-        (["run", "finalize", "7"], "error: no billing run 7"),
-        (["run", "diff", "7", "8"], "error: no billing run 7"),
+        (["run", "show", "7"], "fel: ingen körning med id 7"),
+        (["run", "finalize", "7"], "fel: ingen körning med id 7"),
+        (["run", "diff", "7", "8"], "fel: ingen körning med id 7"),
         (["run", "--month", MONTH, "--episodes", str(tmp_path / "missing.csv")], "no such file"),
         (["run", "--month", MONTH], "--episodes"),
         (["run", "--month", "2022-13", "--episodes", str(episodes)], "2022-13"),
-        (["run", "list", "--state", "paid"], "choose draft or final"),
+        (["run", "list", "--state", "paid"], "välj draft eller final"),
     ):
         code, out, err = run(capsys, monkeypatch, *args, *db)
         assert code == 2, (args, out, err)
@@ -113,7 +113,7 @@ def test_a_draft_superseded_by_a_final_version_is_refused(
     assert run(capsys, monkeypatch, "run", "finalize", "2", *db)[0] == 0
     code, _, err = run(capsys, monkeypatch, "run", "finalize", "1", *db)
     assert code == 2
-    assert "version 1 of that month is already final" in err
+    assert "version 1 av den månaden är redan fastställd" in err
 
 
 def test_db_defaults_to_the_environment_then_a_file_here(
@@ -131,7 +131,7 @@ def test_db_defaults_to_the_environment_then_a_file_here(
     assert (tmp_path / "env.sqlite").is_file()
     code, _, err = run(capsys, monkeypatch, "run", "list", "--db", str(tmp_path / "nope" / "x.sqlite"))
     assert code == 2
-    assert "folder does not exist" in err
+    assert "mappen finns inte" in err
 
 
 PERSONNUMMER = r"(?:\d{2})?\d{6}[-+]?\d{4}"

@@ -148,7 +148,7 @@ def test_a_broken_scenario_file_is_a_message_not_a_traceback(
     code, out, err = run_cli(capsys, monkeypatch, "scenario", "compare", "-s", str(broken), "-e", str(march))
     assert code == 2
     assert out == ""
-    assert f"scenario {broken}, key 'betalningsansvar.individual_after': unknown parameter" in err
+    assert f"scenario {broken}, nyckel 'betalningsansvar.individual_after': okänd parameter" in err
     assert "Traceback" not in err
 
 
@@ -164,7 +164,7 @@ def test_a_month_outside_the_scenarios_base_names_the_rule_set(capsys, monkeypat
         str(march),
     )
     assert code == 2
-    assert "'vgr-2023' is valid 2023-01-01 – 2026-12-31; 2022-03 is outside that period" in err
+    assert "'vgr-2023' gäller 2023-01-01 – 2026-12-31; 2022-03 ligger utanför den perioden" in err
 
 
 def test_shipped_scenarios_on_a_year_with_the_daily_amount_given(capsys, monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -234,7 +234,7 @@ def test_a_stored_runs_inputs_compare_to_what_the_run_stored(capsys, monkeypatch
         capsys, monkeypatch, "scenario", "compare", "-s", lower, "--run", "1", "--db", db, "-e", str(episodes)
     )
     assert code != 0
-    assert "not both" in err
+    assert "inte båda" in err
     code, _out, err = run_cli(
         capsys, monkeypatch, "scenario", "compare", "-s", lower, "--run", "7", "--db", db
     )

@@ -271,7 +271,7 @@ def test_kommun_and_formats_select_files(draft_run: StoredRun, tmp_path: Path) -
         export_run(draft_run, tmp_path, kommun="0180")
     with pytest.raises(HosAvtalError, match="format"):
         export_run(draft_run, tmp_path, formats=["docx"])  # type: ignore[list-item]
-    with pytest.raises(HosAvtalError, match="does not exist"):
+    with pytest.raises(HosAvtalError, match="finns inte"):
         export_run(draft_run, tmp_path / "missing")
 
 

@@ -272,7 +272,7 @@ class TestNetting:
         ]
 
     def test_settle_refuses_positions_that_do_not_balance(self) -> None:
-        with pytest.raises(ValueError, match="sum to zero"):
+        with pytest.raises(ValueError, match="summera till noll"):
             settle({"1480": -5, "1486": 4})
 
     def test_settle_of_nothing_is_no_payment(self) -> None:
@@ -395,12 +395,12 @@ class TestCommandLine:
         path = write(tmp_path / "v.csv", VISIT_HEADER, "v1,p1,1480,1480,2022-07-04,hemtjanst,90")
         code, out, err = cli("home-care", str(path))
         assert (code, out) == (2, "")
-        assert "row 2, column 'host_kommun': equals home_kommun" in err
+        assert "rad 2, kolumn 'host_kommun': är lika med home_kommun" in err
 
     def test_bad_month_option(self, cli: Cli, visit_file: Path) -> None:
         code, _, err = cli("home-care", str(visit_file), "--month", "2022-13")
         assert code == 2
-        assert "YYYY-MM" in err
+        assert "ÅÅÅÅ-MM" in err
 
 
 # ---------------------------------------------------------------------------------------------
@@ -446,28 +446,28 @@ class TestReadingVisits:
     @pytest.mark.parametrize(
         ("column", "value", "reason"),
         [
-            ("visit_id", "", "empty; a value is required"),
-            ("visit_id", "19121212-1212", "holds a personnummer"),
-            ("person_id", "", "empty; a value is required"),
-            ("person_id", "191212121212", "holds a personnummer"),
-            ("home_kommun", "180", "is not a kommun code"),
-            ("home_kommun", "", "empty; a value is required"),
-            ("home_kommun", "1486", "equals home_kommun"),  # reported on host_kommun below
-            ("host_kommun", "9999", "is not a kommun code"),
-            ("host_kommun", "0180", "is a kommun code but not one of the 49 parties"),
-            ("host_kommun", "1384", "is a kommun code but not one of the 49 parties"),
-            ("host_kommun", "", "empty; a value is required"),
-            ("date", "2022-02-30", "is not a date"),
-            ("date", "4/7/2022", "is not a date"),
-            ("date", "", "empty; a value is required"),
-            ("service", "hemvård", "is not one of hemtjanst, hemsjukvard"),
-            ("service", "", "empty; a value is required"),
-            ("minutes", "1.5", "is not a whole number"),
-            ("minutes", "ninety", "is not a whole number"),
-            ("minutes", "0", "must be more than 0"),
-            ("minutes", "-30", "must be more than 0"),
-            ("minutes", "1441", "is more than 1440"),
-            ("minutes", "", "empty; a value is required"),
+            ("visit_id", "", "tom; ett värde krävs"),
+            ("visit_id", "19121212-1212", "innehåller ett personnummer"),
+            ("person_id", "", "tom; ett värde krävs"),
+            ("person_id", "191212121212", "innehåller ett personnummer"),
+            ("home_kommun", "180", "är ingen kommunkod"),
+            ("home_kommun", "", "tom; ett värde krävs"),
+            ("home_kommun", "1486", "är lika med home_kommun"),  # reported on host_kommun below
+            ("host_kommun", "9999", "är ingen kommunkod"),
+            ("host_kommun", "0180", "är en kommunkod men inte någon av de 49 parterna"),
+            ("host_kommun", "1384", "är en kommunkod men inte någon av de 49 parterna"),
+            ("host_kommun", "", "tom; ett värde krävs"),
+            ("date", "2022-02-30", "är inget datum"),
+            ("date", "4/7/2022", "är inget datum"),
+            ("date", "", "tom; ett värde krävs"),
+            ("service", "hemvård", "är inte något av hemtjanst, hemsjukvard"),
+            ("service", "", "tom; ett värde krävs"),
+            ("minutes", "1.5", "är inget heltal"),
+            ("minutes", "ninety", "är inget heltal"),
+            ("minutes", "0", "måste vara mer än 0"),
+            ("minutes", "-30", "måste vara mer än 0"),
+            ("minutes", "1441", "är mer än 1440"),
+            ("minutes", "", "tom; ett värde krävs"),
         ],
     )
     def test_every_bad_cell_names_file_row_and_column(
@@ -481,7 +481,7 @@ class TestReadingVisits:
         )
         with pytest.raises(InputError) as error:
             read_visits(path)
-        expected_column = "host_kommun" if reason == "equals home_kommun" else column
+        expected_column = "host_kommun" if reason == "är lika med home_kommun" else column
         assert [(row, col) for row, col, _ in problems(error)] == [(3, expected_column)]
         assert reason in problems(error)[0][2]
         assert len(value) < 4 or value not in str(error.value)  # a message never quotes a cell
@@ -493,13 +493,13 @@ class TestReadingVisits:
         path = write(tmp_path / "v.csv", VISIT_HEADER, GOOD_VISIT, GOOD_VISIT)
         with pytest.raises(InputError) as error:
             read_visits(path)
-        assert problems(error) == [(3, "visit_id", "duplicate visit_id; first given on row 2")]
+        assert problems(error) == [(3, "visit_id", "visit_id finns redan; först angiven på rad 2")]
 
     def test_missing_column(self, tmp_path: Path) -> None:
         path = write(tmp_path / "v.csv", VISIT_HEADER.replace(",minutes", ""), GOOD_VISIT.rsplit(",", 1)[0])
         with pytest.raises(InputError) as error:
             read_visits(path)
-        assert problems(error) == [(1, "minutes", "required column is missing from the header")]
+        assert problems(error) == [(1, "minutes", "obligatorisk kolumn saknas i rubrikraden")]
 
     def test_every_problem_is_reported_at_once(self, tmp_path: Path) -> None:
         path = write(
@@ -516,7 +516,7 @@ class TestReadingVisits:
 
     def test_a_frame_is_validated_like_a_file(self) -> None:
         bad = visits(visit(0))
-        with pytest.raises(InputError, match="row 1, column 'minutes': must be more than 0"):
+        with pytest.raises(InputError, match="rad 1, kolumn 'minutes': måste vara mer än 0"):
             validate_visits(bad)
         with pytest.raises(InputError):
             calculate_home_care(bad)
@@ -526,7 +526,7 @@ class TestReadingVisits:
         path = tmp_path / "v.parquet"
         frame.write_parquet(path)
         with pytest.raises(
-            InputError, match="column 'minutes': has the type Float64 in the file; expected a whole"
+            InputError, match="kolumn 'minutes': har typen Float64 i filen; väntat: ett heltal"
         ):
             read_visits(path)
 
@@ -539,21 +539,21 @@ class TestReadingTariffs:
     @pytest.mark.parametrize(
         ("column", "value", "reason"),
         [
-            ("kommun", "180", "is not a kommun code"),
-            ("kommun", "0180", "is a kommun code but not one of the 49 parties"),
-            ("kommun", "", "empty; a value is required"),
-            ("year", "2023.0", "is not a whole number"),
-            ("year", "23", "is not a year"),
-            ("year", "", "empty; a value is required"),
-            ("service", "hemvard", "is not one of hemtjanst, hemsjukvard"),
-            ("service", "", "empty; a value is required"),
-            ("sek_per_hour", "455.505", "is ambiguous"),
-            ("sek_per_hour", "fyrahundra", "is not an amount in kronor"),
-            ("sek_per_hour", "0", "outside the plausible range of a tariff"),
-            ("sek_per_hour", "-441", "outside the plausible range of a tariff"),
-            ("sek_per_hour", "99.99", "outside the plausible range of a tariff"),
-            ("sek_per_hour", "10000.01", "outside the plausible range of a tariff"),
-            ("sek_per_hour", "", "empty; a value is required"),
+            ("kommun", "180", "är ingen kommunkod"),
+            ("kommun", "0180", "är en kommunkod men inte någon av de 49 parterna"),
+            ("kommun", "", "tom; ett värde krävs"),
+            ("year", "2023.0", "är inget heltal"),
+            ("year", "23", "är inget år"),
+            ("year", "", "tom; ett värde krävs"),
+            ("service", "hemvard", "är inte något av hemtjanst, hemsjukvard"),
+            ("service", "", "tom; ett värde krävs"),
+            ("sek_per_hour", "455.505", "är tvetydigt"),
+            ("sek_per_hour", "fyrahundra", "är inget belopp i kronor"),
+            ("sek_per_hour", "0", "utanför det rimliga intervallet för en taxa"),
+            ("sek_per_hour", "-441", "utanför det rimliga intervallet för en taxa"),
+            ("sek_per_hour", "99.99", "utanför det rimliga intervallet för en taxa"),
+            ("sek_per_hour", "10000.01", "utanför det rimliga intervallet för en taxa"),
+            ("sek_per_hour", "", "tom; ett värde krävs"),
         ],
     )
     def test_every_bad_cell_names_file_row_and_column(
@@ -572,16 +572,18 @@ class TestReadingTariffs:
         path = write(tmp_path / "t.csv", TARIFF_HEADER, GOOD_TARIFF, "1486,2023,hemsjukvard,700", GOOD_TARIFF)
         with pytest.raises(InputError) as error:
             read_tariffs(path)
-        assert problems(error) == [(4, "service", "duplicate kommun, year and service; first given on row 2")]
+        assert problems(error) == [
+            (4, "service", "kommun, year och service finns redan; först angiven på rad 2")
+        ]
 
     def test_missing_column(self, tmp_path: Path) -> None:
         path = write(tmp_path / "t.csv", "kommun,year,service", "1486,2023,hemtjanst")
         with pytest.raises(InputError) as error:
             read_tariffs(path)
-        assert problems(error) == [(1, "sek_per_hour", "required column is missing from the header")]
+        assert problems(error) == [(1, "sek_per_hour", "obligatorisk kolumn saknas i rubrikraden")]
 
     def test_no_such_file(self, tmp_path: Path) -> None:
-        with pytest.raises(InputError, match="no such file"):
+        with pytest.raises(InputError, match="filen finns inte"):
             read_tariffs(tmp_path / "nope.csv")
 
     def test_a_bad_tariff_frame_is_refused_by_calculate(self) -> None:

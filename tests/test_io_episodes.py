@@ -71,7 +71,7 @@ class TestBadInput:
             read_episodes(path)
         assert problems(error) == [(3, "kommun"), (4, "care_type"), (5, "ready_date"), (5, "ready_notice")]
         assert str(path) in str(error.value)
-        assert "row 3, column 'kommun': is not a kommun code" in str(error.value)
+        assert "rad 3, kolumn 'kommun': är ingen kommunkod" in str(error.value)
         # A message never quotes a cell: any cell could hold a personnummer or a name.
         assert "'180'" not in str(error.value)
         assert "ortopedi" not in str(error.value)
@@ -92,7 +92,7 @@ class TestBadInput:
         with pytest.raises(InputError) as error:
             read_episodes(write_csv(tmp_path / "e.csv", GOOD, GOOD.replace("p1", "p2"), GOOD))
         assert problems(error) == [(3, "episode_id"), (4, "episode_id")]
-        assert "the same id is on row 2" in str(error.value)
+        assert "samma id står på rad 2" in str(error.value)
 
     def test_missing_column(self, tmp_path: Path) -> None:
         header = HEADER.replace(",ready_notice", "")
@@ -100,7 +100,7 @@ class TestBadInput:
         with pytest.raises(InputError) as error:
             read_episodes(write_csv(tmp_path / "e.csv", line, header=header))
         assert problems(error) == [(1, "ready_notice")]
-        assert "required column is missing" in str(error.value)
+        assert "obligatorisk kolumn saknas" in str(error.value)
 
     @pytest.mark.parametrize(
         "column", ["episode_id", "person_id", "kommun", "care_type", "ready_date", "admission_notice"]
@@ -136,13 +136,13 @@ class TestBadInput:
             read_episodes(path)
 
     def test_no_such_file(self, tmp_path: Path) -> None:
-        with pytest.raises(InputError, match="no such file"):
+        with pytest.raises(InputError, match="filen finns inte"):
             read_episodes(tmp_path / "missing.csv")
 
     def test_broken_parquet(self, tmp_path: Path) -> None:
         path = tmp_path / "e.parquet"
         path.write_bytes(b"PAR1 not really")
-        with pytest.raises(InputError, match="not a readable Parquet file"):
+        with pytest.raises(InputError, match="är inte en läsbar Parquet-fil"):
             read_episodes(path)
 
     def test_many_problems_are_summarised_after_the_first_hundred(self, tmp_path: Path) -> None:
@@ -150,7 +150,7 @@ class TestBadInput:
         with pytest.raises(InputError) as error:
             read_episodes(write_csv(tmp_path / "e.csv", *lines))
         assert len(error.value.problems) == 250
-        assert "… and 150 more" in str(error.value)
+        assert "… och 150 till" in str(error.value)
 
 
 def test_in_memory_frames_are_validated_like_files() -> None:

@@ -52,7 +52,7 @@ def test_the_fast_path_sends_every_shaped_id_to_the_row_level_check(text: str) -
     for rows in (rows_with(text), rows_with("p1", episode_id=text), rows_with("p1", hospital=text)):
         assert proven(*rows) is not shaped([text])[0], text
     if is_personnummer(text):
-        with pytest.raises(InputError, match="holds a personnummer") as error:
+        with pytest.raises(InputError, match="innehåller ett personnummer") as error:
             validate_episodes(frame(*rows_with("p1", hospital=text)))
         assert text not in str(error.value)
     else:

@@ -59,20 +59,20 @@ def with_grace_days(value: object) -> str:
 
 
 def test_without_the_entry_the_parameter_is_unknown_everywhere() -> None:
-    with pytest.raises(RuleSetError, match="unknown parameter"):
+    with pytest.raises(RuleSetError, match="okänd parameter"):
         parse_ruleset_text(with_grace_days(2), "test.toml")
-    with pytest.raises(ScenarioError, match="unknown parameter"):
+    with pytest.raises(ScenarioError, match="okänd parameter"):
         scenario_from_mapping({"name": "x", "base": "vgr-2023", "betalningsansvar": {"grace_days": 2}})
-    with pytest.raises(ScenarioError, match="cannot be swept"):
+    with pytest.raises(ScenarioError, match="kan inte svepas"):
         parse_axis("grace_days=1:3:1")
 
 
 def test_an_added_parameter_is_validated_in_rule_sets(extended: None) -> None:
     ruleset = parse_ruleset_text(with_grace_days(2), "test.toml")
     assert ruleset.betalningsansvar_parameters["grace_days"].values[0].value == 2
-    with pytest.raises(RuleSetError, match=r"grace_days.values\[0\].value.*from 0 to 10"):
+    with pytest.raises(RuleSetError, match=r"grace_days.values\[0\].value.*från 0 till 10"):
         parse_ruleset_text(with_grace_days(11), "test.toml")
-    with pytest.raises(RuleSetError, match="a whole number"):
+    with pytest.raises(RuleSetError, match="ett heltal"):
         parse_ruleset_text(with_grace_days('"2"'), "test.toml")
     # Optional: every shipped rule set, which says nothing of it, stays valid.
     assert [r.id for r in shipped_rulesets()] == ["vgr-2018", "vgr-2023", "lag-2017-612"]
@@ -81,7 +81,7 @@ def test_an_added_parameter_is_validated_in_rule_sets(extended: None) -> None:
 def test_an_added_parameter_is_a_scenario_key_and_a_sweep_axis(extended: None) -> None:
     scenario = scenario_from_mapping({"name": "x", "base": "vgr-2023", "betalningsansvar": {"grace_days": 2}})
     assert scenario.overrides["betalningsansvar"]["grace_days"] == 2
-    with pytest.raises(ScenarioError, match="from 0 to 10"):
+    with pytest.raises(ScenarioError, match="från 0 till 10"):
         scenario_from_mapping({"name": "x", "base": "vgr-2023", "betalningsansvar": {"grace_days": 20}})
     axis = parse_axis("grace_days=1:3:1")
     assert (axis.capability, axis.values) == ("betalningsansvar", (1, 2, 3))

@@ -402,10 +402,10 @@ def test_problems_across_files_all_reported_at_once(tmp_path: Path) -> None:
     ]
     message = str(error.value)
     assert (
-        "costs.csv, row 5, column 'month': is outside the placement's period (2024-03-15 – 2024-05-31)"
+        "costs.csv, rad 5, kolumn 'month': ligger utanför placeringens period (2024-03-15 – 2024-05-31)"
         in message
     )
-    assert "agreements.csv, row 2, column 'valid_from': overlaps the agreement on row 3" in message
+    assert "agreements.csv, rad 2, kolumn 'valid_from': överlappar överenskommelsen på rad 3" in message
 
 
 def test_personnummer_is_never_echoed(tmp_path: Path) -> None:
@@ -517,10 +517,10 @@ def test_cli_table(capsys, monkeypatch, example: list[str]) -> None:  # type: ig
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("--month", "2024-13"), "is not a month"),
-        (("--as-of", "igår"), "is not a date"),
-        (("--adjust-from", "2024-02-30"), "is not a date"),
-        (("--ruleset", "nope"), "no such rule set"),
+        (("--month", "2024-13"), "är ingen månad"),
+        (("--as-of", "igår"), "är inget datum"),
+        (("--adjust-from", "2024-02-30"), "är inget datum"),
+        (("--ruleset", "nope"), "regelverket finns inte"),
     ],
 )
 def test_cli_bad_options(  # type: ignore[no-untyped-def]
@@ -537,8 +537,8 @@ def test_cli_bad_input_is_a_message_not_a_traceback(capsys, monkeypatch, tmp_pat
         capsys, monkeypatch, "placements", "--placements", str(p), "--costs", str(c), "--agreements", str(a)
     )
     assert (code, out) == (2, "")
-    assert "costs.csv, row 2, column 'placement_id': no placement with this placement_id" in err
-    assert "agreements.csv, row 2, column 'method': is not one of schablon, percent, fixed" in err
+    assert "costs.csv, rad 2, kolumn 'placement_id': ingen placering med detta placement_id" in err
+    assert "agreements.csv, rad 2, kolumn 'method': är inte något av schablon, percent, fixed" in err
     assert "Traceback" not in err
 
 

@@ -199,9 +199,9 @@ def test_the_cli_gives_the_json_contract_for_one_municipality(capsys, monkeypatc
     [
         (("--date", "2024-13-01"), "YYYY-MM-DD"),
         (("--date", "20240301"), "YYYY-MM-DD"),
-        (("--date", "2099-01-01"), "after today"),
-        (("--date", "2022-03-20", "--kommun", "9999"), "not one of the 49 municipalities"),
-        (("--date", "2022-03-20", "--kommun", "19121212-1212"), "not one of the 49 municipalities"),
+        (("--date", "2099-01-01"), "efter i dag"),
+        (("--date", "2022-03-20", "--kommun", "9999"), "inte någon av avtalets 49 kommuner"),
+        (("--date", "2022-03-20", "--kommun", "19121212-1212"), "inte någon av avtalets 49 kommuner"),
         (("--date", "2024-03-20"), "fastställt belopp"),
     ],
 )

@@ -70,7 +70,7 @@ def test_the_latest_is_the_latest_day_not_the_latest_stored(db: Database) -> Non
 
 
 def test_a_day_without_a_snapshot_is_not_found(db: Database) -> None:
-    with pytest.raises(SnapshotNotFoundError, match="no prognos snapshot is stored"):
+    with pytest.raises(SnapshotNotFoundError, match="ingen sparad prognos finns"):
         load_snapshot(db)
     save_snapshot(db, EPISODES, DAY, created_by="test")
     with pytest.raises(SnapshotNotFoundError, match="2022-03-19"):
@@ -87,7 +87,7 @@ def test_bad_input_stores_nothing(db: Database, tmp_path: Path) -> None:
         save_snapshot(db, path, DAY, created_by="test")
     assert [(p.row, p.column) for p in caught.value.problems] == [(2, "kommun")]  # the file's row
     assert str(path) in caught.value.source
-    with pytest.raises(InputError, match="after today"):
+    with pytest.raises(InputError, match="efter i dag"):
         save_snapshot(db, EPISODES, dt.date.today() + dt.timedelta(days=1), created_by="test")
     assert list_snapshots(db) == []
 

@@ -33,7 +33,7 @@ def test_every_exported_name_exists(package: str) -> None:
 @pytest.mark.parametrize("month", ["2022-13", "22-03", "2022-3", "", "1899-12"])
 def test_a_bad_month_is_an_input_error(month: str) -> None:
     episodes = synth_episodes(month_range("2022-03"), episodes_per_month=20, seed=1)
-    with pytest.raises(InputError, match="is not a month"):
+    with pytest.raises(InputError, match="är ingen månad"):
         calculate_betalningsansvar(episodes, month)
 
 

@@ -34,7 +34,7 @@ class TestChoosingTheRuleSet:
         assert all(select_ruleset(m).id != "lag-2017-612" for m in ("2020-04", "2023-06"))
 
     def test_a_named_rule_set_outside_its_validity_names_its_period(self) -> None:
-        with pytest.raises(RuleSetNotApplicableError, match=r"'vgr-2023' is valid 2023-01-01 – 2026-12-31"):
+        with pytest.raises(RuleSetNotApplicableError, match=r"'vgr-2023' gäller 2023-01-01 – 2026-12-31"):
             select_ruleset("2022-03", "vgr-2023")
 
 
@@ -104,16 +104,16 @@ class TestUserRuleSetFiles:
             (
                 ("value = 7", 'value = "sju"'),
                 "betalningsansvar.individual_after_days.values[0].value",
-                "invalid",
+                "ogiltigt",
             ),
-            (("value = 3,", "value = -1,"), "betalningsansvar.free_days.values[0].value", "invalid"),
+            (("value = 3,", "value = -1,"), "betalningsansvar.free_days.values[0].value", "ogiltigt"),
             (
                 ("[betalningsansvar.free_days]", "[betalningsansvar.free_dayz]"),
                 "betalningsansvar.free_dayz",
-                "unknown",
+                "okänd",
             ),
             (('kind = "agreement"', 'kind = "avtal"'), "kind", "Input should be"),
-            (("valid_from = 2027-01-01", ""), None, "valid_from is required"),
+            (("valid_from = 2027-01-01", ""), None, "valid_from krävs"),
         ],
     )
     def test_a_broken_file_names_file_and_key(
@@ -131,11 +131,11 @@ class TestUserRuleSetFiles:
     def test_not_toml(self, tmp_path: Path) -> None:
         path = tmp_path / "x.toml"
         path.write_text("id = ", "utf-8")
-        with pytest.raises(RuleSetError, match="not valid TOML"):
+        with pytest.raises(RuleSetError, match="ogiltig TOML"):
             load_ruleset(path)
 
     def test_unknown_id(self) -> None:
-        with pytest.raises(RuleSetError, match="known: vgr-2018, vgr-2023, lag-2017-612"):
+        with pytest.raises(RuleSetError, match="kända: vgr-2018, vgr-2023, lag-2017-612"):
             load_ruleset("vgr-2019")
 
     def test_overlapping_periods_are_refused(self, tmp_path: Path) -> None:
@@ -145,7 +145,7 @@ class TestUserRuleSetFiles:
         )
         path = tmp_path / "overlap.toml"
         path.write_text(text, "utf-8")
-        with pytest.raises(RuleSetError, match="overlap"):
+        with pytest.raises(RuleSetError, match="överlappar"):
             load_ruleset(path)
 
 
@@ -176,7 +176,7 @@ class TestPlacementAndHomeCareParameters:
     def test_a_year_without_a_tariff_names_service_and_year(self, service: str, year: int) -> None:
         from hos_avtal.rules import recommended_tariff
 
-        with pytest.raises(MissingParameterError, match=rf"no {service} tariff for {year}.*--tariffs"):
+        with pytest.raises(MissingParameterError, match=rf"ingen taxa för {service} {year}.*--tariffs"):
             recommended_tariff(service, year)
 
     def test_a_bad_share_names_its_key(self, tmp_path: Path) -> None:

@@ -123,7 +123,7 @@ def test_without_the_registry_january_2027_asks_for_the_agreement(  # type: igno
 ) -> None:
     code, _, err = bill_january(capsys, monkeypatch, tmp_path, "--db", str(tmp_path / "no.sqlite"))
     assert code == 2
-    assert "no VGR agreement known to hos_avtal covers 2027-01" in err
+    assert "hos_avtal känner inte till något VGR-avtal som gäller för 2027-01" in err
     assert "rulesets add" in err
     assert not (tmp_path / "no.sqlite").exists(), "a calculation never creates a database"
 
@@ -209,8 +209,8 @@ def test_other_content_under_an_id_a_final_run_used_is_refused(  # type: ignore[
     (tmp_path / "v3.toml").write_text(changed.replace("value = 6,", "value = 4,"))
     code, _, err = run(capsys, monkeypatch, "rulesets", "add", str(tmp_path / "v3.toml"), *db)
     assert code == 2
-    assert "a final billing run used it" in err
-    assert "new id" in err
+    assert "en fastställd körning har använt det" in err
+    assert "nytt id" in err
 
 
 def test_overlapping_automatic_agreements_and_shipped_ids_are_refused(  # type: ignore[no-untyped-def]
@@ -220,12 +220,12 @@ def test_overlapping_automatic_agreements_and_shipped_ids_are_refused(  # type: 
     db = open_database(database_url)
     try:
         register_ruleset(db, text, "a.toml", Actor("anna"))
-        with pytest.raises(RuleSetError, match="overlaps the automatic rule set 'vgr-2027'"):
+        with pytest.raises(RuleSetError, match="överlappar det automatiska regelverket 'vgr-2027'"):
             register_ruleset(db, text.replace('"vgr-2027"', '"vgr-2027b"'), "b.toml", Actor("anna"))
         starts_2026 = text.replace("valid_from = 2027-01-01", "valid_from = 2026-07-01")
-        with pytest.raises(RuleSetError, match="overlaps the automatic rule set 'vgr-2023'"):
+        with pytest.raises(RuleSetError, match="överlappar det automatiska regelverket 'vgr-2023'"):
             register_ruleset(db, starts_2026.replace('"vgr-2027"', '"vgr-2026h2"'), "c.toml", Actor("anna"))
-        with pytest.raises(RuleSetError, match="shipped rule set"):
+        with pytest.raises(RuleSetError, match="medföljande regelverk"):
             register_ruleset(db, text.replace('"vgr-2027"', '"vgr-2023"'), "d.toml", Actor("anna"))
         # Not automatic: a negotiator's alternative may cover the same months.
         alternative = text.replace('"vgr-2027"', '"vgr-2027-alt"').replace(
@@ -256,13 +256,13 @@ def test_the_registry_is_append_only(database_url: str) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("2027", "9,300"), "ambiguous"),
-        (("2027", "9.30"), "plausib"),
+        (("2027", "9,300"), "tvetydigt"),
+        (("2027", "9.30"), "rimlig"),
         (("1899", "9300"), "1900"),
-        (("2035", "9300"), "the year must be from"),
+        (("2035", "9300"), "året måste vara från"),
         (("2027", "9300", "--source", "Beslut 19121212-1212"), "personnummer"),
-        (("2027", "9300", "--source", "a\x00b"), "control"),
-        (("2027", "9300", "--source", "  "), "say where the value comes from"),
+        (("2027", "9300", "--source", "a\x00b"), "styrtecken"),
+        (("2027", "9300", "--source", "  "), "ange var värdet kommer ifrån"),
     ],
 )
 def test_a_bad_amount_is_a_message_and_nothing_is_stored(  # type: ignore[no-untyped-def]
@@ -366,11 +366,11 @@ def test_registered_tariffs_serve_home_care_and_a_missing_one_names_the_host(  #
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("9999", "2023", "--hemtjanst", "700"), "not one of the 49 municipalities"),
-        (("19121212-1212", "2023", "--hemtjanst", "700"), "not one of the 49 municipalities"),
-        (("1490", "2023"), "give at least one tariff"),
-        (("1490", "2023", "--hemtjanst", "7"), "plausib"),
-        (("1490", "2023", "--hemtjanst", "700", "--decided", "2099-01-01"), "after today"),
+        (("9999", "2023", "--hemtjanst", "700"), "inte någon av avtalets 49 kommuner"),
+        (("19121212-1212", "2023", "--hemtjanst", "700"), "inte någon av avtalets 49 kommuner"),
+        (("1490", "2023"), "ange minst en taxa"),
+        (("1490", "2023", "--hemtjanst", "7"), "rimlig"),
+        (("1490", "2023", "--hemtjanst", "700", "--decided", "2099-01-01"), "efter i dag"),
         (("1490", "2023", "--hemtjanst", "700", "--decided", "20221120"), "YYYY-MM-DD"),
     ],
 )
@@ -442,10 +442,10 @@ def test_a_derived_file_is_complete_valid_and_cites_its_sources(capsys, monkeypa
     [
         ("betalningsansvar.individual_after_days=-1", "individual_after_days"),
         ("betalningsansvar.average_threshold_days=1e10000000", "average_threshold_days"),
-        ("betalningsansvar.no_such=1", "unknown parameter"),
-        ("nowhere.free_days=1", "unknown capability"),
-        ("free_days", "CAPABILITY.PARAMETER=VALUE"),
-        ("placements.schablon_region_share=2", "between 0 and 1"),
+        ("betalningsansvar.no_such=1", "okänd parameter"),
+        ("nowhere.free_days=1", "okänt område"),
+        ("free_days", "OMRÅDE.PARAMETER=VÄRDE"),
+        ("placements.schablon_region_share=2", "mellan 0 och 1"),
     ],
 )
 def test_a_bad_change_names_the_parameter(
@@ -490,7 +490,7 @@ def test_the_folder_is_checked_like_a_registration(capsys, monkeypatch, tmp_path
     code, _, err = run(capsys, monkeypatch, "rulesets", "list", "--db", str(tmp_path / "x.sqlite"))
     assert code == 2
     assert "rulesets/vgr-2027.toml" in err  # the later of the two files (in name order)
-    assert "overlaps the automatic rule set 'vgr-2027b'" in err
+    assert "överlappar det automatiska regelverket 'vgr-2027b'" in err
 
 
 def test_a_month_two_automatic_agreements_cover_is_refused_not_guessed(  # type: ignore[no-untyped-def]
@@ -506,7 +506,7 @@ def test_a_month_two_automatic_agreements_cover_is_refused_not_guessed(  # type:
     monkeypatch.setenv("HOS_AVTAL_RULESETS_DIR", str(folder))
     code, _, err = bill_january(capsys, monkeypatch, tmp_path, "--daily-amount", "9650", *db)
     assert code == 2
-    assert "2 automatic rule sets cover 2027-01 (vgr-2027, vgr-2027-other)" in err
+    assert "2 automatiska regelverk gäller för 2027-01 (vgr-2027, vgr-2027-other)" in err
 
 
 def test_a_folder_rule_set_a_final_run_used_cannot_be_replaced_by_a_registration(  # type: ignore[no-untyped-def]
@@ -524,4 +524,4 @@ def test_a_folder_rule_set_a_final_run_used_cannot_be_replaced_by_a_registration
     (tmp_path / "changed.toml").write_text(ruleset_file.read_text().replace("value = 5,", "value = 4,"))
     code, _, err = run(capsys, monkeypatch, "rulesets", "add", str(tmp_path / "changed.toml"), *db)
     assert code == 2
-    assert "a final billing run used it" in err
+    assert "en fastställd körning har använt det" in err

@@ -217,7 +217,7 @@ def test_bad_input_stores_nothing(database: Database, tmp_path: Path) -> None:
     path.write_text("episode_id,kommun\ne1,1480\n")
     with pytest.raises(InputError, match=r"bad\.csv"):
         run_month(database, "2022-06", path)
-    with pytest.raises(InputError, match="placements need placements, costs and agreements"):
+    with pytest.raises(InputError, match="placeringar kräver placements, costs och agreements"):
         run_month(database, "2022-06", path, placements=path)
     assert set(test_storage.count_rows(database).values()) == {0}
 

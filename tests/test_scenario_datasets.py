@@ -172,7 +172,7 @@ def test_bad_uploads_name_the_input_and_store_nothing(
     files: dict[str, Path],
 ) -> None:
     placements = pl.read_csv(files["placements"], infer_schema=False)
-    with pytest.raises(InputError, match="placements need placements, costs and agreements"):
+    with pytest.raises(InputError, match="placeringar kräver placements, costs och agreements"):
         save_dataset(database, "x", {"placements": placements}, "analyst")
     visits = pl.read_csv(files["visits"], infer_schema=False)
     broken = visits.with_columns(

@@ -338,7 +338,7 @@ def test_the_python_integer_path_for_huge_inputs_gives_the_same_amounts(monkeypa
 @pytest.mark.parametrize(
     ("combination", "message"),
     [
-        ({"accrue_while_admitted": True}, "cannot be swept"),
+        ({"accrue_while_admitted": True}, "kan inte svepas"),
         ({"free_days": 2.0}, "free_days"),
         ({"daily_amount_sek": Decimal("0.001")}, "daily_amount_sek"),
     ],

@@ -55,15 +55,15 @@ def test_the_grid_syntax_includes_stop_and_keeps_exact_values(text: str, labels:
 @pytest.mark.parametrize(
     ("text", "reason"),
     [
-        ("threshold=2:3:1", "cannot be swept"),
-        ("conditions=a,b", "cannot be swept"),
-        ("average_threshold_days", "NAME=START:STOP:STEP"),
-        ("average_threshold_days=3:2:1", "STOP not below START"),
-        ("average_threshold_days=2:3:0", "STEP must be positive"),
-        ("average_threshold_days=0:2000:1", "at most 1000"),
-        ("average_threshold_days=-1:1:1", "must be from 0 to 365"),
-        ("individual_after_days=5:6:0.5", "invalid value"),
-        ("separate_care_type_averages=kanske", "invalid value"),
+        ("threshold=2:3:1", "kan inte svepas"),
+        ("conditions=a,b", "kan inte svepas"),
+        ("average_threshold_days", "NAMN=START:SLUT:STEG"),
+        ("average_threshold_days=3:2:1", "SLUT inte mindre än START"),
+        ("average_threshold_days=2:3:0", "STEG måste vara större än noll"),
+        ("average_threshold_days=0:2000:1", "högst 1000"),
+        ("average_threshold_days=-1:1:1", "måste vara från 0 till 365"),
+        ("individual_after_days=5:6:0.5", "ogiltigt värde"),
+        ("separate_care_type_averages=kanske", "ogiltigt värde"),
     ],
 )
 def test_a_bad_grid_is_a_message_naming_the_parameter(text: str, reason: str) -> None:
@@ -73,7 +73,7 @@ def test_a_bad_grid_is_a_message_naming_the_parameter(text: str, reason: str) ->
 
 def test_too_many_combinations_are_refused_before_any_work() -> None:
     axes = [parse_axis("average_threshold_days=0:99.9:0.1"), parse_axis("free_days=0:20:1")]
-    with pytest.raises(ScenarioError, match="21000 combinations; at most 10000"):
+    with pytest.raises(ScenarioError, match="21000 kombinationer; högst 10000"):
         sweep(ScenarioData(), axes, base="vgr-2018")
 
 
@@ -184,4 +184,4 @@ def test_the_cli_refuses_a_heatmap_of_one_parameter(capsys, monkeypatch, tmp_pat
         "-p", "free_days=2:4:1", "--heatmap", str(tmp_path / "h.png"),
     )  # fmt: skip
     assert code == 2
-    assert "a heatmap needs exactly two --param" in err
+    assert "en värmekarta kräver exakt två --param" in err

@@ -69,21 +69,21 @@ def test_the_2027_template_changes_nothing_yet(tmp_path: Path) -> None:
     ("content", "key", "reason"),
     [
         ('name = "x"\nbase = "vgr-2023"\n[betalningsansvar]\nthreshold = 2.5\n', "betalningsansvar.threshold",
-         "unknown parameter"),
+         "okänd parameter"),
         ('name = "x"\nbase = "vgr-2023"\n[betalningsansvar]\nindividual_after_days = "fem"\n',
-         "betalningsansvar.individual_after_days", "invalid value"),
+         "betalningsansvar.individual_after_days", "ogiltigt värde"),
         ('name = "x"\nbase = "vgr-2023"\n[betalningsansvar]\naverage_threshold_days = -1\n',
-         "betalningsansvar.average_threshold_days", "must be from 0 to 365"),
+         "betalningsansvar.average_threshold_days", "måste vara från 0 till 365"),
         ('name = "x"\nbase = "vgr-2023"\n[betalningsansvar]\naverage_threshold_days = 3000\n',
-         "betalningsansvar.average_threshold_days", "must be from 0 to 365"),
+         "betalningsansvar.average_threshold_days", "måste vara från 0 till 365"),
         ('name = "x"\nbase = "vgr-2023"\n[placements]\nschablon_region_share = "3/2"\n',
-         "placements.schablon_region_share", "between 0 and 1"),
+         "placements.schablon_region_share", "mellan 0 och 1"),
         ('name = "x"\nbase = "vgr-2023"\n[home_care]\nhemtjanst_sek_per_hour = 0\n',
-         "home_care.hemtjanst_sek_per_hour", "plausible range"),
-        ('name = "x"\nbase = "vgr-2099"\n', "base", "no rule-set file"),
-        ('base = "vgr-2023"\n', "name", "needs a name"),
-        ('name = "x"\nbase = "vgr-2023"\nthreshold = 2\n', "threshold", "unknown key"),
-        ('name = "x"\nbase = "vgr-2023"\n[taxi]\nfare = 2\n', "taxi", "unknown key"),
+         "home_care.hemtjanst_sek_per_hour", "rimliga intervallet"),
+        ('name = "x"\nbase = "vgr-2099"\n', "base", "regelverksfilen"),
+        ('base = "vgr-2023"\n', "name", "behöver ett namn"),
+        ('name = "x"\nbase = "vgr-2023"\nthreshold = 2\n', "threshold", "okänd nyckel"),
+        ('name = "x"\nbase = "vgr-2023"\n[taxi]\nfare = 2\n', "taxi", "okänd nyckel"),
     ],
 )  # fmt: skip
 def test_a_broken_scenario_file_names_file_key_and_reason(
@@ -111,7 +111,7 @@ def test_a_scenario_base_file_is_found_next_to_the_scenario(tmp_path: Path) -> N
 
 
 def test_a_request_may_only_name_shipped_rule_sets() -> None:
-    with pytest.raises(ScenarioError, match="unknown rule set '/etc/passwd'"):
+    with pytest.raises(ScenarioError, match="okänt regelverk '/etc/passwd'"):
         scenario_from_mapping({"name": "x", "base": "/etc/passwd"})
 
 
@@ -231,7 +231,7 @@ def test_the_statute_scenario_takes_placements_from_the_comparison_base() -> Non
 
 def test_two_scenarios_with_one_name_are_refused() -> None:
     one = scenario_from_mapping(scenario(free_days=1))
-    with pytest.raises(ScenarioError, match="two scenarios are called 'Prov'"):
+    with pytest.raises(ScenarioError, match="två scenarier heter 'Prov'"):
         compare(gothenburg_march(), [one, one])
 
 
@@ -272,5 +272,5 @@ def test_the_trend_is_the_county_wide_pooled_average_against_the_threshold() -> 
         "month": MARCH, "series": "Alla 49 kommuner", "average_days": 3.2, "threshold_days": 3.0,
     }  # fmt: skip
     assert comparison.trend(kommun="1401")["average_days"].to_list() == [None]
-    with pytest.raises(ScenarioError, match="not one of the 49"):
+    with pytest.raises(ScenarioError, match="inte någon av de 49"):
         comparison.trend(kommun="0180")

@@ -166,7 +166,7 @@ def test_a_run_altered_behind_the_guards_is_refused_everywhere(
     _drop_guards(db)
     with db.write() as c:
         c.execute(ALTERATIONS[what](run_id))
-    with pytest.raises(RunIntegrityError, match=f"billing run {run_id} does not match its seal"):
+    with pytest.raises(RunIntegrityError, match=f"körning {run_id} stämmer inte med sitt sigill"):
         load_run(db, run_id)
     with pytest.raises(RunIntegrityError):
         verify_run(db, run_id)
@@ -191,7 +191,7 @@ def test_a_run_altered_behind_the_guards_is_refused_everywhere(
     ):
         code, out, err = run_cli(capsys, monkeypatch, *args)
         assert code == 1, (args, out, err)
-        assert "does not match its seal" in out + err
+        assert "stämmer inte med sitt sigill" in out + err
         assert "Traceback" not in err
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
 
@@ -212,7 +212,7 @@ async def test_the_api_never_serves_an_altered_run(final_run: tuple[Database, in
             assert response.status_code == 500, response.text
             problem = response.json()
             assert problem["type"].endswith("/run-integrity")
-            assert "does not match its seal" in problem["detail"]
+            assert "stämmer inte med sitt sigill" in problem["detail"]
     app.state.database.close()
 
 

@@ -161,7 +161,7 @@ def test_first_use_creates_the_schema_and_reopening_keeps_it(database_url: str) 
 
 
 def test_a_missing_folder_is_a_message_not_a_traceback(tmp_path: Path) -> None:
-    with pytest.raises(StorageError, match="folder does not exist"):
+    with pytest.raises(StorageError, match="mappen finns inte"):
         open_database(tmp_path / "no" / "such" / "runs.sqlite")
 
 
@@ -240,7 +240,7 @@ def test_finalize_twice_is_harmless_and_an_unknown_run_is_named(
     again, changed_again = finalize(database, run.id, "someone else")
     assert not changed_again
     assert again == summary
-    with pytest.raises(RunNotFoundError, match="no billing run 999"):
+    with pytest.raises(RunNotFoundError, match="ingen körning med id 999"):
         finalize(database, 999, "clerk")
 
 
@@ -259,7 +259,7 @@ def test_two_finalizations_racing_make_one_final_version(database_url: str, inpu
         assert len(winners) == 1
         assert len(losers) == 1
         assert isinstance(losers[0], FinalRunError)
-        assert "already final" in str(losers[0])
+        assert "redan fastställd" in str(losers[0])
         assert len(list_runs(setup, state="final")) == 1
     finally:
         for db in [setup, *databases]:
@@ -272,7 +272,7 @@ def test_a_draft_made_before_another_became_final_cannot_become_final(
     a = execute_run(database, MONTH, inputs["episodes"]).summary
     b = execute_run(database, MONTH, inputs["changed"]).summary
     finalize(database, a.id, "clerk")
-    with pytest.raises(FinalRunError, match="Run the month again to make version 2"):
+    with pytest.raises(FinalRunError, match="Kör månaden igen för att få version 2"):
         finalize(database, b.id, "clerk")
     assert load_run(database, b.id).summary.state == "draft"
 
@@ -306,7 +306,7 @@ def test_final_runs_cannot_be_changed_or_deleted(database: Database, inputs: dic
     run = execute_run(database, MONTH, inputs["episodes"]).summary
     draft = execute_run(database, MONTH, inputs["changed"]).summary
     finalize(database, run.id, "clerk")
-    with pytest.raises(FinalRunError, match="never modified or deleted"):
+    with pytest.raises(FinalRunError, match="ändras eller raderas aldrig"):
         delete_draft(database, run.id)
     delete_draft(database, draft.id)  # a draft may go, with everything it stored
     assert [r.id for r in list_runs(database)] == [run.id]

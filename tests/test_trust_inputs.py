@@ -48,13 +48,13 @@ def cli(
 @pytest.mark.parametrize(
     ("cells", "column", "reason"),
     [
-        ({"ready_date": "1900-03-01", "discharge_date": "2022-03-06"}, "ready_date", "is before 2000-01-01"),
-        ({"ready_date": "0001-01-01", "discharge_date": "2022-03-06"}, "ready_date", "is before 2000-01-01"),
-        ({"ready_date": "2022-03-01", "discharge_date": "2202-03-06"}, "discharge_date", "is after today"),
+        ({"ready_date": "1900-03-01", "discharge_date": "2022-03-06"}, "ready_date", "är före 2000-01-01"),
+        ({"ready_date": "0001-01-01", "discharge_date": "2022-03-06"}, "ready_date", "är före 2000-01-01"),
+        ({"ready_date": "2022-03-01", "discharge_date": "2202-03-06"}, "discharge_date", "är efter i dag"),
         (
             {"ready_date": "2021-02-01", "discharge_date": "2022-03-06"},
             "discharge_date",
-            "is more than 365 days",
+            "är mer än 365 dagar",
         ),
     ],
 )
@@ -65,7 +65,7 @@ def test_an_implausible_date_is_an_input_error_never_an_amount(
     path = write_csv(tmp_path / "e.csv", GOOD.replace("e1", "e0"), episode_row(**cells))
     code, out, err = cli(capsys, monkeypatch, "betalningsansvar", str(path), "--month", "2022-03")
     assert (code, out) == (2, "")
-    assert f"row 3, column '{column}': {reason}" in err
+    assert f"rad 3, kolumn '{column}': {reason}" in err
 
 
 def test_a_long_wait_is_billed_once_acknowledged(
@@ -98,7 +98,7 @@ def test_a_run_records_what_was_acknowledged_and_its_fakturaunderlag_shows_it(
     run = ("run", "--month", "2022-06", "--episodes", str(path), "--db", database_url)
     code, _out, err = cli(capsys, monkeypatch, *run)
     assert code == 2
-    assert "row 3, column 'discharge_date': is more than 365 days" in err
+    assert "rad 3, kolumn 'discharge_date': är mer än 365 dagar" in err
     assert "row 2" not in err
     code, out, err = cli(capsys, monkeypatch, *run, "--accept", "long-wait")
     assert code == 0, err
@@ -168,7 +168,12 @@ async def test_the_api_refuses_year_one_and_stores_nothing(api: Api) -> None:  #
 
 @pytest.mark.parametrize(
     ("typed", "reason"),
-    [("9,300", "ambiguous"), ("9.300", "ambiguous"), ("9.30", "plausible range"), ("9 30", "not an amount")],
+    [
+        ("9,300", "tvetydigt"),
+        ("9.300", "tvetydigt"),
+        ("9.30", "rimliga intervallet"),
+        ("9 30", "inget belopp"),
+    ],
 )
 def test_a_daily_amount_that_could_mean_two_things_is_refused(
     tmp_path: Path,
@@ -291,13 +296,13 @@ def test_a_nul_in_a_cell_is_an_input_error_naming_row_and_column(
     path = write_csv(tmp_path / "e.csv", episode_row(hospital="S\x00U"), episode_row(episode_id="e\x002"))
     code, _out, err = cli(capsys, monkeypatch, "betalningsansvar", str(path), "--month", "2022-03")
     assert code == 2
-    assert "row 2, column 'hospital': holds a control or invisible character" in err
-    assert "row 3, column 'episode_id': holds a control or invisible character" in err
+    assert "rad 2, kolumn 'hospital': innehåller ett styrtecken eller osynligt tecken" in err
+    assert "rad 3, kolumn 'episode_id': innehåller ett styrtecken eller osynligt tecken" in err
 
 
 def test_a_nul_never_reaches_the_database(database: Database, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "e.csv", episode_row(hospital="S\x00U"))
-    with pytest.raises(InputError, match="control or invisible character"):
+    with pytest.raises(InputError, match="styrtecken eller osynligt tecken"):
         execute_run(database, "2022-03", path)
     with database.read() as connection:
         assert connection.execute(sa.select(sa.func.count()).select_from(billing_run)).scalar() == 0
@@ -335,7 +340,7 @@ def test_a_personnummer_in_any_shape_and_column_is_refused_and_never_echoed(
     tmp_path: Path, shape: str, column: str
 ) -> None:
     path = write_csv(tmp_path / "e.csv", GOOD, episode_row(**{column: shape}).replace("e1", "e2", 1))
-    with pytest.raises(InputError, match=f"row 3, column '{column}': holds a personnummer") as error:
+    with pytest.raises(InputError, match=f"rad 3, kolumn '{column}': innehåller ett personnummer") as error:
         read_episodes(path)
     assert shape not in str(error.value)
     assert "1212" not in str(error.value).replace(str(path), "")
@@ -365,7 +370,7 @@ def test_a_run_keeps_no_personnummer_in_any_shape(database: Database, tmp_path: 
     # Pseudonymised, the person's hospital column would still be refused.
     rows[0]["hospital"] = shape
     frame(*rows).write_csv(path)
-    with pytest.raises(InputError, match="column 'hospital': holds a personnummer"):
+    with pytest.raises(InputError, match="kolumn 'hospital': innehåller ett personnummer"):
         execute_run(database, "2022-03", path)
 
 
@@ -388,7 +393,7 @@ def test_the_pseudonym_key_is_never_kept_beside_the_data_unless_opted_in(
     monkeypatch.delenv("HOS_AVTAL_PSEUDONYM_KEY")
     rows[0]["episode_id"] = "e2"
     frame(*rows).write_csv(path)
-    with pytest.raises(StorageError, match="no pseudonym key is configured"):
+    with pytest.raises(StorageError, match="ingen pseudonymnyckel är konfigurerad"):
         execute_run(database, "2022-03", path)
     assert "pseudonym_key" not in keys()
     monkeypatch.setenv("HOS_AVTAL_PSEUDONYM_KEY_IN_DATABASE", "1")
@@ -434,14 +439,14 @@ async def test_problems_never_echo_what_was_sent(api: Api) -> None:  # noqa: F81
 def test_a_column_named_twice_is_refused(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "e.csv", GOOD + ",1480", header=HEADER + ",Kommun")
     with pytest.raises(
-        InputError, match=r"row 1, column 'kommun': is in the header twice \(columns 3 and 14\)"
+        InputError, match=r"rad 1, kolumn 'kommun': står två gånger i rubrikraden \(kolumn 3 och 14\)"
     ):
         read_episodes(path)
 
 
 def test_a_row_with_more_fields_than_the_header_is_named(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "e.csv", GOOD, GOOD.replace("e1", "e2") + ",extra", GOOD.replace("e1", "e3"))
-    with pytest.raises(InputError, match="row 3: has 14 fields but the header has 13"):
+    with pytest.raises(InputError, match="rad 3: har 14 fält men rubrikraden har 13"):
         read_episodes(path)
 
 
@@ -465,13 +470,13 @@ def test_excels_empty_rows_are_skipped_and_rows_keep_their_numbers(tmp_path: Pat
 
 
 @pytest.mark.parametrize(
-    ("target", "reason"), [("folder", "is a folder, not a file"), ("/dev/null", "is not a regular file")]
+    ("target", "reason"), [("folder", "är en mapp, inte en fil"), ("/dev/null", "är inte en vanlig fil")]
 )
 def test_a_folder_or_a_device_is_named_for_what_it_is(tmp_path: Path, target: str, reason: str) -> None:
     path = tmp_path if target == "folder" else Path(target)
     with pytest.raises(InputError, match=reason):
         read_episodes(path)
-    with pytest.raises(InputError, match="no such file"):
+    with pytest.raises(InputError, match="filen finns inte"):
         read_episodes(tmp_path / "missing.csv")
 
 
@@ -559,9 +564,9 @@ def test_a_hostile_daily_amount_stops_a_run_before_any_input_is_read(
     from hos_avtal.errors import MissingParameterError
 
     path = write_csv(tmp_path / "e.csv", GOOD)
-    with pytest.raises(MissingParameterError, match="the daily amount given"):
+    with pytest.raises(MissingParameterError, match="det angivna fastställda beloppet"):
         execute_run(database, "2022-03", path, daily_amount_sek=amount)
-    with pytest.raises(MissingParameterError, match="the daily amount given"):
+    with pytest.raises(MissingParameterError, match="det angivna fastställda beloppet"):
         calculate_betalningsansvar(path, "2022-03", daily_amount_sek=amount)
     with database.read() as connection:
         assert connection.execute(sa.select(sa.func.count()).select_from(billing_run)).scalar() == 0

@@ -55,7 +55,7 @@ def test_a_disguised_personnummer_is_found_in_every_text_column(tmp_path: Path, 
     for column in ("episode_id", "person_id", "hospital"):
         path = tmp_path / "e.csv"
         path.write_text(f"{HEADER}\n{row(**{column: disguise})}\n", "utf-8")
-        with pytest.raises(InputError, match=f"column '{column}': holds a") as error:
+        with pytest.raises(InputError, match=f"kolumn '{column}': innehåller ett") as error:
             read_episodes(path)
         assert disguise not in str(error.value)
 
@@ -103,14 +103,14 @@ def test_a_parquet_column_of_a_type_no_cell_can_be_is_named(
         values.alias(column)
     )
     frame.write_parquet(tmp_path / "e.parquet")
-    with pytest.raises(InputError, match=f"column '{column}': has the type"):
+    with pytest.raises(InputError, match=f"kolumn '{column}': har typen"):
         read_episodes(tmp_path / "e.parquet")
 
 
 def test_a_whole_number_beyond_64_bits_is_a_bad_cell(tmp_path: Path) -> None:
     visits = pl.DataFrame(VISITS[:1]).with_columns(pl.Series("minutes", [2**63 + 5], dtype=pl.UInt64))
     visits.write_parquet(tmp_path / "v.parquet")
-    with pytest.raises(InputError, match="column 'minutes': is not a whole number"):
+    with pytest.raises(InputError, match="kolumn 'minutes': är inget heltal"):
         read_visits(tmp_path / "v.parquet")
 
 
@@ -239,7 +239,7 @@ def test_a_file_name_with_a_personnummer_is_not_kept(database: Database, tmp_pat
 
 
 def test_a_month_that_has_not_begun_is_not_billed(database: Database, tmp_path: Path) -> None:
-    with pytest.raises(CalculationError, match="has not begun"):
+    with pytest.raises(CalculationError, match="har inte börjat"):
         execute_run(
             database,
             "2999-03",
@@ -252,7 +252,7 @@ def test_a_month_that_has_not_begun_is_not_billed(database: Database, tmp_path: 
 def test_a_patient_still_admitted_for_years_needs_acknowledging(database: Database, tmp_path: Path) -> None:
     waiting = row(episode_id="e9", ready_date="2002-03-01", discharge_date="")
     path = write_csv(tmp_path / "e.csv", GOOD, waiting)
-    with pytest.raises(InputError, match="row 3, column 'discharge_date': is more than 365 days"):
+    with pytest.raises(InputError, match="rad 3, kolumn 'discharge_date': är mer än 365 dagar"):
         execute_run(database, "2022-03", path)
     summary = execute_run(database, "2022-03", path, accept=["long_wait"]).summary
     assert summary.accepted == ("long_wait",)
@@ -289,7 +289,7 @@ def test_a_scenario_name_with_a_control_character_is_refused() -> None:
     from hos_avtal.scenarios import scenario_from_mapping
 
     for name in ("x\x00y", "x\u202ey"):
-        with pytest.raises(ScenarioError, match="control or invisible"):
+        with pytest.raises(ScenarioError, match="styrtecken eller osynligt"):
             scenario_from_mapping({"name": name, "base": "vgr-2023"})
 
 
@@ -303,7 +303,7 @@ def test_a_short_pseudonym_key_is_refused(
     database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HOS_AVTAL_PSEUDONYM_KEY", "x")
-    with pytest.raises(StorageError, match="at least 32"):
+    with pytest.raises(StorageError, match="minst 32"):
         execute_run(database, "2022-03", write_csv(tmp_path / "e.csv", row(person_id="19121212-1212")))
 
 
@@ -311,13 +311,15 @@ def test_a_short_pseudonym_key_is_refused(
 def test_an_invisible_or_line_breaking_character_in_text_is_refused(tmp_path: Path, text: str) -> None:
     path = tmp_path / "e.csv"
     path.write_text(f"{HEADER}\n{row(hospital=text)}\n", "utf-8")
-    with pytest.raises(InputError, match="column 'hospital': holds a control or invisible character"):
+    with pytest.raises(
+        InputError, match="kolumn 'hospital': innehåller ett styrtecken eller osynligt tecken"
+    ):
         read_episodes(path)
 
 
 def test_a_header_cannot_hide_a_second_column_behind_a_zero_width_space(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "e.csv", GOOD + ",1481", header=HEADER + ",kommun\u200b")
-    with pytest.raises(InputError, match="is in the header twice"):
+    with pytest.raises(InputError, match="står två gånger i rubrikraden"):
         read_episodes(path)
 
 

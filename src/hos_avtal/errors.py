@@ -71,9 +71,9 @@ class Problem:
     def __str__(self) -> str:
         where = []
         if self.row is not None:
-            where.append(f"row {self.row}")
+            where.append(f"rad {self.row}")
         if self.column is not None:
-            where.append(f"column {self.column!r}")
+            where.append(f"kolumn {self.column!r}")
         return f"{', '.join(where)}: {self.reason}" if where else self.reason
 
 
@@ -92,13 +92,13 @@ class InputError(HosAvtalError):
 
     def _message(self) -> str:
         n = len(self.problems)
-        head = f"{self.source}: {n} problem{'s' if n != 1 else ''} in the input; nothing was computed."
+        head = f"{self.source}: {n} fel i indata; ingenting beräknades."
         lines = [head] + [f"  {self.source}, {p}" for p in self.problems[: self.max_listed]]
         if n > self.max_listed:
             rest = Counter((p.column, p.reason) for p in self.problems[self.max_listed :])
-            lines.append(f"  … and {n - self.max_listed} more:")
+            lines.append(f"  … och {n - self.max_listed} till:")
             lines += [
-                f"    {count} × column {col!r}: {reason}" for (col, reason), count in rest.most_common()
+                f"    {count} × kolumn {col!r}: {reason}" for (col, reason), count in rest.most_common()
             ]
         return "\n".join(lines)
 
@@ -123,8 +123,8 @@ class RuleSetError(HosAvtalError):
         self.source = source
         self.key = key
         self.reason = reason
-        where = f"{source}, key {key!r}" if key else source
-        super().__init__(f"rule set {where}: {reason}")
+        where = f"{source}, nyckel {key!r}" if key else source
+        super().__init__(f"regelverk {where}: {reason}")
 
 
 class RuleSetConflictError(RuleSetError):
@@ -140,7 +140,7 @@ class ScenarioError(RuleSetError):
     def __init__(self, source: str, reason: str, key: str | None = None) -> None:
         key = None if key is None else ".".join(quotable(part) for part in key.split("."))
         super().__init__(source, reason, key)
-        where = f"{source}, key {key!r}" if key else source
+        where = f"{source}, nyckel {key!r}" if key else source
         self.args = (f"scenario {where}: {reason}",)
 
     def __str__(self) -> str:

@@ -42,7 +42,7 @@ _SEK = re.compile(SEK_PATTERN)
 MAX_TEXT = 32
 """Longer text is refused before any pattern runs: no amount is written that long."""
 
-SEK_HELP = "write kronor as 9300, 9 300, 9300,00 or 9300.00"
+SEK_HELP = "skriv kronor som 9300, 9 300, 9300,00 eller 9300.00"
 
 
 def parse_sek(text: str) -> Ore:
@@ -53,20 +53,20 @@ def parse_sek(text: str) -> Ore:
     >>> parse_sek("9,300")
     Traceback (most recent call last):
     ...
-    ValueError: ambiguous: a comma or point before three digits could be a thousands separator or \
-decimals; write kronor as 9300, 9 300, 9300,00 or 9300.00
+    ValueError: tvetydigt: ett kommatecken eller en punkt före tre siffror kan vara tusentalsavgränsare \
+eller decimaler; skriv kronor som 9300, 9 300, 9300,00 eller 9300.00
     """
     cleaned = text.strip()
     if len(cleaned) > MAX_TEXT:
-        raise ValueError(f"too long for an amount; {SEK_HELP}")
+        raise ValueError(f"för långt för ett belopp; {SEK_HELP}")
     match = _SEK.match(cleaned)
     if match is None:
         if re.match(_AMBIGUOUS, cleaned):
             raise ValueError(
-                "ambiguous: a comma or point before three digits could be a thousands separator "
-                f"or decimals; {SEK_HELP}"
+                "tvetydigt: ett kommatecken eller en punkt före tre siffror kan vara tusentalsavgränsare "
+                f"eller decimaler; {SEK_HELP}"
             )
-        raise ValueError(f"not an amount in kronor; {SEK_HELP}")
+        raise ValueError(f"inget belopp i kronor; {SEK_HELP}")
     sign, whole, decimals = match.groups()
     ore = int(re.sub(_GROUP, "", whole)) * 100 + int((decimals or "0").ljust(2, "0"))
     return Ore(-ore if sign else ore)
@@ -93,11 +93,11 @@ def sek_problem_expr(text: pl.Expr) -> pl.Expr:
         pl.when(ambiguous)
         .then(
             pl.lit(
-                "is ambiguous: a comma or point before three digits could be a thousands "
-                f"separator or decimals; {SEK_HELP}"
+                "är tvetydigt: ett kommatecken eller en punkt före tre siffror kan vara "
+                f"tusentalsavgränsare eller decimaler; {SEK_HELP}"
             )
         )
-        .otherwise(pl.lit(f"is not an amount in kronor; {SEK_HELP}"))
+        .otherwise(pl.lit(f"är inget belopp i kronor; {SEK_HELP}"))
     )
 
 
@@ -109,18 +109,18 @@ def sek_to_ore(value: Decimal | str | int) -> Ore:
     of ten million digits.
     """
     if isinstance(value, str) and len(value) > MAX_TEXT:
-        raise ValueError("too long for an amount in kronor")
+        raise ValueError("för långt för ett belopp i kronor")
     if isinstance(value, str) and not value.isascii():  # Decimal("９３００") is 9300
-        raise ValueError("not an amount in kronor; write it with the digits 0–9")
+        raise ValueError("inget belopp i kronor; skriv det med siffrorna 0–9")
     try:
         amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
     except InvalidOperation:
-        raise ValueError("not an amount in kronor") from None
+        raise ValueError("inget belopp i kronor") from None
     if not amount.is_finite() or (amount and not -10 <= amount.adjusted() < 15):
-        raise ValueError("not an amount in kronor (too large, too small or not a number)")
+        raise ValueError("inget belopp i kronor (för stort, för litet eller inget tal)")
     ore = amount * _HUNDRED
     if ore != ore.to_integral_value():
-        raise ValueError("has fractions of an öre")
+        raise ValueError("har delar av ett öre")
     return Ore(int(ore))
 
 

@@ -44,7 +44,7 @@ def parse_month(text: str) -> Month:
     """
     stripped = text.strip()
     if not _MONTH.match(stripped):
-        raise MonthError("month", f"{quotable(text)!r} is not a month; write it as YYYY-MM, e.g. 2022-03")
+        raise MonthError("month", f"{quotable(text)!r} är ingen månad; skriv den ÅÅÅÅ-MM, t.ex. 2022-03")
     return dt.date(int(stripped[:4]), int(stripped[5:]), 1)
 
 
@@ -70,7 +70,7 @@ def month_range(text: str) -> list[Month]:
     first, _, last = text.partition("..")
     start, stop = parse_month(first), parse_month(last or first)
     if stop < start:
-        raise MonthError("months", f"{quotable(text)!r}: the range ends before it starts")
+        raise MonthError("months", f"{quotable(text)!r}: intervallet slutar innan det börjar")
     months = []
     while start <= stop:
         months.append(start)

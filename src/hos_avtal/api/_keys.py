@@ -42,11 +42,11 @@ def token_hash(token: str) -> str:
 def create_key(db: Database, role: str, kommun: str | None = None) -> tuple[ApiKey, str]:
     """Store a new key; return it and its token (the only time the token exists outside a client)."""
     if role not in ROLES:
-        raise HosAvtalError(f"unknown role {role!r}; use one of {', '.join(ROLES)}")
+        raise HosAvtalError(f"okänd roll {role!r}; välj en av {', '.join(ROLES)}")
     if (role == "kommun") != (kommun is not None):
-        raise HosAvtalError("--kommun is required for role kommun and only for it")
+        raise HosAvtalError("--kommun krävs för rollen kommun och bara för den")
     if kommun is not None and not is_party(kommun):
-        raise HosAvtalError(f"{quotable(kommun)} is not one of the 49 municipalities of the agreement")
+        raise HosAvtalError(f"{quotable(kommun)} är inte någon av avtalets 49 kommuner")
     token = PREFIX + secrets.token_urlsafe(32)
     now = dt.datetime.now(dt.UTC)
     with db.write() as connection:
@@ -93,5 +93,5 @@ def revoke_key(db: Database, key_id: int) -> ApiKey:
         )
         row = connection.execute(sa.select(api_key).where(api_key.c.id == key_id)).first()
     if row is None:
-        raise HosAvtalError(f"no API key has id {key_id}")
+        raise HosAvtalError(f"ingen API-nyckel har id {key_id}")
     return _key(row)

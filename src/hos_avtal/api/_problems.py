@@ -192,7 +192,7 @@ def install(app: FastAPI) -> None:
         status = _status_of(exc)
         errors = input_errors(exc) if isinstance(exc, InputError) else None
         if isinstance(exc, InputError):
-            detail = f"{exc.source}: {len(exc.problems)} problem(s) in the input; nothing was computed"
+            detail = f"{exc.source}: {len(exc.problems)} fel i indata; ingenting beräknades"
         elif isinstance(exc, RunNotFoundError):
             detail = "no billing run has this id"  # the core's message repeats the id sent
         else:

@@ -78,7 +78,8 @@ def billing_months(frame: pl.DataFrame, months: Month | str | Sequence[Month | s
         days = frame.get_column("discharge_date").drop_nulls().to_physical().to_numpy()
         if not days.size:
             raise CalculationError(
-                "the input has no discharged episodes, so it has no billing month; name one (--month YYYY-MM)"
+                "indata har inga utskrivna vårdtillfällen och därmed ingen faktureringsmånad; ange en "
+                "(--month ÅÅÅÅ-MM)"
             )
         # The distinct days first (a histogram, not a sort of millions), then their months.
         first = int(days.min())

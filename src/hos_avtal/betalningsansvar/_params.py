@@ -30,7 +30,8 @@ def resolve_months(
             chosen = named
         else:
             raise RuleSetNotApplicableError(
-                f"rule set {named.id!r} is valid {named.period}; {format_month(month)} is outside that period"
+                f"regelverket {named.id!r} gäller {named.period}; {format_month(month)} ligger utanför "
+                "den perioden"
             )
         resolved.append((chosen, chosen.betalningsansvar(month, daily_amount_sek=daily_amount_sek)))
     return resolved

@@ -11,9 +11,9 @@ from hos_avtal.errors import HosAvtalError, RunIntegrityError
 app = typer.Typer(
     name="hos-avtal",
     help=(
-        "Calculations of the healthcare agreement (HoS-avtal) between Västra Götalandsregionen "
-        "and the 49 municipalities of Västra Götaland: kommunens betalningsansvar for "
-        "discharge-ready inpatients, with rule sets as data files."
+        "Beräkningar enligt hälso- och sjukvårdsavtalet (HoS-avtal) mellan Västra Götalandsregionen "
+        "och de 49 kommunerna i Västra Götaland: kommunens betalningsansvar för utskrivningsklara "
+        "patienter i slutenvården, med regelverk som datafiler."
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -58,11 +58,11 @@ def main() -> None:
     try:
         app()
     except RunIntegrityError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"fel: {exc}", file=sys.stderr)
         sys.exit(1)
     except HosAvtalError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"fel: {exc}", file=sys.stderr)
         sys.exit(2)
     except KeyboardInterrupt:
-        print("aborted", file=sys.stderr)
+        print("avbrutet", file=sys.stderr)
         sys.exit(130)

@@ -27,28 +27,31 @@ from hos_avtal.cli._options import (
 @app.command(
     "betalningsansvar",
     epilog=(
-        "How it is computed (docs/rules.md §4, HoS-avtal Del C §5): an episode belongs to the month it "
-        "was discharged. Days = discharge date − ready date. An episode longer than 7 days is "
-        "billed individually for its days beyond 3 (from day 4) and left out of the average. "
-        "The other covered episodes form the municipality's pool: when their average days "
-        "exceed 3.0 (exactly, no rounding), the municipality pays (D − 3.0·N) days. Amounts use "
-        "the fastställt belopp of the month's year. Episodes that fail a villkor or "
-        "förutsättning are not covered and listed with reasons; patients from municipalities "
-        "outside the agreement are reported separately and never billed. Every number here is "
-        "a parameter of the rule set (see 'hos-avtal rulesets show ID')."
+        "Så räknas det (docs/rules.md §4, HoS-avtal Del C §5): ett vårdtillfälle hör till den månad "
+        "patienten skrevs ut. Dagar = utskrivningsdatum − datum för utskrivningsklar. Ett vårdtillfälle "
+        "på mer än 7 dagar faktureras individuellt för dagarna efter dag 3 (från dag 4) och räknas "
+        "inte in i genomsnittet. Övriga vårdtillfällen som omfattas bildar kommunens "
+        "genomsnittsberäkning: när deras genomsnittliga antal dagar överstiger 3,0 (exakt, utan "
+        "avrundning) betalar kommunen (D − 3,0·N) dagar. Beloppen bygger på fastställt belopp för "
+        "månadens år. Vårdtillfällen som inte uppfyller ett villkor eller en förutsättning omfattas "
+        "inte och listas med skäl; patienter från kommuner utanför avtalet redovisas separat och "
+        "faktureras aldrig. Varje tal här är en parameter i regelverket (se 'hos-avtal rulesets show ID')."
     ),
 )
 def betalningsansvar(
     episodes: Annotated[
         Path,
-        typer.Argument(help="Episode file: CSV (, or ; separated, UTF-8) or Parquet.", show_default=False),
+        typer.Argument(
+            help="Fil med vårdtillfällen: CSV (avgränsad med , eller ;, UTF-8) eller Parquet.",
+            show_default=False,
+        ),
     ],
     month: Annotated[
         str | None,
         typer.Option(
             "--month",
             "-m",
-            help="Billing month YYYY-MM. Default: every discharge month in the file.",
+            help="Faktureringsmånad ÅÅÅÅ-MM. Standard: varje utskrivningsmånad i filen.",
         ),
     ] = None,
     ruleset: RulesetOption = None,
@@ -59,8 +62,8 @@ def betalningsansvar(
         typer.Option(
             "--episodes-out",
             help=(
-                "Also write every episode line (status, days, billable days, amount, reasons) "
-                "to this .csv, .parquet or .json file."
+                "Skriv också varje rad per vårdtillfälle (status, dagar, fakturerbara dagar, belopp, "
+                "skäl) till denna .csv-, .parquet- eller .json-fil."
             ),
         ),
     ] = None,
@@ -68,16 +71,17 @@ def betalningsansvar(
         bool,
         typer.Option(
             "--with-episodes",
-            help="With --format json: include the episode lines in each month object.",
+            help="Med --format json: ta med raderna per vårdtillfälle i varje månadsobjekt.",
         ),
     ] = False,
     accept: AcceptOption = None,
     db: DbOption = None,
 ) -> None:
-    """Compute kommunens betalningsansvar for discharge-ready inpatients, per municipality and month.
+    """Beräkna kommunens betalningsansvar för utskrivningsklara patienter, per kommun och månad.
 
-    Prints all 49 municipalities (zero invoices included) with the pooled average, the
-    individual part and the total, and reports not-covered, pending and out-of-county episodes.
+    Visar alla 49 kommuner (även de med noll kronor att betala) med genomsnittsdelen, den
+    individuella delen och summan, och redovisar vårdtillfällen som inte omfattas, som ännu inte
+    är utskrivna och som gäller patienter utanför avtalet.
     """
     from hos_avtal.betalningsansvar import (
         calculate_betalningsansvar,

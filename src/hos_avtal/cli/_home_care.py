@@ -19,16 +19,16 @@ if TYPE_CHECKING:
 @app.command(
     "home-care",
     epilog=(
-        "How it is computed (docs/rules.md §6): the municipality where the person stays (vistelsekommun, "
-        "host_kommun) invoices the home municipality (hemkommun, home_kommun). A visit belongs to "
-        "the month of its date and is priced at the host's tariff for the calendar year: the "
-        "host's own tariff from --tariffs, else the one registered for it (hos-avtal tariffs set), "
-        "else the rule set's (--ruleset), else VästKom's recommendation; none is an error, never a "
-        "guess. One invoice line per month, host, home "
-        "and service: minutes × tariff / 60, rounded half up to öre once per line. Each "
-        "municipality's net position (invoiced − owed) is settled by at most one payment fewer "
-        "than there are non-zero positions. Visits of people from outside the 49 are reported "
-        "separately and never invoiced."
+        "Så räknas det (docs/rules.md §6): kommunen där personen vistas (vistelsekommun, host_kommun) "
+        "fakturerar hemkommunen (home_kommun). Ett besök hör till månaden för sitt datum och "
+        "prissätts med vistelsekommunens timpris för kalenderåret: vistelsekommunens eget timpris "
+        "från --tariffs, annars det som registrerats för den (hos-avtal tariffs set), annars "
+        "regelverkets (--ruleset), annars VästKoms rekommendation; finns inget är det ett fel, "
+        "aldrig en gissning. En fakturarad per månad, vistelsekommun, hemkommun och insats: "
+        "minuter × timpris / 60, avrundat till öre (halva uppåt) en gång per rad. Varje kommuns "
+        "nettoposition (fakturerat − skyldigt) regleras med högst en betalning färre än antalet "
+        "positioner skilda från noll. Besök av personer från andra kommuner än de 49 redovisas "
+        "separat och faktureras aldrig."
     ),
 )
 def home_care(
@@ -36,15 +36,15 @@ def home_care(
         Path,
         typer.Argument(
             help=(
-                "Visit file: CSV (, or ; separated, UTF-8) or Parquet with visit_id, person_id, "
-                "home_kommun, host_kommun, date, service (hemtjanst/hemsjukvard), minutes."
+                "Fil med besök: CSV (avgränsad med , eller ;, UTF-8) eller Parquet med visit_id, "
+                "person_id, home_kommun, host_kommun, date, service (hemtjanst/hemsjukvard), minutes."
             ),
             show_default=False,
         ),
     ],
     month: Annotated[
         str | None,
-        typer.Option("--month", "-m", help="Month YYYY-MM. Default: every month with a visit."),
+        typer.Option("--month", "-m", help="Månad ÅÅÅÅ-MM. Standard: varje månad med besök."),
     ] = None,
     tariffs: Annotated[
         Path | None,
@@ -52,9 +52,9 @@ def home_care(
             "--tariffs",
             "-t",
             help=(
-                "The host municipalities' own tariffs: CSV or Parquet with kommun, year, service, "
-                "sek_per_hour. They override the tariffs registered with 'hos-avtal tariffs set', "
-                "the rule set's and VästKom's recommendation."
+                "Vistelsekommunernas egna timpriser: CSV eller Parquet med kommun, year, service, "
+                "sek_per_hour. De går före timpriserna som registrerats med 'hos-avtal tariffs set', "
+                "regelverkets och VästKoms rekommendation."
             ),
         ),
     ] = None,
@@ -63,7 +63,10 @@ def home_care(
         typer.Option(
             "--ruleset",
             "-r",
-            help="A rule-set id or .toml file whose home_care tariffs replace VästKom's (a scenario).",
+            help=(
+                "Id eller .toml-fil för ett regelverk vars home_care-timpriser ersätter VästKoms "
+                "(ett scenario)."
+            ),
         ),
     ] = None,
     output_format: Annotated[
@@ -71,15 +74,15 @@ def home_care(
         typer.Option(
             "--format",
             "-f",
-            help="table for people; json (one object per month) or csv (invoice lines) for systems.",
+            help="table att läsa; json (ett objekt per månad) eller csv (fakturarader) för andra system.",
         ),
     ] = OutputFormat.table,
     db: DbOption = None,
 ) -> None:
-    """Invoice home care given during a temporary stay, per month, and net the invoices.
+    """Fakturera hemtjänst och hemsjukvård vid tillfällig vistelse, per månad, och nettoavräkna.
 
-    Prints the invoice lines (host → home), every municipality's net position and the payments
-    that settle them.
+    Visar fakturaraderna (vistelsekommun → hemkommun), varje kommuns nettoposition och de
+    betalningar som reglerar dem.
     """
     from hos_avtal.home_care import calculate_home_care, contract, csv_frame
     from hos_avtal.io import read_tariffs, read_visits, safe_csv_text

@@ -15,7 +15,7 @@ from hos_avtal.cli._app import command_group
 from hos_avtal.cli._options import DbOption
 from hos_avtal.cli._run import _open
 
-keys_app = command_group("keys", "API keys for the HTTP API (hos-avtal serve).")
+keys_app = command_group("keys", "API-nycklar för HTTP-API:t (hos-avtal serve).")
 
 
 class RoleChoice(StrEnum):
@@ -27,13 +27,13 @@ class RoleChoice(StrEnum):
 
 @keys_app.command("create")
 def create_command(
-    role: Annotated[RoleChoice, typer.Option("--role", help="admin, billing, analyst or kommun.")],
+    role: Annotated[RoleChoice, typer.Option("--role", help="admin, billing, analyst eller kommun.")],
     kommun: Annotated[
-        str | None, typer.Option("--kommun", help="The municipality of a kommun key, e.g. 1480.")
+        str | None, typer.Option("--kommun", help="Kommunen för en nyckel med rollen kommun, t.ex. 1480.")
     ] = None,
     db: DbOption = None,
 ) -> None:
-    """Create a key and print its token once (store it now: only its hash is kept)."""
+    """Skapa en nyckel och visa dess token en gång (spara den genast: bara en hash av den lagras)."""
     from hos_avtal.api import create_key
 
     database = _open(db)
@@ -41,13 +41,15 @@ def create_command(
         key, token = create_key(database, role.value, kommun)
     finally:
         database.close()
-    typer.echo(f"key {key.id} ({key.role}{' ' + key.kommun if key.kommun else ''}) created; token:", err=True)
+    typer.echo(
+        f"nyckel {key.id} ({key.role}{' ' + key.kommun if key.kommun else ''}) skapad; token:", err=True
+    )
     typer.echo(token)
 
 
 @keys_app.command("list")
 def list_command(db: DbOption = None) -> None:
-    """Every key as JSON lines: id, role, kommun, created and revoked times (never a token)."""
+    """Alla nycklar som JSON-rader: id, role, kommun, när den skapades och återkallades (aldrig en token)."""
     from hos_avtal.api import list_keys
 
     database = _open(db)
@@ -71,10 +73,12 @@ def list_command(db: DbOption = None) -> None:
 
 @keys_app.command("revoke")
 def revoke_command(
-    key_id: Annotated[int, typer.Argument(help="Key id (see 'hos-avtal keys list').", min=1, max=2**31 - 1)],
+    key_id: Annotated[
+        int, typer.Argument(help="Nyckelns id (se 'hos-avtal keys list').", min=1, max=2**31 - 1)
+    ],
     db: DbOption = None,
 ) -> None:
-    """Revoke a key: its next request is refused (401)."""
+    """Återkalla en nyckel: nästa anrop med den nekas (401)."""
     from hos_avtal.api import revoke_key
 
     database = _open(db)

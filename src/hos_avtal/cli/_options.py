@@ -26,9 +26,9 @@ DbOption = Annotated[
     typer.Option(
         "--db",
         help=(
-            "Database URL (postgresql+psycopg://…, sqlite:///…) or a SQLite file path: its runs, "
-            "and the rule sets, amounts and tariffs registered in it. Default: "
-            "$HOS_AVTAL_DATABASE_URL, else hos_avtal.sqlite in the current folder."
+            "Databas-URL (postgresql+psycopg://…, sqlite:///…) eller sökväg till en SQLite-fil: "
+            "dess körningar och de regelverk, belopp och timpriser som registrerats i den. Standard: "
+            "$HOS_AVTAL_DATABASE_URL, annars hos_avtal.sqlite i aktuell mapp."
         ),
         show_default=False,
     ),
@@ -41,9 +41,9 @@ RulesetOption = Annotated[
         "--ruleset",
         "-r",
         help=(
-            "Rule-set id (vgr-2023, vgr-2018, lag-2017-612, or one registered with 'hos-avtal "
-            "rulesets add') or a rule-set .toml file. Default: the VGR agreement in force for each "
-            "month, shipped or registered."
+            "Regelverkets id (vgr-2023, vgr-2018, lag-2017-612 eller ett som registrerats med "
+            "'hos-avtal rulesets add') eller en regelverksfil (.toml). Standard: det VGR-avtal som "
+            "gäller för respektive månad, medföljande eller registrerat."
         ),
     ),
 ]
@@ -52,8 +52,8 @@ DailyAmountOption = Annotated[
     typer.Option(
         "--daily-amount",
         help=(
-            "Fastställt belopp in kronor per vårddygn, for a year hos_avtal has no verified amount "
-            "for. Better: register it once with 'hos-avtal amounts set YEAR SEK'."
+            "Fastställt belopp i kronor per vårddygn, för ett år som hos_avtal saknar verifierat "
+            "belopp för. Bättre: registrera det en gång med 'hos-avtal amounts set YEAR SEK'."
         ),
     ),
 ]
@@ -83,7 +83,7 @@ def date_option(value: str, option: str) -> dt.date:
             raise ValueError
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter("write the date as YYYY-MM-DD, e.g. 2024-03-18", param_hint=option) from None
+        raise typer.BadParameter("skriv datumet ÅÅÅÅ-MM-DD, t.ex. 2024-03-18", param_hint=option) from None
 
 
 def actor(by: str | None) -> Actor:
@@ -129,7 +129,7 @@ def amount_option(value: str | None) -> Decimal | None:
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
     if ore <= 0:
-        raise typer.BadParameter("must be a positive amount in kronor")
+        raise typer.BadParameter("måste vara ett positivt belopp i kronor")
     return Decimal(ore) / 100
 
 
@@ -141,9 +141,9 @@ def ensure_folder(path: Path) -> Path:
     try:
         path.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
-        raise HosAvtalError(f"{path}: is a file, not a folder; name a folder to write to") from None
+        raise HosAvtalError(f"{path}: är en fil, inte en mapp; ange en mapp att skriva till") from None
     except OSError as exc:
-        raise HosAvtalError(f"{path}: cannot be made a folder ({exc.strerror})") from None
+        raise HosAvtalError(f"{path}: kan inte skapas som mapp ({exc.strerror})") from None
     return path
 
 
@@ -158,9 +158,10 @@ AcceptOption = Annotated[
     typer.Option(
         "--accept",
         help=(
-            "Acknowledge a possible but implausible value after checking it: long-wait (a wait "
-            "from utskrivningsklar to discharge longer than the plausibility limit, 365 days). "
-            "A billing run records what was acknowledged and shows it on its fakturaunderlag."
+            "Kvittera ett möjligt men osannolikt värde när du har kontrollerat det: long-wait (en "
+            "väntetid från utskrivningsklar till utskrivning som är längre än rimlighetsgränsen, "
+            "365 dagar). En faktureringskörning sparar vad som kvitterats och visar det på sitt "
+            "fakturaunderlag."
         ),
         show_default=False,
     ),
@@ -185,7 +186,9 @@ FormatOption = Annotated[
     typer.Option(
         "--format",
         "-f",
-        help="table (Swedish) for people; json (the documented contract) or csv for systems.",
+        help=(
+            "table (svensk tabell) att läsa; json (det dokumenterade kontraktet) eller csv för andra system."
+        ),
     ),
 ]
 

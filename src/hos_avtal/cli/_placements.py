@@ -31,54 +31,53 @@ def _date_option(value: str | None, name: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value.strip())
     except ValueError:
-        raise typer.BadParameter(
-            f"{value!r} is not a date; write it as YYYY-MM-DD", param_hint=name
-        ) from None
+        raise typer.BadParameter(f"{value!r} är inget datum; skriv det ÅÅÅÅ-MM-DD", param_hint=name) from None
 
 
-_FILE_HELP = "CSV (, or ; separated, UTF-8) or Parquet."
+_FILE_HELP = "CSV (avgränsad med , eller ;, UTF-8) eller Parquet."
 
 
 @app.command(
     "placements",
     epilog=(
-        "How it is computed (docs/rules.md §5, HoS-avtal Del C §6.3): each month's cost is split by the "
-        "written cost agreement in force on each day of the placement in that month; a month "
-        "only partly covered is split pro rata by calendar days. Among the agreements decided by "
-        "--as-of, the latest decision covering a day applies. schablon: the region pays exactly "
-        "one third (a rule-set parameter); percent: the region pays its percentage; fixed: one "
-        "party pays a fixed amount per month (capped at the cost, flagged fixed_capped), the other "
-        "the rest. Days without an agreement are paid by the placing party; an acute placement "
-        "still without one 30 days after its start is flagged agreement_overdue, a non-acute one "
-        "agreement_missing. The region's share is rounded half up to öre once per placement and "
-        "month, and the municipality pays the rest, so the shares always sum to the cost."
+        "Så räknas det (docs/rules.md §5, HoS-avtal Del C §6.3): varje månads kostnad fördelas enligt "
+        "det skriftliga kostnadsavtal som gäller varje dag av placeringen under månaden; en månad "
+        "som bara delvis täcks fördelas proportionellt efter kalenderdagar. Bland avtalen som "
+        "beslutats senast --as-of gäller det senaste beslut som täcker dagen. schablon: regionen "
+        "betalar exakt en tredjedel (en parameter i regelverket); percent: regionen betalar sin "
+        "procentsats; fixed: en part betalar ett fast belopp per månad (högst kostnaden, flaggas "
+        "fixed_capped), den andra resten. Dagar utan avtal betalas av den part som placerat; en akut "
+        "placering som fortfarande saknar avtal 30 dagar efter start flaggas agreement_overdue, en "
+        "icke-akut agreement_missing. Regionens andel avrundas till öre (halva uppåt) en gång per "
+        "placering och månad, och kommunen betalar resten, så att andelarna tillsammans alltid "
+        "blir exakt kostnaden."
     ),
 )
 def placements(
     placements_file: Annotated[
-        Path, typer.Option("--placements", "-p", help=f"Placements: {_FILE_HELP}", show_default=False)
+        Path, typer.Option("--placements", "-p", help=f"Placeringar: {_FILE_HELP}", show_default=False)
     ],
     costs_file: Annotated[
-        Path, typer.Option("--costs", "-c", help=f"Monthly costs: {_FILE_HELP}", show_default=False)
+        Path, typer.Option("--costs", "-c", help=f"Kostnader per månad: {_FILE_HELP}", show_default=False)
     ],
     agreements_file: Annotated[
-        Path, typer.Option("--agreements", "-a", help=f"Cost agreements: {_FILE_HELP}", show_default=False)
+        Path, typer.Option("--agreements", "-a", help=f"Kostnadsavtal: {_FILE_HELP}", show_default=False)
     ],
     month: Annotated[
         str | None,
-        typer.Option("--month", "-m", help="Month YYYY-MM. Default: every month in the costs file."),
+        typer.Option("--month", "-m", help="Månad ÅÅÅÅ-MM. Standard: varje månad i kostnadsfilen."),
     ] = None,
     as_of: Annotated[
         str | None,
-        typer.Option("--as-of", help="Use only agreements decided on or before this date (YYYY-MM-DD)."),
+        typer.Option("--as-of", help="Använd bara avtal som beslutats senast detta datum (ÅÅÅÅ-MM-DD)."),
     ] = None,
     adjust_from: Annotated[
         str | None,
         typer.Option(
             "--adjust-from",
             help=(
-                "Also compute as of this date (what was billed) and list the lines whose shares "
-                "changed since (justering i efterhand), with signed deltas."
+                "Räkna också per detta datum (det som fakturerades) och lista raderna vars andelar "
+                "har ändrats sedan dess (justering i efterhand), med skillnaden som plus eller minus."
             ),
         ),
     ] = None,
@@ -86,10 +85,10 @@ def placements(
     output_format: FormatOption = OutputFormat.table,
     db: DbOption = None,
 ) -> None:
-    """Split placement costs (HVB, familjehem) between the region and the municipality.
+    """Fördela kostnader för placeringar (HVB, familjehem) mellan regionen och kommunen.
 
-    Prints one line per placement and month (cost, region share, kommun share, method, flags),
-    totals per municipality and party and, with --adjust-from, the adjustment lines.
+    Visar en rad per placering och månad (kostnad, regionens andel, kommunens andel, metod,
+    flaggor), summor per kommun och part och, med --adjust-from, justeringsraderna.
     """
     from hos_avtal.io import safe_csv_text
     from hos_avtal.placements import calculate_placements, contract, csv_frame

@@ -28,28 +28,34 @@ from hos_avtal.cli._options import (
 @app.command(
     "prognos",
     epilog=(
-        "For a date D: the month's amount so far (the episodes discharged on or before D), what it "
-        "would be if every waiting patient were discharged today, how many more waiting days each "
-        "municipality's pool absorbs before it becomes liable (negative: liable by that many), and "
-        "for each waiting patient the cost of one more day (the day a patient crosses into "
-        "individual billing costs every billable day at once). Same engine and rules as the bill."
+        "För ett datum D: månadens belopp hittills (vårdtillfällen utskrivna senast D), vad det skulle "
+        "bli om alla väntande patienter skrevs ut i dag, hur många fler väntedagar varje kommuns "
+        "genomsnittsberäkning tål innan kommunen får betalningsansvar (negativt: så många dagar "
+        "över), och för varje väntande patient vad en dag till kostar (den dag en patient går över "
+        "till individuell fakturering kostar alla fakturerbara dagar på en gång). Samma beräkning "
+        "och regler som fakturan."
     ),
 )
 def prognos_command(
     episodes: Annotated[
         Path,
-        typer.Argument(help="Episode file: CSV (, or ; separated, UTF-8) or Parquet.", show_default=False),
+        typer.Argument(
+            help="Fil med vårdtillfällen: CSV (avgränsad med , eller ;, UTF-8) eller Parquet.",
+            show_default=False,
+        ),
     ],
-    date: Annotated[str, typer.Option("--date", help="The day, YYYY-MM-DD (today or earlier).")],
+    date: Annotated[str, typer.Option("--date", help="Dagen, ÅÅÅÅ-MM-DD (i dag eller tidigare).")],
     ruleset: RulesetOption = None,
     daily_amount: DailyAmountOption = None,
     kommun: Annotated[
-        str | None, typer.Option("--kommun", help="Only this municipality (code) and its waiting patients.")
+        str | None, typer.Option("--kommun", help="Bara denna kommun (kod) och dess väntande patienter.")
     ] = None,
     output_format: Annotated[
         OutputFormat,
         typer.Option(
-            "--format", "-f", help="table (Swedish) for people; json or csv (the waiting list) for systems."
+            "--format",
+            "-f",
+            help="table (svensk tabell) att läsa; json eller csv (väntelistan) för andra system.",
         ),
     ] = OutputFormat.table,
     accept: AcceptOption = None,
@@ -59,15 +65,15 @@ def prognos_command(
         typer.Option(
             "--store",
             help=(
-                "Also store it as the day's snapshot in the database (--db), replacing an earlier one "
-                "of the day, with the ids pseudonymised: what GET /v1/prognos/latest and the web page "
-                "serve."
+                "Spara det också som dagens läge i databasen (--db), i stället för ett tidigare läge "
+                "samma dag, med pseudonymiserade id:n: det som GET /v1/prognos/latest och webbsidan "
+                "visar."
             ),
         ),
     ] = False,
 ) -> None:
-    """Läget i dag: the current month so far, per municipality, and the waiting list with the cost
-    of one more day for each patient, so a municipality can act before the bill."""
+    """Läget i dag: innevarande månad hittills, per kommun, och väntelistan med vad en dag till
+    kostar för varje patient, så att kommunen kan agera innan fakturan kommer."""
     from hos_avtal import months
     from hos_avtal.errors import InputError, Problem
     from hos_avtal.forecasts import check_date, contract, part, prognos, waiting_csv_frame
@@ -76,9 +82,7 @@ def prognos_command(
 
     day = check_date(date_option(date, "--date"), months.today(), "--date")
     if kommun is not None and not is_party(kommun):
-        raise InputError(
-            "--kommun", [Problem(None, None, "not one of the 49 municipalities of the agreement")]
-        )
+        raise InputError("--kommun", [Problem(None, None, "är inte någon av avtalets 49 kommuner")])
     amount = amount_option(daily_amount)
     with registered_rules(db):
         from hos_avtal.rules import select_ruleset

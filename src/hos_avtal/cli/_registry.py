@@ -13,35 +13,37 @@ from hos_avtal.cli._rulesets import FormatOption, ListFormat, amount_rows
 from hos_avtal.cli._tables import folding_table
 
 amounts_app = command_group(
-    "amounts", "The fastställt belopp per vårddygn of each year: register it once, every calculation uses it."
+    "amounts",
+    "Fastställt belopp per vårddygn för varje år: registrera det en gång, alla beräkningar använder det.",
 )
 tariffs_app = command_group(
-    "tariffs", "Each municipality's own hemtjänst and hemsjukvård tariff per year (it decides them itself)."
+    "tariffs",
+    "Varje kommuns egna timpriser för hemtjänst och hemsjukvård per år (kommunen beslutar dem själv).",
 )
 
-YearArgument = Annotated[int, typer.Argument(help="Calendar year.", min=1900, max=9999, show_default=False)]
+YearArgument = Annotated[int, typer.Argument(help="Kalenderår.", min=1900, max=9999, show_default=False)]
 SourceOption = Annotated[
     str,
-    typer.Option(
-        "--source", help="Where the value comes from: the regulation or decision, with its reference."
-    ),
+    typer.Option("--source", help="Varifrån värdet kommer: föreskriften eller beslutet, med referens."),
 ]
-ByOption = Annotated[str | None, typer.Option("--by", help="Who enters it. Default: your user name.")]
+ByOption = Annotated[
+    str | None, typer.Option("--by", help="Vem som registrerar det. Standard: ditt användarnamn.")
+]
 
 
 @amounts_app.command("set")
 def set_amount(
     year: YearArgument,
-    sek: Annotated[str, typer.Argument(metavar="SEK", help="Kronor per vårddygn, e.g. 9300 or '9 300'.")],
+    sek: Annotated[str, typer.Argument(metavar="SEK", help="Kronor per vårddygn, t.ex. 9300 eller '9 300'.")],
     source: SourceOption,
     db: DbOption = None,
     by: ByOption = None,
 ) -> None:
-    """Register the year's fastställt belopp (Socialstyrelsen publishes it in December).
+    """Registrera fastställt belopp för ett år (Socialstyrelsen publicerar det i december).
 
-    It serves every command, billing run, scenario and API request for that year. A final run
-    keeps the amount it used; a new run of its month after a change is a new version, with
-    corrections.
+    Det används av alla kommandon, faktureringskörningar, scenarier och API-anrop för det året. En
+    fastställd körning behåller beloppet den använde; en ny körning av samma månad efter en ändring
+    blir en ny version, med rättelser.
     """
     from hos_avtal.cli._run import _open
     from hos_avtal.money import format_sek
@@ -61,7 +63,7 @@ def set_amount(
 
 @amounts_app.command("list")
 def list_amounts(db: DbOption = None, output_format: FormatOption = ListFormat.table) -> None:
-    """Every year's fastställt belopp: shipped with hos_avtal or registered (with its history)."""
+    """Fastställt belopp för varje år: medföljande i hos_avtal eller registrerat (med historik)."""
     from hos_avtal.cli._run import _open
     from hos_avtal.money import format_sek
     from hos_avtal.rules import RegisteredAmount, using_registry
@@ -124,22 +126,20 @@ def list_amounts(db: DbOption = None, output_format: FormatOption = ListFormat.t
 
 @tariffs_app.command("set")
 def set_tariff(
-    kommun: Annotated[str, typer.Argument(metavar="KOMMUN", help="The municipality's code, e.g. 1480.")],
+    kommun: Annotated[str, typer.Argument(metavar="KOMMUN", help="Kommunens kod, t.ex. 1480.")],
     year: YearArgument,
-    decided: Annotated[str, typer.Option("--decided", help="The date of the municipality's decision.")],
+    decided: Annotated[str, typer.Option("--decided", help="Datum för kommunens beslut.")],
     source: SourceOption,
-    hemtjanst: Annotated[
-        str | None, typer.Option("--hemtjanst", help="Kronor per hour of hemtjänst.")
-    ] = None,
+    hemtjanst: Annotated[str | None, typer.Option("--hemtjanst", help="Kronor per timme hemtjänst.")] = None,
     hemsjukvard: Annotated[
-        str | None, typer.Option("--hemsjukvard", help="Kronor per hour of hemsjukvård.")
+        str | None, typer.Option("--hemsjukvard", help="Kronor per timme hemsjukvård.")
     ] = None,
     db: DbOption = None,
     by: ByOption = None,
 ) -> None:
-    """Register a municipality's own tariffs for a year: what it invoices when it gives care to
-    someone staying there from another municipality. home-care, billing runs and scenarios use
-    them when no tariff file says otherwise."""
+    """Registrera en kommuns egna timpriser för ett år: vad den fakturerar när den ger insatser
+    till någon från en annan kommun som vistas där. home-care, faktureringskörningar och scenarier
+    använder dem när ingen taxefil säger något annat."""
     from hos_avtal.cli._run import _open
     from hos_avtal.exports import SERVICE_SV
     from hos_avtal.money import format_sek
@@ -166,12 +166,12 @@ def set_tariff(
 
 @tariffs_app.command("list")
 def list_tariffs(
-    kommun: Annotated[str | None, typer.Option("--kommun", help="Only this municipality (code).")] = None,
-    year: Annotated[int | None, typer.Option("--year", help="Only this year.", min=1900, max=9999)] = None,
+    kommun: Annotated[str | None, typer.Option("--kommun", help="Bara denna kommun (kod).")] = None,
+    year: Annotated[int | None, typer.Option("--year", help="Bara detta år.", min=1900, max=9999)] = None,
     db: DbOption = None,
     output_format: FormatOption = ListFormat.table,
 ) -> None:
-    """The registered tariffs in force (the latest of each municipality, year and service)."""
+    """De registrerade timpriser som gäller (det senaste för varje kommun, år och insats)."""
     from hos_avtal.money import format_sek
     from hos_avtal.municipalities import lookup
     from hos_avtal.storage import read_registry

@@ -19,8 +19,8 @@ if TYPE_CHECKING:
 rulesets_app = command_group(
     "rulesets",
     (
-        "The rule sets (shipped, in $HOS_AVTAL_RULESETS_DIR, registered in the database): list, "
-        "show, derive a new agreement, compare two, register one."
+        "Regelverken (medföljande, i $HOS_AVTAL_RULESETS_DIR, registrerade i databasen): lista, "
+        "visa, härled ett nytt avtal, jämför två, registrera ett."
     ),
 )
 
@@ -31,10 +31,13 @@ class ListFormat(StrEnum):
 
 
 FormatOption = Annotated[
-    ListFormat, typer.Option("--format", "-f", help="table for people, json for systems.")
+    ListFormat, typer.Option("--format", "-f", help="table att läsa, json för andra system.")
 ]
 RuleSetArgument = Annotated[
-    str, typer.Argument(help="Rule-set id (shipped or registered) or a .toml file.", show_default=False)
+    str,
+    typer.Argument(
+        help="Regelverkets id (medföljande eller registrerat) eller en .toml-fil.", show_default=False
+    ),
 ]
 
 
@@ -52,7 +55,7 @@ def _head(r: RuleSet) -> dict[str, Any]:
 
 @rulesets_app.command("list")
 def list_rulesets(db: DbOption = None, output_format: FormatOption = ListFormat.table) -> None:
-    """Every rule set a calculation may use, with its validity and where it comes from."""
+    """Alla regelverk som en beräkning kan använda, med giltighetstid och ursprung."""
     from hos_avtal.rules import active_registry, shipped_rulesets
 
     with registered_rules(db):
@@ -97,7 +100,7 @@ def show_ruleset(
     db: DbOption = None,
     output_format: FormatOption = ListFormat.table,
 ) -> None:
-    """Every parameter of a rule set with its values, effective dates and sources."""
+    """Alla parametrar i ett regelverk med värden, giltighetsdatum och källor."""
     from hos_avtal.rules import RULE_CAPABILITIES as CAPABILITIES
     from hos_avtal.rules import load_ruleset, value_text
 
@@ -169,12 +172,14 @@ def amount_rows() -> list[tuple[int, str, str, str]]:
 
 @rulesets_app.command("add")
 def add_ruleset(
-    file: Annotated[Path, typer.Argument(help="The rule-set file (.toml) to register.", show_default=False)],
+    file: Annotated[Path, typer.Argument(help="Regelverksfilen (.toml) att registrera.", show_default=False)],
     db: DbOption = None,
-    by: Annotated[str | None, typer.Option("--by", help="Who registers it. Default: your user name.")] = None,
+    by: Annotated[
+        str | None, typer.Option("--by", help="Vem som registrerar det. Standard: ditt användarnamn.")
+    ] = None,
 ) -> None:
-    """Register a rule set in the database, so every command and the server can name it (and
-    choose it automatically for the months it covers, if it says auto_select = true)."""
+    """Registrera ett regelverk i databasen, så att alla kommandon och servern kan ange det (och
+    välja det automatiskt för de månader det gäller, om det anger auto_select = true)."""
     from hos_avtal.cli._run import _open
     from hos_avtal.errors import RuleSetError
     from hos_avtal.storage import register_ruleset
@@ -196,27 +201,29 @@ def add_ruleset(
 
 @rulesets_app.command("new")
 def new_ruleset(
-    ruleset_id: Annotated[str, typer.Argument(metavar="ID", help="The new rule set's id, e.g. vgr-2027.")],
-    base: Annotated[str, typer.Option("--from", help="The rule set to start from (id or file).")],
-    valid_from: Annotated[str, typer.Option("--valid-from", help="First day of the new agreement.")],
-    out: Annotated[Path, typer.Option("--out", help="The rule-set file to write (.toml).")],
-    valid_to: Annotated[str | None, typer.Option("--valid-to", help="Last day (default: open).")] = None,
-    name: Annotated[str | None, typer.Option("--name", help="The agreement's name.")] = None,
+    ruleset_id: Annotated[str, typer.Argument(metavar="ID", help="Det nya regelverkets id, t.ex. vgr-2027.")],
+    base: Annotated[str, typer.Option("--from", help="Regelverket att utgå från (id eller fil).")],
+    valid_from: Annotated[str, typer.Option("--valid-from", help="Första dagen för det nya avtalet.")],
+    out: Annotated[Path, typer.Option("--out", help="Regelverksfilen att skriva (.toml).")],
+    valid_to: Annotated[
+        str | None, typer.Option("--valid-to", help="Sista dagen (standard: tills vidare).")
+    ] = None,
+    name: Annotated[str | None, typer.Option("--name", help="Avtalets namn.")] = None,
     changes: Annotated[
         list[str] | None,
         typer.Option(
             "--set",
-            help="A changed value, CAPABILITY.PARAM=VALUE (e.g. betalningsansvar.individual_after_days=6).",
+            help="Ett ändrat värde, CAPABILITY.PARAM=VALUE (t.ex. betalningsansvar.individual_after_days=6).",
         ),
     ] = None,
     source: Annotated[
         str | None,
-        typer.Option("--source", help="Where the changed values come from (the agreement's section)."),
+        typer.Option("--source", help="Varifrån de ändrade värdena kommer (avtalets avsnitt)."),
     ] = None,
     db: DbOption = None,
 ) -> None:
-    """Write a complete rule-set file for a new agreement from an old one: every value with its
-    dates and source, the changed ones citing --source. Register it with 'rulesets add'."""
+    """Skriv en komplett regelverksfil för ett nytt avtal utifrån ett tidigare: varje värde med
+    datum och källa, de ändrade med --source som källa. Registrera den med 'rulesets add'."""
     from hos_avtal.errors import RuleSetError
     from hos_avtal.privacy import check_label
     from hos_avtal.rules import derive_ruleset
@@ -224,7 +231,7 @@ def new_ruleset(
     start = date_option(valid_from, "--valid-from")
     end = None if valid_to is None else date_option(valid_to, "--valid-to")
     if out.suffix != ".toml":
-        raise typer.BadParameter("name a .toml file", param_hint="--out")
+        raise typer.BadParameter("ange en .toml-fil", param_hint="--out")
     if out.exists():
         raise RuleSetError(str(out), "exists already; name a new file (a rule-set file is never overwritten)")
     checked_name = check_label(name, "--name") if name is not None else None
@@ -251,7 +258,7 @@ def diff_command(
     db: DbOption = None,
     output_format: FormatOption = ListFormat.table,
 ) -> None:
-    """Every parameter whose values differ between two rule sets, with both values and sources."""
+    """Alla parametrar vars värden skiljer sig mellan två regelverk, med båda värdena och källorna."""
     from hos_avtal.rules import diff_rulesets
 
     with registered_rules(db):
@@ -291,8 +298,8 @@ def diff_command(
 
 @rulesets_app.command("parameters")
 def list_parameters(output_format: FormatOption = ListFormat.table) -> None:
-    """The parameter catalog: every parameter a rule set or scenario may set, with its type,
-    unit, bounds and meaning, and whether it can be swept or differ by care type."""
+    """Parameterkatalogen: alla parametrar som ett regelverk eller scenario kan ange, med typ,
+    enhet, gränser och betydelse, och om den kan svepas eller skilja sig per vårdform."""
     from hos_avtal.rules import parameter_catalog
 
     catalog = parameter_catalog()

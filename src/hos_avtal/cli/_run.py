@@ -37,14 +37,15 @@ if TYPE_CHECKING:
 run_app = command_group(
     "run",
     (
-        "Monthly billing runs (docs/rules.md §8): compute every supplied calculation for one month and store "
-        "the run; finalize, list, show and compare stored runs."
+        "Månatliga faktureringskörningar (docs/rules.md §8): beräkna en månad med alla angivna indata "
+        "och lagra körningen; fastställ, lista, visa och jämför lagrade körningar."
     ),
     no_args_is_help=False,
 )
 
 RunArgument = Annotated[
-    int, typer.Argument(help="Run id (see 'hos-avtal run list').", min=1, max=2**31 - 1, show_default=False)
+    int,
+    typer.Argument(help="Körningens id (se 'hos-avtal run list').", min=1, max=2**31 - 1, show_default=False),
 ]
 
 
@@ -73,18 +74,23 @@ def _console() -> Console:
 @run_app.callback(invoke_without_command=True)
 def run(
     ctx: typer.Context,
-    month: Annotated[str | None, typer.Option("--month", "-m", help="Billing month YYYY-MM.")] = None,
+    month: Annotated[str | None, typer.Option("--month", "-m", help="Faktureringsmånad ÅÅÅÅ-MM.")] = None,
     episodes: Annotated[
-        Path | None, typer.Option("--episodes", help="Episode file (CSV or Parquet).", show_default=False)
+        Path | None,
+        typer.Option("--episodes", help="Fil med vårdtillfällen (CSV eller Parquet).", show_default=False),
     ] = None,
     placements: Annotated[
-        Path | None, typer.Option("--placements", help="Placements file (with --costs and --agreements).")
+        Path | None, typer.Option("--placements", help="Fil med placeringar (med --costs och --agreements).")
     ] = None,
-    costs: Annotated[Path | None, typer.Option("--costs", help="Monthly placement costs file.")] = None,
-    agreements: Annotated[Path | None, typer.Option("--agreements", help="Cost agreements file.")] = None,
-    visits: Annotated[Path | None, typer.Option("--visits", help="Home-care visits file.")] = None,
+    costs: Annotated[
+        Path | None, typer.Option("--costs", help="Fil med placeringarnas kostnader per månad.")
+    ] = None,
+    agreements: Annotated[Path | None, typer.Option("--agreements", help="Fil med kostnadsavtal.")] = None,
+    visits: Annotated[
+        Path | None, typer.Option("--visits", help="Fil med besök i hemtjänst och hemsjukvård.")
+    ] = None,
     tariffs: Annotated[
-        Path | None, typer.Option("--tariffs", help="The host municipalities' own tariffs (with --visits).")
+        Path | None, typer.Option("--tariffs", help="Vistelsekommunernas egna timpriser (med --visits).")
     ] = None,
     ruleset: RulesetOption = None,
     daily_amount: DailyAmountOption = None,
@@ -92,20 +98,20 @@ def run(
         Path | None,
         typer.Option(
             "--export-to",
-            help="Also write the run's fakturaunderlag (CSV, Excel and PDF per municipality, and the "
-            "summary of all 49) to this folder.",
+            help="Skriv också körningens fakturaunderlag (CSV, Excel och PDF per kommun, och "
+            "sammanställningen för alla 49) till denna mapp.",
         ),
     ] = None,
     accept: AcceptOption = None,
     db: DbOption = None,
 ) -> None:
-    """Run one month and store it: betalningsansvar from --episodes; placements with --placements,
-    --costs and --agreements; home care with --visits.
+    """Kör en månad och lagra den: betalningsansvar från --episodes; placeringar med --placements,
+    --costs och --agreements; hemtjänst och hemsjukvård med --visits.
 
-    The same month with identical inputs and rule set returns the stored run instead of a new one.
-    After a final run, changed inputs make the next version, with correction lines (credits and
-    debits) against the last final version. Ids that look like a personnummer are replaced by a
-    keyed hash before anything is stored.
+    Samma månad med identiska indata och regelverk ger den lagrade körningen i stället för en ny.
+    Efter en fastställd körning ger ändrade indata nästa version, med rättelserader (krediteringar
+    och debiteringar) mot den senaste fastställda versionen. Id:n som liknar ett personnummer
+    ersätts med en nyckelbaserad hash innan något lagras.
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -171,10 +177,12 @@ def run(
 @run_app.command("finalize")
 def finalize_run(
     run_id: RunArgument,
-    by: Annotated[str | None, typer.Option("--by", help="Who finalizes it. Default: the user name.")] = None,
+    by: Annotated[
+        str | None, typer.Option("--by", help="Vem som fastställer den. Standard: användarnamnet.")
+    ] = None,
     db: DbOption = None,
 ) -> None:
-    """Make a draft run final. A final run is never changed; new data makes a new version."""
+    """Fastställ ett utkast. En fastställd körning ändras aldrig; nya data ger en ny version."""
     from hos_avtal.runs import current_user
     from hos_avtal.storage import finalize
 
@@ -195,18 +203,21 @@ def finalize_run(
 @run_app.command("list")
 def list_command(
     month: Annotated[
-        str | None, typer.Option("--month", "-m", help="Only runs of this month (YYYY-MM).")
+        str | None, typer.Option("--month", "-m", help="Bara körningar för denna månad (ÅÅÅÅ-MM).")
     ] = None,
-    state: Annotated[str | None, typer.Option("--state", help="Only draft or final runs.")] = None,
+    state: Annotated[
+        str | None,
+        typer.Option("--state", help="Bara körningar som är draft (utkast) eller final (fastställda)."),
+    ] = None,
     db: DbOption = None,
 ) -> None:
-    """The stored runs, oldest month first."""
+    """De lagrade körningarna, äldsta månaden först."""
     from rich.table import Table
 
     from hos_avtal.storage import list_runs
 
     if state is not None and state not in ("draft", "final"):
-        raise typer.BadParameter(f"{state!r}: choose draft or final", param_hint="--state")
+        raise typer.BadParameter(f"{state!r}: välj draft eller final", param_hint="--state")
     chosen = month_option(month)
     database = _open(db)
     try:
@@ -243,11 +254,11 @@ def list_command(
 def show_command(
     run_id: RunArgument,
     output_format: Annotated[
-        ShowFormat, typer.Option("--format", "-f", help="table or json.")
+        ShowFormat, typer.Option("--format", "-f", help="table eller json.")
     ] = ShowFormat.table,
     db: DbOption = None,
 ) -> None:
-    """A run: its audit trail, inputs, per-municipality totals and correction lines."""
+    """En körning: dess granskningsspår, indata, summor per kommun och rättelserader."""
     from hos_avtal.storage import load_run
 
     database = _open(db)
@@ -271,23 +282,23 @@ class ExportFormat(StrEnum):
 def export_command(
     run_id: RunArgument,
     out: Annotated[
-        Path, typer.Option("--out", "-o", help="Folder to write the files to (created if missing).")
+        Path, typer.Option("--out", "-o", help="Mapp att skriva filerna till (skapas om den saknas).")
     ],
     kommun: Annotated[
         str | None,
-        typer.Option("--kommun", "-k", help="Only this municipality (4-character code, e.g. 1480)."),
+        typer.Option("--kommun", "-k", help="Bara denna kommun (kod med 4 tecken, t.ex. 1480)."),
     ] = None,
     formats: Annotated[
         list[ExportFormat] | None,
-        typer.Option("--format", "-f", help="csv, xlsx or pdf; repeat for several. Default: all three."),
+        typer.Option("--format", "-f", help="csv, xlsx eller pdf; upprepa för flera. Standard: alla tre."),
     ] = None,
     db: DbOption = None,
 ) -> None:
-    """Write the fakturaunderlag of a run: per municipality, and the summary of all 49.
+    """Skriv en körnings fakturaunderlag: per kommun, och sammanställningen för alla 49.
 
-    CSV for systems, Excel for billing staff (Swedish headers, a summary and an episode sheet),
-    PDF for people. A draft is marked UTKAST in every file. Ids are pseudonymous; person ids are
-    never written.
+    CSV för andra system, Excel för fakturerare (svenska rubriker, ett sammanställningsblad och ett
+    blad med vårdtillfällen), PDF att läsa. Ett utkast märks UTKAST i varje fil. Id:n är
+    pseudonymer; personers id skrivs aldrig ut.
     """
     from hos_avtal.exports import export_run
     from hos_avtal.storage import load_run
@@ -309,27 +320,30 @@ def export_command(
 def verify_command(
     run_id: Annotated[
         int | None,
-        typer.Argument(help="Run id; default: every stored run.", min=1, max=2**31 - 1, show_default=False),
+        typer.Argument(
+            help="Körningens id; standard: alla lagrade körningar.", min=1, max=2**31 - 1, show_default=False
+        ),
     ] = None,
     seals: Annotated[
         list[str] | None,
         typer.Option(
             "--seal",
-            help="A seal printed on a fakturaunderlag (repeat for several): its run must be stored "
-            "and intact.",
+            help="Ett sigill tryckt på ett fakturaunderlag (upprepa för flera): dess körning måste "
+            "vara lagrad och oförändrad.",
             show_default=False,
         ),
     ] = None,
     db: DbOption = None,
 ) -> None:
-    """Check runs against their seals, for auditors: exit 0 when every run is intact, 1 when any
-    run was changed in the database after it was stored, or a final run is missing.
+    """Kontrollera körningar mot deras sigill, för revisorer: slutkod 0 när alla körningar är
+    oförändrade, 1 när någon körning har ändrats i databasen efter att den lagrades eller när en
+    fastställd körning saknas.
 
-    Each run's seal (a SHA-256 printed on its fakturaunderlag) is recomputed from its stored rows;
-    a month whose final versions have a gap lost a final run. ``--seal`` checks the seals of
-    invoices already sent: a run deleted behind the database's guards leaves nothing to check
-    against but them. Runs stored before seals existed (schema revision 0005) are listed as
-    unsealed.
+    Varje körnings sigill (en SHA-256 tryckt på dess fakturaunderlag) räknas om från de lagrade
+    raderna; en månad vars fastställda versioner har en lucka har förlorat en fastställd körning.
+    ``--seal`` kontrollerar sigillen på fakturor som redan skickats: en körning som raderats förbi
+    databasens skydd lämnar inget annat än dem att kontrollera mot. Körningar som lagrades innan
+    sigill fanns (schemarevision 0005) listas som utan sigill.
     """
     from hos_avtal.errors import RunIntegrityError
     from hos_avtal.storage import find_sealed, list_runs, load_summary, verify_run, version_gaps
@@ -373,7 +387,7 @@ def verify_command(
 
 @run_app.command("diff")
 def diff_command(run_a: RunArgument, run_b: RunArgument, db: DbOption = None) -> None:
-    """What run B bills differently from run A: per municipality totals and every changed line."""
+    """Vad körning B fakturerar annorlunda än körning A: summor per kommun och varje ändrad rad."""
     import polars as pl
     from rich.table import Table
 

@@ -30,8 +30,8 @@ if TYPE_CHECKING:
 scenario_app = command_group(
     "scenario",
     (
-        "What-if scenarios: compare a base rule set with scenario files on the same data, or sweep "
-        "a grid of parameter values; tables, CSV, JSON, Excel and charts (PNG/SVG)."
+        "Scenarier (vad händer om …?): jämför ett basregelverk med scenariofiler på samma data, eller "
+        "svep ett rutnät av parametervärden; tabeller, CSV, JSON, Excel och diagram (PNG/SVG)."
     ),
 )
 
@@ -45,38 +45,47 @@ class ReportFormat(StrEnum):
 
 EpisodesOption = Annotated[
     Path | None,
-    typer.Option("--episodes", "-e", help="Episode file (CSV or Parquet): compares betalningsansvar."),
+    typer.Option(
+        "--episodes", "-e", help="Fil med vårdtillfällen (CSV eller Parquet): jämför betalningsansvar."
+    ),
 ]
 PlacementsOption = Annotated[
-    Path | None, typer.Option("--placements", help="Placements file (with --costs and --agreements).")
+    Path | None, typer.Option("--placements", help="Fil med placeringar (med --costs och --agreements).")
 ]
-CostsOption = Annotated[Path | None, typer.Option("--costs", help="Placement costs per month.")]
-AgreementsOption = Annotated[Path | None, typer.Option("--agreements", help="Cost-split agreements.")]
+CostsOption = Annotated[Path | None, typer.Option("--costs", help="Placeringarnas kostnader per månad.")]
+AgreementsOption = Annotated[
+    Path | None, typer.Option("--agreements", help="Kostnadsavtal (hur kostnaden fördelas).")
+]
 VisitsOption = Annotated[
-    Path | None, typer.Option("--visits", help="Home-care visit file: compares hemtjänst/hemsjukvård.")
+    Path | None,
+    typer.Option("--visits", help="Fil med besök: jämför hemtjänst och hemsjukvård."),
 ]
 TariffsOption = Annotated[
-    Path | None, typer.Option("--tariffs", help="The host municipalities' own tariffs (they stay fixed).")
+    Path | None, typer.Option("--tariffs", help="Vistelsekommunernas egna timpriser (de ligger fast).")
 ]
 MonthsOption = Annotated[
     str | None,
     typer.Option(
-        "--months", help="Months FROM..TO (YYYY-MM..YYYY-MM) or one month. Default: all in the data."
+        "--months",
+        help="Månader FRÅN..TILL (ÅÅÅÅ-MM..ÅÅÅÅ-MM) eller en månad. Standard: alla månader i datan.",
     ),
 ]
 DailyAmountOption = Annotated[
     str | None,
     typer.Option(
         "--daily-amount",
-        help="Fastställt belopp (SEK per day) for years none ships for; a scenario may set its own.",
+        help="Fastställt belopp (kronor per vårddygn) för år som inget belopp medföljer för; ett scenario "
+        "kan ange sitt eget.",
     ),
 ]
 FormatOption = Annotated[
     ReportFormat,
-    typer.Option("--format", "-f", help="table for people; json or csv for systems; xlsx (needs --out)."),
+    typer.Option(
+        "--format", "-f", help="table att läsa; json eller csv för andra system; xlsx (kräver --out)."
+    ),
 ]
 OutOption = Annotated[
-    Path | None, typer.Option("--out", "-o", help="Write the json, csv or xlsx report to this file.")
+    Path | None, typer.Option("--out", "-o", help="Skriv rapporten i json, csv eller xlsx till denna fil.")
 ]
 
 
@@ -84,8 +93,8 @@ RunOption = Annotated[
     int | None,
     typer.Option(
         "--run",
-        help="A stored billing run's inputs instead of files (its month and fastställt belopp are the "
-        "defaults of --months and --daily-amount); see 'hos-avtal run list'.",
+        help="Indata från en lagrad faktureringskörning i stället för filer (dess månad och fastställt "
+        "belopp blir standard för --months och --daily-amount); se 'hos-avtal run list'.",
         min=1,
         max=2**31 - 1,
     ),
@@ -106,7 +115,7 @@ def read_data(
     given = [f"--{name}" for name, path in files.items() if path is not None]
     if run is not None:
         if given:
-            raise typer.BadParameter(f"give --run or input files, not both ({', '.join(given)})")
+            raise typer.BadParameter(f"ange --run eller indatafiler, inte båda ({', '.join(given)})")
         from hos_avtal.cli._run import _open
         from hos_avtal.scenarios import run_data
 
@@ -129,7 +138,7 @@ def require_out(output_format: ReportFormat, out: Path | None) -> None:
     """Checked before any work: Excel is a file, never bytes on a terminal; a table is for the
     terminal, so a file asked for with it would silently not be written."""
     if output_format is ReportFormat.xlsx and out is None:
-        raise typer.BadParameter("--format xlsx writes a file: give --out FILE.xlsx", param_hint="--out")
+        raise typer.BadParameter("--format xlsx skriver en fil: ange --out FIL.xlsx", param_hint="--out")
     if output_format is ReportFormat.table and out is not None:
         raise typer.BadParameter(
             "--format table prints to the terminal; to write a file choose --format json, csv or xlsx",
@@ -170,26 +179,27 @@ def write_report(payload: bytes | str, out: Path | None, output_format: ReportFo
 
     ensure_folder(out.parent)
     write_private(out, payload if isinstance(payload, bytes) else payload.encode("utf-8"))
-    print(f"wrote {out}", file=sys.stderr)
+    print(f"skrev {out}", file=sys.stderr)
 
 
 @scenario_app.command(
     "compare",
     epilog=(
-        "Each scenario file (TOML) names a base rule set and the parameters it changes "
-        "(see scenarios/ in the repository). Every variant runs the same engines as a billing run; "
-        "the amount compared is what each municipality pays: its betalningsansvar, its share of "
-        "placement costs, and what it owes other municipalities for home care."
+        "Varje scenariofil (TOML) anger ett basregelverk och de parametrar den ändrar (se scenarios/ "
+        "i repositoriet). Varje variant räknas med samma beräkningar som en faktureringskörning; "
+        "beloppet som jämförs är det varje kommun betalar: dess betalningsansvar, dess andel av "
+        "kostnaderna för placeringar och vad den är skyldig andra kommuner för hemtjänst och "
+        "hemsjukvård."
     ),
 )
 def compare_command(
     scenario: Annotated[
-        list[Path], typer.Option("--scenario", "-s", help="Scenario file (TOML); repeat for several.")
+        list[Path], typer.Option("--scenario", "-s", help="Scenariofil (TOML); upprepa för flera.")
     ],
     base: Annotated[
         str | None,
         typer.Option(
-            "--base", "-b", help="Base rule set (id or .toml file). Default: the first scenario's base."
+            "--base", "-b", help="Basregelverk (id eller .toml-fil). Standard: det första scenariots bas."
         ),
     ] = None,
     episodes: EpisodesOption = None,
@@ -206,22 +216,22 @@ def compare_command(
     out: OutOption = None,
     chart: Annotated[
         Path | None,
-        typer.Option(
-            "--chart", help="Bar chart per municipality, base against the scenarios (.png or .svg)."
-        ),
+        typer.Option("--chart", help="Stapeldiagram per kommun, basen mot scenarierna (.png eller .svg)."),
     ] = None,
     trend_chart: Annotated[
         Path | None,
         typer.Option(
-            "--trend-chart", help="The pooled average per month against the threshold (.png or .svg)."
+            "--trend-chart",
+            help="Genomsnittligt antal dagar per månad i genomsnittsberäkningen, mot gränsvärdet "
+            "(.png eller .svg).",
         ),
     ] = None,
     kommun: Annotated[
         str | None,
-        typer.Option("--kommun", help="The trend chart for one municipality (code) instead of all 49."),
+        typer.Option("--kommun", help="Trenddiagrammet för en kommun (kod) i stället för alla 49."),
     ] = None,
 ) -> None:
-    """Compare the base with one or more scenarios: per municipality, per kommunalförbund and in total."""
+    """Jämför basen med ett eller flera scenarier: per kommun, per kommunalförbund och totalt."""
     from hos_avtal.scenarios import compare, comparison_csv, comparison_json, load_scenario
 
     require_out(output_format, out)
@@ -262,7 +272,7 @@ def _bar_chart(comparison: Comparison, path: Path) -> None:
         )
     except ValueError as exc:
         raise HosAvtalError(f"--chart {path}: {exc}") from None
-    print(f"wrote {path}", file=sys.stderr)
+    print(f"skrev {path}", file=sys.stderr)
 
 
 def _trend_chart(comparison: Comparison, path: Path, kommun: str | None) -> None:
@@ -271,7 +281,7 @@ def _trend_chart(comparison: Comparison, path: Path, kommun: str | None) -> None
     from hos_avtal.charts import pooled_trend
 
     if not comparison.betalningsansvar:
-        raise typer.BadParameter("the trend chart needs --episodes", param_hint="--trend-chart")
+        raise typer.BadParameter("trenddiagrammet kräver --episodes", param_hint="--trend-chart")
     # One threshold line per chart: the base, and the scenarios that keep its threshold (a
     # different switch day changes which episodes are pooled, so their average moves too).
     base = comparison.trend(0, kommun)
@@ -288,24 +298,26 @@ def _trend_chart(comparison: Comparison, path: Path, kommun: str | None) -> None
         )
     except ValueError as exc:
         raise HosAvtalError(f"--trend-chart {path}: {exc}") from None
-    print(f"wrote {path}", file=sys.stderr)
+    print(f"skrev {path}", file=sys.stderr)
 
 
 @scenario_app.command(
     "sweep",
     epilog=(
-        "Sweepable: every parameter the parameter catalog marks so ('hos-avtal rulesets "
-        "parameters', column Sweep). Betalningsansvar parameters are evaluated from the episodes' "
-        "day histograms, so a thousand combinations cost about one calculation. Example: "
+        "Kan svepas: varje parameter som parameterkatalogen markerar så ('hos-avtal rulesets "
+        "parameters', kolumnen Svep). Parametrar för betalningsansvar beräknas ur vårdtillfällenas "
+        "histogram över dagar, så tusen kombinationer kostar ungefär som en beräkning. Exempel: "
         "--param average_threshold_days=2.0:4.0:0.1 --param individual_after_days=5:10:1"
     ),
 )
 def sweep_command(
-    base: Annotated[str, typer.Option("--base", "-b", help="Base rule set (id or .toml file).")],
+    base: Annotated[str, typer.Option("--base", "-b", help="Basregelverk (id eller .toml-fil).")],
     param: Annotated[
         list[str],
         typer.Option(
-            "--param", "-p", help="NAME=START:STOP:STEP (STOP included) or NAME=V1,V2,…; repeat for a grid."
+            "--param",
+            "-p",
+            help="NAMN=START:SLUT:STEG (SLUT ingår) eller NAMN=V1,V2,…; upprepa för ett rutnät.",
         ),
     ],
     episodes: EpisodesOption = None,
@@ -322,16 +334,16 @@ def sweep_command(
     out: OutOption = None,
     heatmap: Annotated[
         Path | None,
-        typer.Option("--heatmap", help="With two parameters: the totals as a heatmap (.png or .svg)."),
+        typer.Option("--heatmap", help="Med två parametrar: summorna som värmekarta (.png eller .svg)."),
     ] = None,
 ) -> None:
-    """Every combination of the parameter values at once: totals per combination and per municipality."""
+    """Alla kombinationer av parametervärdena på en gång: summor per kombination och per kommun."""
     from hos_avtal.scenarios import parse_axis, sweep, sweep_csv, sweep_json
 
     require_out(output_format, out)
     axes = [parse_axis(text) for text in param]
     if heatmap is not None and len(axes) != 2:
-        raise typer.BadParameter("a heatmap needs exactly two --param", param_hint="--heatmap")
+        raise typer.BadParameter("en värmekarta kräver exakt två --param", param_hint="--heatmap")
     files = {"episodes": episodes, "placements": placements, "costs": costs, "agreements": agreements,
              "visits": visits, "tariffs": tariffs}  # fmt: skip
     with registered_rules(db):
@@ -352,7 +364,7 @@ def sweep_command(
             )  # fmt: skip
         except ValueError as exc:
             raise HosAvtalError(f"--heatmap {heatmap}: {exc}") from None
-        print(f"wrote {heatmap}", file=sys.stderr)
+        print(f"skrev {heatmap}", file=sys.stderr)
     from hos_avtal.cli._scenario_tables import render_sweep
     from hos_avtal.scenarios import sweep_xlsx
 
@@ -369,11 +381,11 @@ def sweep_command(
 @scenario_app.command("check")
 def check_command(
     files: Annotated[
-        list[Path], typer.Argument(help="Scenario files (TOML) to validate.", show_default=False)
+        list[Path], typer.Argument(help="Scenariofiler (TOML) att kontrollera.", show_default=False)
     ],
     db: DbOption = None,
 ) -> None:
-    """Validate scenario files and show what each changes (a broken file names the key)."""
+    """Kontrollera scenariofiler och visa vad varje fil ändrar (för en felaktig fil anges nyckeln)."""
     import json
 
     from hos_avtal.scenarios import json_value, load_scenario

@@ -58,12 +58,12 @@ def log_config() -> dict[str, Any]:
 
 @app.command("serve")
 def serve(
-    host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="TCP port.", min=1, max=65535)] = 8000,
+    host: Annotated[str, typer.Option("--host", help="Gränssnitt att lyssna på.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="TCP-port.", min=1, max=65535)] = 8000,
     db: DbOption = None,
 ) -> None:
-    """Serve the API under /v1 (OpenAPI at /openapi.json, docs at /docs). Put TLS in front of it:
-    API keys travel as bearer tokens."""
+    """Kör API:t under /v1 (OpenAPI på /openapi.json, dokumentation på /docs). Lägg TLS framför
+    det: API-nycklar skickas som bearer-token."""
     import uvicorn
 
     from hos_avtal.api import create_app

@@ -135,10 +135,10 @@ def export_run(
     """
     out_dir = Path(out_dir)
     if not out_dir.is_dir():
-        raise HosAvtalError(f"{out_dir}: the folder does not exist")
+        raise HosAvtalError(f"{out_dir}: mappen finns inte")
     unknown = [f for f in formats if f not in FORMATS]
     if unknown or not formats:
-        raise HosAvtalError(f"unknown export format {unknown or formats!r}; use csv, xlsx or pdf")
+        raise HosAvtalError(f"okänt exportformat {unknown or formats!r}; använd csv, xlsx eller pdf")
     chosen = tuple(dict.fromkeys(formats))
     run_basis = build_run_basis(run)
     if kommun is not None:

@@ -157,7 +157,7 @@ class RunBasis:
         for basis in self.bases:
             if basis.kommun == kommun:
                 return basis
-        raise KeyError(f"{quotable(kommun)} is not one of the 49 municipalities of the agreement")
+        raise KeyError(f"{quotable(kommun)} är inte någon av avtalets 49 kommuner")
 
 
 def run_facts(run: StoredRun) -> RunSummary:
@@ -202,7 +202,7 @@ def build_basis(run: StoredRun, kommun: str) -> InvoiceBasis:
     """
     party = [p for p in parties() if p.code == kommun]
     if not party:
-        raise KeyError(f"{quotable(kommun)} is not one of the 49 municipalities of the agreement")
+        raise KeyError(f"{quotable(kommun)} är inte någon av avtalets 49 kommuner")
     return _build(run, party).bases[0]
 
 

@@ -114,7 +114,7 @@ def prognos(
 def check_date(date: dt.date, today: dt.date, field: str = "date") -> dt.date:
     """A prognos is of a day that has begun: not after ``today``."""
     if date > today:
-        reason = f"{date} is after today ({today}); a prognos is of today or an earlier day"
+        reason = f"{date} är efter i dag ({today}); en prognos gäller i dag eller en tidigare dag"
         raise InputError(field, [Problem(None, None, reason)])
     return date
 

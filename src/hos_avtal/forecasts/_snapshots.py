@@ -177,7 +177,7 @@ def load_snapshot(db: Database, date: dt.date | None = None) -> Snapshot:
         row = connection.execute(query).first()
     if row is None:
         raise SnapshotNotFoundError(
-            "no prognos snapshot is stored" if date is None else f"no prognos snapshot of {date} is stored"
+            "ingen sparad prognos finns" if date is None else f"ingen sparad prognos för {date} finns"
         )
     return Snapshot(_summary(row._mapping), json.loads(row._mapping["result_json"]))
 
@@ -194,7 +194,7 @@ def delete_snapshot(db: Database, date: dt.date) -> None:
     with db.write() as connection:
         removed = connection.execute(sa.delete(prognos_snapshot).where(prognos_snapshot.c.date == date))
     if removed.rowcount == 0:
-        raise SnapshotNotFoundError(f"no prognos snapshot of {date} is stored")
+        raise SnapshotNotFoundError(f"ingen sparad prognos för {date} finns")
 
 
 def snapshot_episodes(db: Database, date: dt.date) -> pl.DataFrame:
@@ -206,7 +206,7 @@ def snapshot_episodes(db: Database, date: dt.date) -> pl.DataFrame:
             sa.select(prognos_snapshot.c.episodes_parquet).where(prognos_snapshot.c.date == date)
         ).scalar()
     if blob is None:
-        raise SnapshotNotFoundError(f"no prognos snapshot of {date} is stored")
+        raise SnapshotNotFoundError(f"ingen sparad prognos för {date} finns")
     return frame_from_bytes(blob)
 
 

@@ -159,13 +159,13 @@ def _missing_message(missing: dict[tuple[int, str], list[str]], ruleset: RuleSet
         f"  {year} {service}: " + ", ".join(f"{code} {lookup(code).name}" for code in sorted(hosts))
         for (year, service), hosts in sorted(missing.items())
     ]
-    where = f"the rule set {ruleset.id} nor VästKom" if ruleset is not None else "VästKom"
+    where = f", regelverket {ruleset.id}" if ruleset is not None else ""
     return (
-        "no tariff for these host municipalities (vistelsekommun), years and services; neither a "
-        f"tariff file, a registered tariff nor {where} has one, and hos_avtal never guesses a tariff:\n"
+        "ingen taxa för dessa vistelsekommuner, år och insatser; varken en taxefil, en registrerad "
+        f"taxa{where} eller VästKom har någon, och hos_avtal gissar aldrig en taxa:\n"
         + "\n".join(lines)
-        + "\nRegister each host municipality's own tariff (hos-avtal tariffs set KOMMUN YEAR …), "
-        "or give it in a tariff file (--tariffs FILE with columns kommun, year, service, sek_per_hour)."
+        + "\nRegistrera varje vistelsekommuns egen taxa (hos-avtal tariffs set KOMMUN YEAR …), "
+        "eller ange den i en taxefil (--tariffs FILE med kolumnerna kommun, year, service, sek_per_hour)."
     )
 
 

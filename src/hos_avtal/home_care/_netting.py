@@ -30,7 +30,7 @@ def settle(positions: Mapping[str, int]) -> list[Payment]:
     [('1480', '1486', 300), ('1481', '1486', 200)]
     """
     if sum(positions.values()) != 0:
-        raise ValueError("net positions must sum to zero; the invoices do not balance")
+        raise ValueError("nettopositionerna måste summera till noll; fakturorna går inte jämnt ut")
     debts = {KommunCode(k): -v for k, v in positions.items() if v < 0}
     credits = {KommunCode(k): v for k, v in positions.items() if v > 0}
     payments: list[Payment] = []

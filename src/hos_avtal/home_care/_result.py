@@ -99,7 +99,7 @@ def _months(frame: pl.DataFrame, months: Month | str | Sequence[Month | str] | N
     if months is None:
         found: list[Month] = frame.get_column("date").dt.month_start().unique().sort().to_list()
         if not found:
-            raise CalculationError("the input has no visits, so it has no month; name one (--month YYYY-MM)")
+            raise CalculationError("indata har inga besök och därmed ingen månad; ange en (--month ÅÅÅÅ-MM)")
         return found
     if isinstance(months, str | dt.date):
         months = [months]

@@ -238,13 +238,13 @@ def _validate_cell_by_cell(table: Table, long_wait: pl.Expr | None = None) -> pl
         (_long_wait(None) if long_wait is None else long_wait).alias("long_wait"),
     )
     reasons = {
-        "discharge_date": "is before ready_date",
-        "sip_invited": "empty, but sip_needed is true; say whether öppenvården invited to the SIP",
+        "discharge_date": "är före ready_date",
+        "sip_invited": "tom, men sip_needed är ja; ange om öppenvården kallade till SIP",
         "long_wait": (
-            f"is more than {limit} days after ready_date (or is empty, and ready_date more than "
-            f"{limit} days ago), longer than a wait plausibly lasts (the plausibility limits); if "
-            'the dates are right, acknowledge it: --accept long-wait on the command line, "accept": '
-            '["long_wait"] in a request'
+            f"är mer än {limit} dagar efter ready_date (eller tom, och ready_date mer än {limit} "
+            "dagar sedan), längre än en väntan rimligen varar (rimlighetsgränserna); stämmer "
+            'datumen, kvittera det: --accept long-wait på kommandoraden, "accept": ["long_wait"] '
+            "i ett anrop"
         ),
     }
     for column, reason in reasons.items():
@@ -272,6 +272,6 @@ def _duplicate_ids(typed: pl.DataFrame) -> pl.DataFrame:
         "row",
         pl.lit("episode_id").alias("column"),
         pl.concat_str(
-            pl.lit("duplicate episode_id; the same id is on row "), pl.col("first").cast(pl.String)
+            pl.lit("episode_id finns redan; samma id står på rad "), pl.col("first").cast(pl.String)
         ).alias("reason"),
     )

@@ -29,9 +29,9 @@ def write_frame(frame: pl.DataFrame, path: str | Path) -> Path:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".parquet", ".json"):
-        raise HosAvtalError(f"{path}: unknown output format; use a .csv, .parquet or .json file name")
+        raise HosAvtalError(f"{path}: okänt utdataformat; ge ett filnamn på .csv, .parquet eller .json")
     if not path.parent.exists():
-        raise HosAvtalError(f"{path}: the folder {path.parent} does not exist")
+        raise HosAvtalError(f"{path}: mappen {path.parent} finns inte")
     if suffix == ".csv":
         data = safe_csv_bytes(frame)
     elif suffix == ".parquet":

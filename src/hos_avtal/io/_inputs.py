@@ -16,15 +16,15 @@ def inputs_apart(given: Collection[str]) -> tuple[str, str] | None:
     """The first input given without the inputs it needs, and why; ``None`` if none is.
 
     >>> inputs_apart({"episodes", "tariffs"})
-    ('tariffs', 'tariffs are used only with visits')
+    ('tariffs', 'tariffs används bara tillsammans med visits')
     >>> inputs_apart({"placements", "costs", "agreements", "visits", "tariffs"}) is None
     True
     """
     kinds = set(given)
     if kinds & set(PLACEMENT_INPUTS) and not kinds >= set(PLACEMENT_INPUTS):
-        return "placements", "placements need placements, costs and agreements"
+        return "placements", "placeringar kräver placements, costs och agreements"
     if "tariffs" in kinds and "visits" not in kinds:
-        return "tariffs", "tariffs are used only with visits"
+        return "tariffs", "tariffs används bara tillsammans med visits"
     return None
 
 

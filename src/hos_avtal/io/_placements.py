@@ -236,7 +236,7 @@ def _duplicates(frame: pl.DataFrame, keys: list[str], column: str, what: str) ->
         marked,
         pl.col("__row") != pl.col("__first"),
         column,
-        pl.concat_str(pl.lit(f"duplicate {what}; the same is on row "), pl.col("__first").cast(pl.String)),
+        pl.concat_str(pl.lit(f"{what} finns redan; samma står på rad "), pl.col("__first").cast(pl.String)),
     )
 
 
@@ -250,9 +250,9 @@ def _placement_problems(frame: pl.DataFrame) -> list[pl.DataFrame]:
             pl.col("kommun").is_in(all_codes_frame()["kommun"].to_list())
             & ~pl.col("kommun").is_in(party_codes),
             "kommun",
-            "is a kommun code but not one of the 49 parties to the agreement (1401–1499)",
+            "är en kommunkod men inte någon av avtalets 49 parter (1401–1499)",
         ),
-        _rows(frame, pl.col("end_date") < pl.col("start_date"), "end_date", "is before start_date"),
+        _rows(frame, pl.col("end_date") < pl.col("start_date"), "end_date", "är före start_date"),
     ]
 
 
@@ -262,15 +262,15 @@ def _cost_problems(frame: pl.DataFrame) -> list[pl.DataFrame]:
 
     most = plausibility_limits().cost_max_ore
     return [
-        _rows(frame, pl.col("cost_sek") < 0, "cost_sek", "is negative; a cost is 0 or more"),
+        _rows(frame, pl.col("cost_sek") < 0, "cost_sek", "är negativ; en kostnad är 0 eller mer"),
         _rows(
             frame,
             pl.col("cost_sek") > most,
             "cost_sek",
-            f"is more than {format_sek_sv(most)} kr for one month, more than a placement plausibly "
-            "costs (the plausibility limits); is it a typing slip?",
+            f"är mer än {format_sek_sv(most)} kr för en månad, mer än en placering rimligen kostar "
+            "(rimlighetsgränserna); är det en felskrivning?",
         ),
-        _duplicates(frame, ["placement_id", "month"], "month", "placement_id and month"),
+        _duplicates(frame, ["placement_id", "month"], "month", "placement_id och month"),
     ]
 
 
@@ -292,60 +292,60 @@ def _agreement_problems(frame: pl.DataFrame) -> list[pl.DataFrame]:
     is_percent, is_fixed = method == "percent", method == "fixed"
     known = method.is_not_null()
     problems = [
-        _rows(frame, pl.col("valid_to") < pl.col("valid_from"), "valid_to", "is before valid_from"),
+        _rows(frame, pl.col("valid_to") < pl.col("valid_from"), "valid_to", "är före valid_from"),
         _rows(
             frame,
             is_percent & ~has_percent,
             "region_percent",
-            "empty; method percent needs the region's percentage",
+            "tom; method percent kräver regionens andel i procent",
         ),
         _rows(
             frame,
             has_percent & (bp.is_null() | (bp > 10000)),
             "region_percent",
-            "is not a percentage from 0 to 100 with at most two decimals",
+            "är ingen procentsats från 0 till 100 med högst två decimaler",
         ),
         _rows(
             frame,
             known & ~is_percent & has_percent,
             "region_percent",
-            "must be empty unless method is percent",
+            "ska vara tom om inte method är percent",
         ),
         _rows(
             frame,
             is_fixed & pl.col("fixed_party").is_null(),
             "fixed_party",
-            "empty; method fixed needs region or kommun",
+            "tom; method fixed kräver region eller kommun",
         ),
         _rows(
             frame,
             is_fixed & pl.col("fixed_sek_per_month").is_null(),
             "fixed_sek_per_month",
-            "empty; method fixed needs the fixed amount per month",
+            "tom; method fixed kräver det fasta beloppet per månad",
         ),
         _rows(
             frame,
             pl.col("fixed_sek_per_month") < 0,
             "fixed_sek_per_month",
-            "is negative; an amount is 0 or more",
+            "är negativt; ett belopp är 0 eller mer",
         ),
         _rows(
             frame,
             pl.col("fixed_sek_per_month") > plausibility_limits().cost_max_ore,
             "fixed_sek_per_month",
-            "is more than a placement plausibly costs in a month (the plausibility limits); a typing slip?",
+            "är mer än en placering rimligen kostar på en månad (rimlighetsgränserna); en felskrivning?",
         ),
         _rows(
             frame,
             known & ~is_fixed & pl.col("fixed_party").is_not_null(),
             "fixed_party",
-            "must be empty unless method is fixed",
+            "ska vara tom om inte method är fixed",
         ),
         _rows(
             frame,
             known & ~is_fixed & pl.col("fixed_sek_per_month").is_not_null(),
             "fixed_sek_per_month",
-            "must be empty unless method is fixed",
+            "ska vara tom om inte method är fixed",
         ),
     ]
     problems.append(_same_day_overlaps(frame))
@@ -367,9 +367,9 @@ def _same_day_overlaps(frame: pl.DataFrame) -> pl.DataFrame:
         pl.col("__row").cast(pl.Int64).alias("row"),
         pl.lit("valid_from").alias("column"),
         pl.concat_str(
-            pl.lit("overlaps the agreement on row "),
+            pl.lit("överlappar överenskommelsen på rad "),
             pl.col("other").cast(pl.String),
-            pl.lit(", decided the same day; one of them must end before the other starts"),
+            pl.lit(", beslutad samma dag; den ena måste sluta innan den andra börjar"),
         ).alias("reason"),
     )
 
@@ -387,7 +387,7 @@ def _unknown_ids(frame: pl.DataFrame, placements: pl.DataFrame) -> list[pl.DataF
             unknown,
             pl.lit(True),
             "placement_id",
-            "no placement with this placement_id in the placements input",
+            "ingen placering med detta placement_id finns i placements",
         )
     ]
 
@@ -403,10 +403,10 @@ def _cost_cross_problems(costs: pl.DataFrame, placements: pl.DataFrame) -> list[
             outside,
             "month",
             pl.concat_str(
-                pl.lit("is outside the placement's period ("),
+                pl.lit("ligger utanför placeringens period ("),
                 pl.col("start_date").dt.to_string("%Y-%m-%d"),
                 pl.lit(" – "),
-                pl.col("end_date").dt.to_string("%Y-%m-%d").fill_null(pl.lit("ongoing")),
+                pl.col("end_date").dt.to_string("%Y-%m-%d").fill_null(pl.lit("pågår")),
                 pl.lit(")"),
             ),
         ),

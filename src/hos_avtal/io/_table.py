@@ -122,21 +122,21 @@ def read_table(path: str | Path, columns: Sequence[Column]) -> Table:
             frame = pl.read_parquet(path, columns=present)
         except Exception as exc:  # polars raises several kinds for a broken file
             raise InputError(
-                source, [Problem(None, None, f"not a readable Parquet file ({_first_line(exc)})")]
+                source, [Problem(None, None, f"är inte en läsbar Parquet-fil ({_first_line(exc)})")]
             ) from None
         return Table(_check_header(frame, columns, source), source, first_row=1)
 
     with path.open("rb") as handle:
         head = handle.read(65536)
     if not head.strip():
-        raise InputError(source, [Problem(None, None, "the file is empty; expected a header row")])
+        raise InputError(source, [Problem(None, None, "filen är tom; första raden ska vara rubrikraden")])
     try:
         head.decode("utf-8")
     except UnicodeDecodeError as exc:
         if exc.start < len(head) - 4:  # not just a character cut at the buffer's end
             raise InputError(
                 source,
-                [Problem(None, None, "is not UTF-8 text; save it as 'CSV UTF-8' and try again")],
+                [Problem(None, None, "är inte UTF-8-text; spara den som 'CSV UTF-8' och försök igen")],
             ) from None
     separator = _sniff_separator(head.removeprefix(b"\xef\xbb\xbf"))
     header = _header(head, separator, source)
@@ -164,18 +164,20 @@ def _check_file(path: Path, source: str) -> None:
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:
-        raise InputError(source, [Problem(None, None, "no such file")]) from None
+        raise InputError(source, [Problem(None, None, "filen finns inte")]) from None
     except OSError as exc:
-        raise InputError(source, [Problem(None, None, f"cannot be read ({exc.strerror})")]) from None
+        raise InputError(source, [Problem(None, None, f"kan inte läsas ({exc.strerror})")]) from None
     if stat.S_ISDIR(mode):
-        raise InputError(source, [Problem(None, None, "is a folder, not a file")])
+        raise InputError(source, [Problem(None, None, "är en mapp, inte en fil")])
     if not stat.S_ISREG(mode):
-        raise InputError(source, [Problem(None, None, "is not a regular file (a device, pipe or socket)")])
+        raise InputError(
+            source, [Problem(None, None, "är inte en vanlig fil (en enhet, rörledning eller socket)")]
+        )
     try:
         with path.open("rb"):
             pass
     except OSError as exc:
-        raise InputError(source, [Problem(None, None, f"cannot be read ({exc.strerror})")]) from None
+        raise InputError(source, [Problem(None, None, f"kan inte läsas ({exc.strerror})")]) from None
 
 
 def _header(head: bytes, separator: str, source: str) -> list[str]:
@@ -184,7 +186,9 @@ def _header(head: bytes, separator: str, source: str) -> list[str]:
     try:
         first = next(csv.reader(io.StringIO(text, newline=""), delimiter=separator), [])
     except csv.Error as exc:
-        raise InputError(source, [Problem(1, None, f"the header could not be read as CSV ({exc})")]) from None
+        raise InputError(
+            source, [Problem(1, None, f"rubrikraden kunde inte läsas som CSV ({exc})")]
+        ) from None
     return [_column_name(name) for name in first]
 
 
@@ -208,7 +212,9 @@ def _check_duplicate_names(header: list[str], source: str) -> None:
     for position, name in enumerate(header, start=1):
         if name and name in seen:
             problems.append(
-                Problem(1, name, f"is in the header twice (columns {seen[name]} and {position}); keep one")
+                Problem(
+                    1, name, f"står två gånger i rubrikraden (kolumn {seen[name]} och {position}); behåll en"
+                )
             )
         seen.setdefault(name, position)
     if problems:
@@ -230,7 +236,7 @@ def _read_csv(path: Path, separator: str, width: int, source: str) -> pl.DataFra
     except Exception as exc:
         if "more fields" not in str(exc):
             raise InputError(
-                source, [Problem(None, None, f"could not be read as CSV ({_first_line(exc)})")]
+                source, [Problem(None, None, f"kunde inte läsas som CSV ({_first_line(exc)})")]
             ) from None
     # Some row has more fields than the header. Excel writes empty ones after the last column
     # of a sheet that once had more: those are dropped; a row with data beyond the header is
@@ -242,7 +248,7 @@ def _read_csv(path: Path, separator: str, width: int, source: str) -> pl.DataFra
         return read(truncate=True)
     except Exception as exc:
         raise InputError(
-            source, [Problem(None, None, f"could not be read as CSV ({_first_line(exc)})")]
+            source, [Problem(None, None, f"kunde inte läsas som CSV ({_first_line(exc)})")]
         ) from None
 
 
@@ -254,10 +260,10 @@ def _overlong_rows(path: Path, separator: str, width: int) -> list[Problem]:
         try:
             for row, fields in enumerate(rows, start=1):
                 if len(fields) > width and any(f.strip() for f in fields[width:]):
-                    reason = f"has {len(fields)} fields but the header has {width}; remove the extra ones"
+                    reason = f"har {len(fields)} fält men rubrikraden har {width}; ta bort de överflödiga"
                     problems.append(Problem(row, None, reason))
         except csv.Error as exc:  # e.g. a field longer than the csv module takes
-            problems.append(Problem(rows.line_num, None, f"could not be read as CSV ({exc})"))
+            problems.append(Problem(rows.line_num, None, f"kunde inte läsas som CSV ({exc})"))
     return problems
 
 
@@ -270,7 +276,7 @@ def _check_header(frame: pl.DataFrame, columns: Sequence[Column], source: str) -
     if missing:
         raise InputError(
             source,
-            [Problem(1, name, "required column is missing from the header") for name in missing],
+            [Problem(1, name, "obligatorisk kolumn saknas i rubrikraden") for name in missing],
         )
     return frame
 
@@ -291,7 +297,7 @@ def type_columns(table: Table, columns: Sequence[Column]) -> tuple[pl.DataFrame,
         if column.name in raw.columns and not _supported(raw.schema[column.name], column.kind):
             # A Parquet column of a type no cell of this kind can be (a list, bytes, a duration):
             # one problem for the column, and its cells count as missing.
-            reason = f"has the type {raw.schema[column.name]} in the file; expected {_EXPECTED[column.kind]}"
+            reason = f"har typen {raw.schema[column.name]} i filen; väntat: {_EXPECTED[column.kind]}"
             problem_frames.append(
                 pl.DataFrame([(None, column.name, reason)], schema=PROBLEM_SCHEMA, orient="row")
             )
@@ -358,8 +364,8 @@ def _reason_rows(rows: pl.DataFrame, column: str, reason: str) -> pl.DataFrame:
 
 
 _EXPECTED = {
-    "text": "text", "kommun": "text (a kommun code)", "choice": "text", "date": "a date",
-    "bool": "a yes/no (boolean)", "int": "a whole number", "money": "an amount in kronor", "month": "a month",
+    "text": "text", "kommun": "text (en kommunkod)", "choice": "text", "date": "ett datum",
+    "bool": "ja/nej (boolean)", "int": "ett heltal", "money": "ett belopp i kronor", "month": "en månad",
 }  # fmt: skip
 
 
@@ -474,24 +480,24 @@ def _problem_expr(raw: pl.Expr, typed: pl.Expr, dtype: pl.DataType, column: Colu
     unparsed = ~empty & typed.is_null()
     cases: list[tuple[pl.Expr, pl.Expr]] = []
     if not column.nullable:
-        cases.append((empty, pl.lit("empty; a value is required")))
+        cases.append((empty, pl.lit("tom; ett värde krävs")))
     if column.kind == "date":
-        cases.append((unparsed, pl.lit("is not a date; write it as YYYY-MM-DD")))
+        cases.append((unparsed, pl.lit("är inget datum; skriv det ÅÅÅÅ-MM-DD")))
     elif column.kind == "bool":
-        cases.append((unparsed, pl.lit("is not a yes/no value; use true/false, 1/0 or ja/nej")))
+        cases.append((unparsed, pl.lit("är inget ja/nej-värde; skriv ja/nej, 1/0 eller true/false")))
     elif column.kind == "int":
-        cases.append((unparsed, pl.lit("is not a whole number")))
+        cases.append((unparsed, pl.lit("är inget heltal")))
     elif column.kind == "money":
         cases.append((unparsed, sek_problem_expr(text)))
     elif column.kind == "month":
-        cases.append((unparsed, pl.lit("is not a month; write it as YYYY-MM")))
+        cases.append((unparsed, pl.lit("är ingen månad; skriv den ÅÅÅÅ-MM")))
     elif column.kind == "choice":
         cases.append(
-            (~empty & ~typed.is_in(column.choices), pl.lit(f"is not one of {', '.join(column.choices)}"))
+            (~empty & ~typed.is_in(column.choices), pl.lit(f"är inte något av {', '.join(column.choices)}"))
         )
     elif column.kind == "kommun":
         codes = all_codes_frame()["kommun"].to_list()
-        message = pl.lit("is not a kommun code (four characters from SCB's list, e.g. 1480 or 0180)")
+        message = pl.lit("är ingen kommunkod (fyra tecken ur SCB:s lista, t.ex. 1480 eller 0180)")
         cases.append((~empty & ~text.is_in(codes), message))
     if not cases:
         return pl.lit(None, pl.String)
@@ -518,16 +524,18 @@ def date_problems(
         early = typed.filter(date < limits.earliest_date)
         if early.height:
             reason = (
-                f"is before {limits.earliest_date}, earlier than any date hos_avtal accepts (the "
-                "plausibility limits); is the year mistyped?"
+                f"är före {limits.earliest_date}, tidigare än något datum hos_avtal tar emot "
+                "(rimlighetsgränserna); är året felskrivet?"
             )
             found.append(_reason_rows(early, column.name, reason))
         if column.name in events:
             latest = limits.today.replace(day=1) if column.kind == "month" else limits.today
             late = typed.filter(date > latest)
             if late.height:
-                when = "a month after this one" if column.kind == "month" else f"after today ({limits.today})"
-                found.append(_reason_rows(late, column.name, f"is {when}; it cannot have happened yet"))
+                when = (
+                    "en senare månad än i dag" if column.kind == "month" else f"efter i dag ({limits.today})"
+                )
+                found.append(_reason_rows(late, column.name, f"är {when}; det kan inte ha hänt ännu"))
     return found
 
 

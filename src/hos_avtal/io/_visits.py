@@ -163,7 +163,9 @@ def _duplicates(typed: pl.DataFrame, keys: list[str], column: str, what: str) ->
         typed.with_columns(first.alias("__first")),
         present & (pl.col("__row") != pl.col("__first")),
         column,
-        pl.concat_str(pl.lit(f"duplicate {what}; first given on row "), pl.col("__first").cast(pl.String)),
+        pl.concat_str(
+            pl.lit(f"{what} finns redan; först angiven på rad "), pl.col("__first").cast(pl.String)
+        ),
     )
 
 
@@ -181,21 +183,21 @@ def _validate_visits(table: Table) -> pl.DataFrame:
             typed,
             ~pl.col("host_kommun").is_in(party_codes) & pl.col("host_kommun").is_in(all_codes),
             "host_kommun",
-            "is a kommun code but not one of the 49 parties; only a party invoices under the "
-            "agreement (the host, vistelsekommun, is the municipality that performed the care)",
+            "är en kommunkod men inte någon av de 49 parterna; bara en part fakturerar enligt avtalet "
+            "(vistelsekommunen är den kommun som utförde insatsen)",
         ),
         _flagged(
             typed,
             pl.col("home_kommun") == pl.col("host_kommun"),
             "host_kommun",
-            "equals home_kommun; care in the person's own municipality is not invoiced to anyone",
+            "är lika med home_kommun; insatser i personens egen kommun faktureras ingen",
         ),
-        _flagged(typed, pl.col("minutes") <= 0, "minutes", "must be more than 0"),
+        _flagged(typed, pl.col("minutes") <= 0, "minutes", "måste vara mer än 0"),
         _flagged(
             typed,
             pl.col("minutes") > most,
             "minutes",
-            f"is more than {most} minutes, longer than one visit plausibly lasts (the plausibility limits)",
+            f"är mer än {most} minuter, längre än ett besök rimligen varar (rimlighetsgränserna)",
         ),
     ]
     problems.append(_duplicates(typed, ["visit_id"], "visit_id", "visit_id"))
@@ -217,22 +219,22 @@ def _validate_tariffs(table: Table) -> pl.DataFrame:
             typed,
             ~pl.col("kommun").is_in(_party_codes()) & pl.col("kommun").is_in(_all_codes()),
             "kommun",
-            "is a kommun code but not one of the 49 parties; only a party's own tariff applies",
+            "är en kommunkod men inte någon av de 49 parterna; bara en parts egen taxa gäller",
         ),
         _flagged(
             typed,
             ~pl.col("year").is_between(first_year, last_year),
             "year",
-            f"is not a year from {first_year} to {last_year} (a tariff is decided at most a year ahead)",
+            f"är inget år från {first_year} till {last_year} (en taxa beslutas högst ett år i förväg)",
         ),
         _flagged(
             typed,
             ~pl.col("sek_per_hour").is_between(low, high),
             "sek_per_hour",
-            f"is {limits.tariff_reason()}",
+            f"är {limits.tariff_reason()}",
         ),
     ]
-    problems.append(_duplicates(typed, ["kommun", "year", "service"], "service", "kommun, year and service"))
+    problems.append(_duplicates(typed, ["kommun", "year", "service"], "service", "kommun, year och service"))
     error = problems_to_error(table.source, problems)
     if error is not None:
         raise error

@@ -105,8 +105,8 @@ def _parameters(month: Month, ruleset: RuleSetRef | Path | RuleSet | None) -> Pl
     params = chosen.placements(month)
     if params.schablon_region_share.denominator > _MAX_SHARE_DENOMINATOR:
         raise CalculationError(
-            f"rule set {params.ruleset_id!r}: schablon_region_share {params.schablon_region_share} has "
-            "more than 15 decimals; round it"
+            f"regelverket {params.ruleset_id!r}: schablon_region_share {params.schablon_region_share} "
+            "har fler än 15 decimaler; avrunda den"
         )
     return params
 
@@ -116,7 +116,7 @@ def _months(costs: pl.DataFrame, months: Month | str | Sequence[Month | str] | N
         found: list[Month] = costs.get_column("month").unique().sort().to_list()
         if not found:
             raise CalculationError(
-                "the costs input has no rows, so it has no month; name one (--month YYYY-MM)"
+                "indata costs har inga rader och därmed ingen månad; ange en (--month ÅÅÅÅ-MM)"
             )
         return found
     if isinstance(months, str | dt.date):
@@ -138,10 +138,8 @@ def _day(value: dt.date | str | None, name: str) -> dt.date | None:
         try:
             day = dt.date.fromisoformat(value.strip())
         except ValueError:
-            raise ValueError(f"{name}: is not a date; write it as YYYY-MM-DD") from None
+            raise ValueError(f"{name}: är inget datum; skriv det ÅÅÅÅ-MM-DD") from None
     limits = plausibility_limits()
     if day < limits.earliest_date:
-        raise InputError(
-            name, [Problem(None, name, f"is before {limits.earliest_date} (the plausibility limits)")]
-        )
+        raise InputError(name, [Problem(None, name, f"är före {limits.earliest_date} (rimlighetsgränserna)")])
     return day

@@ -7,8 +7,8 @@ may hold, checked the same way everywhere.
 >>> try:
 ...     check_label("19121212-1212", "name")
 ... except InputError as error:
-...     print(error.problems[0].reason[:26])
-holds a personnummer, whic
+...     print(error.problems[0].reason[:27])
+innehåller ett personnummer
 """
 
 from __future__ import annotations
@@ -23,12 +23,12 @@ CONTROL = "[\x00-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2064\u206
 separators, and the invisible ones (zero-width spaces and joiners, a soft hyphen, direction
 marks and overrides, a byte-order mark) that make two texts look alike or reorder what is shown."""
 CONTROL_REASON = (
-    "holds a control or invisible character (such as NUL, a tab, a line break, a zero-width space "
-    "or a direction mark); remove it"
+    "innehåller ett styrtecken eller osynligt tecken (till exempel NUL, tabb, radbrytning, blanksteg "
+    "med noll bredd eller riktningsmarkering); ta bort det"
 )
 PERSONNUMMER_REASON = (
-    "holds a personnummer, which may never be used as an id or stored; only pseudonymous ids "
-    "may be used (the value is not shown)"
+    "innehåller ett personnummer, som aldrig får användas som id eller lagras; bara pseudonyma id "
+    "får användas (värdet visas inte)"
 )
 
 _CONTROL_BUT_LINES = CONTROL.replace("\x00-\x1f", "\x00-\x08\x0b\x0c\x0e-\x1f", 1)
@@ -43,7 +43,7 @@ def check_label(text: str, field: str, *, max_length: int = 200, multiline: bool
     trimmed = text.strip()
     reason = None
     if len(trimmed) > max_length:
-        reason = f"is longer than {max_length} characters"
+        reason = f"är längre än {max_length} tecken"
     elif re.search(_CONTROL_BUT_LINES if multiline else CONTROL, trimmed):
         reason = CONTROL_REASON
     elif normalised(trimmed) is not None:

@@ -170,7 +170,7 @@ def daily_amount_decimal(given: Decimal | str | int | None) -> Decimal | None:
     try:
         return Decimal(sek_to_ore(given if isinstance(given, Decimal) else str(given))) / 100
     except ValueError as exc:
-        raise MissingParameterError(f"the daily amount given: {exc}") from None
+        raise MissingParameterError(f"det angivna fastställda beloppet: {exc}") from None
 
 
 def daily_amount(ruleset: Any, month: Month, given_sek: Decimal | None) -> tuple[Ore, str, AmountOrigin]:
@@ -185,7 +185,7 @@ def daily_amount(ruleset: Any, month: Month, given_sek: Decimal | None) -> tuple
         try:
             amount_ore = sek_to_ore(check_value("daily_amount_sek", given_sek))  # type: ignore[arg-type]
         except ValueError as exc:
-            raise MissingParameterError(f"the daily amount given: {exc}") from None
+            raise MissingParameterError(f"det angivna fastställda beloppet: {exc}") from None
         return amount_ore, "given by the user (--daily-amount / daily_amount_sek)", "given"
     own = _value(ruleset, month)
     if own is not None:
@@ -204,13 +204,13 @@ def daily_amount(ruleset: Any, month: Month, given_sek: Decimal | None) -> tuple
         | set(active_registry().daily_amounts)
     )
     raise MissingParameterError(
-        f"No fastställt belopp (daily amount per vårddygn) for {month.year} is known to "
-        f"hos_avtal: only verified amounts ship or are registered (years "
-        f"{', '.join(map(str, known))}), and none is ever guessed. Billing month "
-        f"{format_month(month)} needs the {month.year} amount published by Socialstyrelsen. "
-        f"Register it once with 'hos-avtal amounts set {month.year} SEK --source TEXT' (or PUT "
-        f"/v1/daily-amounts/{month.year}), or give it on this call with --daily-amount SEK or the "
-        f"field daily_amount_sek of an API request."
+        f"hos_avtal känner inte till något fastställt belopp per vårddygn för {month.year}: bara "
+        f"verifierade belopp medföljer eller registreras (år {', '.join(map(str, known))}), och "
+        f"inget belopp gissas någonsin. Faktureringsmånaden {format_month(month)} kräver beloppet "
+        f"för {month.year} som Socialstyrelsen publicerar. Registrera det en gång med 'hos-avtal "
+        f"amounts set {month.year} SEK --source TEXT' (eller PUT /v1/daily-amounts/{month.year}), "
+        f"eller ange det i just detta anrop med --daily-amount SEK eller fältet daily_amount_sek i "
+        f"ett API-anrop."
     )
 
 
@@ -232,7 +232,7 @@ def validate_ruleset_parameters(ruleset: Any, source: str) -> None:
     if ruleset.plausibility_parameters and ruleset.kind != "limits":
         raise RuleSetError(
             source,
-            "plausibility limits are the same for every agreement and cannot be set in a rule set",
+            "rimlighetsgränserna är desamma för alla avtal och kan inte anges i ett regelverk",
             key="plausibility",
         )
     catalog = parameter_catalog()
@@ -244,7 +244,7 @@ def validate_ruleset_parameters(ruleset: Any, source: str) -> None:
                 if value.care_type is not None and spec is not None and not spec.per_care_type:
                     raise RuleSetError(
                         source,
-                        "the same for both care types (see the parameter catalog): no care_type here",
+                        "samma för båda vårdtyperna (se parameterkatalogen): ingen care_type här",
                         key=f"{capability}.{name}.values[{index}].care_type",
                     )
                 try:
@@ -252,7 +252,7 @@ def validate_ruleset_parameters(ruleset: Any, source: str) -> None:
                 except ValueError as exc:
                     key = (
                         f"{capability}.{name}"
-                        if "unknown parameter" in str(exc)
+                        if "okänd parameter" in str(exc)
                         else f"{capability}.{name}.values[{index}].value"
                     )
                     raise RuleSetError(source, str(exc), key=key) from None
@@ -263,4 +263,4 @@ def validate_ruleset_parameters(ruleset: Any, source: str) -> None:
         ):
             missing = [name for name in catalog.required(capability) if name not in parameters]
             if missing:
-                raise RuleSetError(source, f"missing parameter(s): {', '.join(missing)}", key=capability)
+                raise RuleSetError(source, f"parametrar saknas: {', '.join(missing)}", key=capability)

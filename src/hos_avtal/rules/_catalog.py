@@ -122,8 +122,8 @@ class Catalog:
         spec = self.get(capability, name)
         if spec is None:
             if capability not in CAPABILITIES:
-                raise ValueError(f"unknown capability; known: {', '.join(CAPABILITIES)}")
-            raise ValueError(f"unknown parameter; known: {', '.join(sorted(self.names(capability)))}")
+                raise ValueError(f"okänt område; kända: {', '.join(CAPABILITIES)}")
+            raise ValueError(f"okänd parameter; kända: {', '.join(sorted(self.names(capability)))}")
         return spec.check(value)
 
     def with_parameter(self, spec: ParameterSpec) -> Catalog:
@@ -138,7 +138,7 @@ def _decimal(value: object, where: str) -> Decimal | None:
     try:
         return Decimal(str(value))
     except InvalidOperation:
-        raise ValueError(f"parameters.toml, {where}: not a number") from None
+        raise ValueError(f"parameters.toml, {where}: inget tal") from None
 
 
 def _spec(capability: str, name: str, entry: Mapping[str, Any]) -> ParameterSpec:
@@ -149,7 +149,7 @@ def _spec(capability: str, name: str, entry: Mapping[str, Any]) -> ParameterSpec
     }  # fmt: skip
     unknown = set(entry) - known
     if unknown or entry.get("type") not in KINDS:
-        raise ValueError(f"parameters.toml, {where}: unknown keys {sorted(unknown)} or type")
+        raise ValueError(f"parameters.toml, {where}: okända nycklar {sorted(unknown)} eller okänd typ")
     return ParameterSpec(
         capability=capability,
         name=name,

@@ -27,10 +27,10 @@ def check(spec: ParameterSpec, value: object) -> object:
 
 def _range_reason(spec: ParameterSpec) -> str:
     if spec.minimum is not None and spec.maximum is not None:
-        return f"from {spec.minimum} to {spec.maximum}"
+        return f"från {spec.minimum} till {spec.maximum}"
     if spec.minimum is not None:
-        return f"{spec.minimum} or more"
-    return f"at most {spec.maximum}"
+        return f"{spec.minimum} eller mer"
+    return f"högst {spec.maximum}"
 
 
 def _in_range(spec: ParameterSpec, number: Decimal | int) -> bool:
@@ -43,30 +43,30 @@ def _decimal(spec: ParameterSpec, value: object) -> Decimal:
     if isinstance(value, float):  # TOML and JSON floats: what the user wrote, not the binary value
         value = Decimal(repr(value))
     if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
-        raise ValueError('invalid value: a number, e.g. "3.0"')
+        raise ValueError('ogiltigt värde: ett tal, t.ex. "3.0"')
     if isinstance(value, str) and not value.isascii():  # Decimal("３") is 3: only ASCII digits count
-        raise ValueError("invalid value: write the number with the digits 0–9")
+        raise ValueError("ogiltigt värde: skriv talet med siffrorna 0–9")
     text = format(value, "f") if isinstance(value, Decimal) and value.is_finite() else str(value).strip()
     places = spec.decimals if spec.decimals is not None else 10
     if not _DECIMAL.fullmatch(text) or len(text.partition(".")[2]) > places:
-        raise ValueError(f'invalid value: a decimal number with at most {places} decimals, e.g. "3.0"')
+        raise ValueError(f'ogiltigt värde: ett decimaltal med högst {places} decimaler, t.ex. "3.0"')
     number = Decimal(text)
     if not _in_range(spec, number):
-        raise ValueError(f"invalid value: must be {_range_reason(spec)}")
+        raise ValueError(f"ogiltigt värde: måste vara {_range_reason(spec)}")
     return number
 
 
 def _integer(spec: ParameterSpec, value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError("invalid value: a whole number (not text, not a decimal)")
+        raise ValueError("ogiltigt värde: ett heltal (inte text, inte ett decimaltal)")
     if not _in_range(spec, value):
-        raise ValueError(f"invalid value: a whole number {_range_reason(spec)}")
+        raise ValueError(f"ogiltigt värde: ett heltal {_range_reason(spec)}")
     return value
 
 
 def _boolean(_spec: ParameterSpec, value: object) -> bool:
     if not isinstance(value, bool):
-        raise ValueError("invalid value: true or false")
+        raise ValueError("ogiltigt värde: true eller false")
     return value
 
 
@@ -76,11 +76,11 @@ def _money(spec: ParameterSpec, value: object) -> Decimal:
 
     example = '"9300"' if spec.bound == "daily_amount" else '"744"'
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
-        raise ValueError(f"invalid value: an amount in kronor, e.g. {example}")
+        raise ValueError(f"ogiltigt värde: ett belopp i kronor, t.ex. {example}")
     try:  # sek_to_ore bounds the text before converting it
         ore = sek_to_ore(repr(value) if isinstance(value, float) else value)
     except ValueError:
-        raise ValueError(f"invalid value: an amount in kronor, e.g. {example}") from None
+        raise ValueError(f"ogiltigt värde: ett belopp i kronor, t.ex. {example}") from None
     if spec.bound is not None:
         limits = plausibility_limits()
         if (
@@ -89,9 +89,9 @@ def _money(spec: ParameterSpec, value: object) -> Decimal:
         ):
             raise ValueError(limits.daily_amount_reason())
         if spec.bound == "tariff" and not limits.tariff_min_ore <= ore <= limits.tariff_max_ore:
-            raise ValueError(f"invalid value: {limits.tariff_reason()}")
+            raise ValueError(f"ogiltigt värde: {limits.tariff_reason()}")
     elif not _in_range(spec, Decimal(ore) / 100):
-        raise ValueError(f"invalid value: must be {_range_reason(spec)} kronor")
+        raise ValueError(f"ogiltigt värde: måste vara {_range_reason(spec)} kronor")
     return Decimal(ore) / 100
 
 
@@ -102,17 +102,17 @@ def parse_share(value: object) -> Fraction:
     (Fraction(1, 3), Fraction(33, 100))
     """
     if isinstance(value, bool) or not isinstance(value, str | int):
-        raise ValueError('invalid value: write a share as text, e.g. "1/3" or "0.33"')
+        raise ValueError('ogiltigt värde: skriv andelen som text, t.ex. "1/3" eller "0.33"')
     text = str(value).strip()
     # Before Fraction: "1e10000000" is a valid fraction whose integer takes seconds to build.
     if not _SHARE.fullmatch(text):
-        raise ValueError('invalid value: not a fraction like "1/3" or "0.33"')
+        raise ValueError('ogiltigt värde: inget bråk som "1/3" eller "0.33"')
     try:
         share = Fraction(text)
     except (ValueError, ZeroDivisionError):
-        raise ValueError('invalid value: not a fraction like "1/3" or "0.33"') from None
+        raise ValueError('ogiltigt värde: inget bråk som "1/3" eller "0.33"') from None
     if not 0 <= share <= 1:
-        raise ValueError("invalid value: a share must be between 0 and 1")
+        raise ValueError("ogiltigt värde: en andel ska vara mellan 0 och 1")
     return share
 
 
@@ -122,10 +122,10 @@ def _share(_spec: ParameterSpec, value: object) -> Fraction:
 
 def _conditions(spec: ParameterSpec, value: object) -> list[str]:
     if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
-        raise ValueError(f"invalid value: a list of conditions from {list(spec.choices)}")
+        raise ValueError(f"ogiltigt värde: en lista med villkor ur {list(spec.choices)}")
     unknown = sorted(set(value) - set(spec.choices))
     if unknown:
-        raise ValueError(f"unknown condition(s) {unknown}; known: {sorted(spec.choices)}")
+        raise ValueError(f"okända villkor {unknown}; kända: {sorted(spec.choices)}")
     return list(value)
 
 

@@ -45,9 +45,9 @@ def parse_change(text: str) -> tuple[str, str, RawValue]:
     key, sep, raw = text.partition("=")
     capability, dot, name = key.strip().partition(".")
     if not sep or not dot or not name:
-        raise RuleSetError(_SOURCE, "write CAPABILITY.PARAMETER=VALUE, e.g. betalningsansvar.free_days=3")
+        raise RuleSetError(_SOURCE, "skriv OMRÅDE.PARAMETER=VÄRDE, t.ex. betalningsansvar.free_days=3")
     if capability not in CAPABILITIES:
-        raise RuleSetError(_SOURCE, f"unknown capability; known: {', '.join(CAPABILITIES)}", key=capability)
+        raise RuleSetError(_SOURCE, f"okänt område; kända: {', '.join(CAPABILITIES)}", key=capability)
     candidates = _candidates(name, raw.strip())
     problem = ""
     for value in candidates:
@@ -58,7 +58,7 @@ def parse_change(text: str) -> tuple[str, str, RawValue]:
             continue
         return capability, name, value
     key = f"{capability}.{name}"
-    raise RuleSetError(_SOURCE, problem, key=key if "unknown parameter" not in problem else capability)
+    raise RuleSetError(_SOURCE, problem, key=key if "okänd parameter" not in problem else capability)
 
 
 def _candidates(name: str, raw: str) -> list[RawValue]:
@@ -99,10 +99,12 @@ def derive_ruleset(
 
     rules = load_ruleset(base) if isinstance(base, str) else base
     if valid_to is not None and valid_to < valid_from:
-        raise RuleSetError("--valid-to", f"{valid_to} is before --valid-from {valid_from}")
+        raise RuleSetError("--valid-to", f"{valid_to} är före --valid-from {valid_from}")
     parsed = [parse_change(text) for text in changes]
     if parsed and not (source and source.strip()):
-        raise RuleSetError("--source", "say where the changed values come from (the new agreement's section)")
+        raise RuleSetError(
+            "--source", "ange var de ändrade värdena kommer ifrån (paragrafen i det nya avtalet)"
+        )
     period = {"from": valid_from, **({"to": valid_to} if valid_to is not None else {})}
     data: dict[str, Any] = {
         "id": new_id,

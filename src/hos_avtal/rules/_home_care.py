@@ -35,7 +35,7 @@ def recommended_tariff(service: str, year: int, ruleset: Any | None = None) -> t
     from hos_avtal.rules._loader import vastkom_recommendations
 
     if service not in SERVICES:
-        raise ValueError(f"unknown service {service!r}; known: {', '.join(SERVICES)}")
+        raise ValueError(f"okänd insats {service!r}; kända: {', '.join(SERVICES)}")
     name = f"{service}_sek_per_hour"
     day = dt.date(year, 1, 1)
     for candidate in (ruleset, vastkom_recommendations()):
@@ -50,7 +50,7 @@ def recommended_tariff(service: str, year: int, ruleset: Any | None = None) -> t
     known = vastkom_recommendations().home_care_parameters[name].values
     years = ", ".join(str(v.valid_from.year) for v in known)
     raise MissingParameterError(
-        f"no {service} tariff for {year}: VästKom recommended one for {years} only, and hos_avtal "
-        f"never guesses a tariff. Give the municipality's own {year} tariff in a tariff file "
-        f"(--tariffs FILE with columns kommun, year, service, sek_per_hour)."
+        f"ingen taxa för {service} {year}: VästKom har rekommenderat taxor bara för åren {years}; "
+        f"hos_avtal gissar aldrig en taxa. Ange kommunens egen taxa för {year} i en taxefil "
+        f"(--tariffs FILE med kolumnerna kommun, year, service, sek_per_hour)."
     )

@@ -26,16 +26,19 @@ def _parse(text: str, source: str, origin: str) -> RuleSet:
     try:
         data = tomllib.loads(text)
     except (tomllib.TOMLDecodeError, ValueError) as exc:  # ValueError: an integer too long to convert
-        raise RuleSetError(source, f"not valid TOML: {exc}") from None
+        raise RuleSetError(source, f"ogiltig TOML: {exc}") from None
     except RecursionError:  # tomllib reads nested arrays recursively: [[[[…]]]] ten thousand deep
-        raise RuleSetError(source, "not valid TOML: nested too deeply") from None
+        raise RuleSetError(source, "ogiltig TOML: för djupt nästlad") from None
     _check_texts(data, source)
     try:
         ruleset = RuleSet.model_validate({**data, "origin": origin})
     except ValidationError as exc:
         first = exc.errors()[0]
         key = ".".join(str(part) for part in first["loc"]) or None
-        raise RuleSetError(source, first["msg"], key=key) from None
+        # A validator's own ValueError without pydantic's English "Value error, " in front of it.
+        own = first["type"] == "value_error" and "ctx" in first
+        reason = str(first["ctx"]["error"]) if own else first["msg"]
+        raise RuleSetError(source, reason, key=key) from None
     validate_ruleset_parameters(ruleset, source)
     return ruleset
 
@@ -90,7 +93,7 @@ def parse_ruleset_file(path: Path) -> RuleSet:
     try:
         text = path.read_text("utf-8-sig")
     except OSError as exc:
-        raise RuleSetError(str(path), f"cannot be read ({exc.strerror})") from None
+        raise RuleSetError(str(path), f"kan inte läsas ({exc.strerror})") from None
     return _parse(text, str(path), origin=str(path))
 
 
@@ -125,7 +128,7 @@ def load_ruleset(ref: RuleSetRef | Path) -> RuleSet:
     path = Path(ref)
     if path.suffix != ".toml" and not path.exists():
         raise RuleSetError(
-            str(ref), f"no such rule set; known: {', '.join(known_ids())}, or give a .toml file"
+            str(ref), f"regelverket finns inte; kända: {', '.join(known_ids())}, eller ange en .toml-fil"
         )
     return parse_ruleset_file(path)
 
@@ -143,8 +146,8 @@ def select_ruleset(month: Month | str, ref: RuleSetRef | Path | None = None) -> 
         ruleset = load_ruleset(ref)
         if not ruleset.covers(month):
             raise RuleSetNotApplicableError(
-                f"rule set {ruleset.id!r} is valid {ruleset.period}; "
-                f"{format_month(month)} is outside that period"
+                f"regelverket {ruleset.id!r} gäller {ruleset.period}; "
+                f"{format_month(month)} ligger utanför den perioden"
             )
         return ruleset
     automatic = [r for r in available_rulesets() if r.auto_select]
@@ -152,17 +155,17 @@ def select_ruleset(month: Month | str, ref: RuleSetRef | Path | None = None) -> 
     if len(covering) > 1:  # registrations refuse this; a folder and a database together might not
         raise RuleSetConflictError(
             ", ".join(r.origin or r.id for r in covering),
-            f"{len(covering)} automatic rule sets cover {format_month(month)} "
-            f"({', '.join(r.id for r in covering)}); name one with --ruleset, and remove the overlap",
+            f"{len(covering)} automatiska regelverk gäller för {format_month(month)} "
+            f"({', '.join(r.id for r in covering)}); välj ett med --ruleset och ta bort överlappningen",
         )
     if covering:
         return covering[0]
     known = "; ".join(f"{r.id}: {r.period}" for r in automatic)
     raise RuleSetNotApplicableError(
-        f"no VGR agreement known to hos_avtal covers {format_month(month)} ({known}). Register "
-        f"the agreement in force (hos-avtal rulesets new … then rulesets add FILE), or name a "
-        f"rule set with --ruleset ID|FILE: for example lag-2017-612 (the statute's default, "
-        f"where no agreement exists)."
+        f"hos_avtal känner inte till något VGR-avtal som gäller för {format_month(month)} ({known}). "
+        f"Registrera det avtal som gäller (hos-avtal rulesets new … och sedan rulesets add FILE), "
+        f"eller välj ett regelverk med --ruleset ID|FILE: till exempel lag-2017-612 (lagens "
+        f"standardregler där inget avtal finns)."
     )
 
 
@@ -170,8 +173,9 @@ def check_registrable(ruleset: RuleSet, others: list[RuleSet]) -> None:
     """Refuse a rule set whose id is shipped, or an automatic one whose validity overlaps another
     automatic rule set's: which agreement bills a month must never depend on the order of a list."""
     if ruleset.id in _SHIPPED or ruleset.kind not in ("agreement", "statute"):
-        reason = "is a shipped rule set's" if ruleset.id in _SHIPPED else "is not an agreement or a statute"
-        raise RuleSetConflictError(ruleset.origin, f"cannot be registered: {ruleset.id!r} {reason}", key="id")
+        shipped = ruleset.id in _SHIPPED
+        reason = "tillhör ett medföljande regelverk" if shipped else "är varken ett avtal eller en lag"
+        raise RuleSetConflictError(ruleset.origin, f"kan inte registreras: {ruleset.id!r} {reason}", key="id")
     if not ruleset.auto_select:
         return
     start = ruleset.valid_from or dt.date.min
@@ -182,8 +186,8 @@ def check_registrable(ruleset: RuleSet, others: list[RuleSet]) -> None:
         if start <= (other.valid_to or dt.date.max) and (other.valid_from or dt.date.min) <= end:
             raise RuleSetConflictError(
                 ruleset.origin,
-                f"its validity {ruleset.period} overlaps the automatic rule set {other.id!r} "
-                f"({other.period}); set valid_from/valid_to so that one agreement covers each month, "
-                "or auto_select = false",
+                f"dess giltighetstid {ruleset.period} överlappar det automatiska regelverket {other.id!r} "
+                f"({other.period}); ange valid_from/valid_to så att ett enda avtal gäller varje månad, "
+                "eller sätt auto_select = false",
                 key="valid_from",
             )

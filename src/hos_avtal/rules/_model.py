@@ -39,7 +39,7 @@ class ParameterValue(BaseModel):
     @model_validator(mode="after")
     def _period(self) -> ParameterValue:
         if self.valid_to is not None and self.valid_to < self.valid_from:
-            raise ValueError(f"'to' ({self.valid_to}) is before 'from' ({self.valid_from})")
+            raise ValueError(f"'to' ({self.valid_to}) är före 'from' ({self.valid_from})")
         return self
 
     def covers(self, day: dt.date) -> bool:
@@ -63,7 +63,7 @@ class Parameter(BaseModel):
                 if before.valid_to is None or before.valid_to >= after.valid_from:
                     which = f" ({care_type})" if care_type else ""
                     raise ValueError(
-                        f"the values{which} from {before.valid_from} and {after.valid_from} overlap"
+                        f"värdena{which} från {before.valid_from} och {after.valid_from} överlappar"
                     )
         return self
 
@@ -108,9 +108,9 @@ class RuleSet(BaseModel):
     @model_validator(mode="after")
     def _validity(self) -> RuleSet:
         if self.kind in ("agreement", "statute") and self.valid_from is None:
-            raise ValueError("valid_from is required")
+            raise ValueError("valid_from krävs")
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
-            raise ValueError("valid_to is before valid_from")
+            raise ValueError("valid_to är före valid_from")
         return self
 
     def covers(self, month: Month) -> bool:
@@ -147,6 +147,6 @@ class RuleSet(BaseModel):
         value = parameter.value_at(month) if parameter else None
         if value is None:
             raise MissingParameterError(
-                f"rule set {self.id!r} has no value for {capability}.{name} in {format_month(month)}"
+                f"regelverket {self.id!r} har inget värde för {capability}.{name} i {format_month(month)}"
             )
         return value

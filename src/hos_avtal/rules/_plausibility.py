@@ -59,20 +59,20 @@ class Limits:
     def daily_amount_reason(self) -> str:
         """Why a fastställt belopp outside the limits is refused."""
         return _outside(
-            "a fastställt belopp", self.daily_amount_min_ore, self.daily_amount_max_ore, "per vårddygn"
+            "ett fastställt belopp", self.daily_amount_min_ore, self.daily_amount_max_ore, "per vårddygn"
         )
 
     def tariff_reason(self) -> str:
         """Why a tariff outside the limits is refused."""
-        return _outside("a tariff", self.tariff_min_ore, self.tariff_max_ore, "per hour")
+        return _outside("en taxa", self.tariff_min_ore, self.tariff_max_ore, "per timme")
 
 
 def _outside(what: str, low: Ore, high: Ore, unit: str) -> str:
     from hos_avtal.money import format_sek_sv
 
     return (
-        f"outside the plausible range of {what}, {format_sek_sv(low)}–{format_sek_sv(high)} kr {unit} "
-        "(the plausibility limits); is it a typing slip?"
+        f"utanför det rimliga intervallet för {what}, {format_sek_sv(low)}–{format_sek_sv(high)} kr {unit} "
+        "(rimlighetsgränserna); är det en felskrivning?"
     )
 
 

@@ -129,7 +129,7 @@ def folder_rulesets() -> tuple[RegisteredRuleSet, ...]:
         return ()
     path = Path(folder)
     if not path.is_dir():
-        raise RuleSetError(folder, f"{ENV_RULESETS_DIR} names no folder")
+        raise RuleSetError(folder, f"{ENV_RULESETS_DIR} pekar inte på någon mapp")
     files = sorted(path.glob("*.toml"))
     key = (str(path), tuple((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in files))
     if key not in _FOLDER_CACHE:
@@ -137,7 +137,7 @@ def folder_rulesets() -> tuple[RegisteredRuleSet, ...]:
         for file in files:
             ruleset = parse_ruleset_file(file)
             if ruleset.id in found:
-                raise RuleSetError(str(file), f"the id {ruleset.id!r} is already taken", key="id")
+                raise RuleSetError(str(file), f"id {ruleset.id!r} används redan", key="id")
             # The same checks as a registration: no shipped id, no overlapping automatic agreements.
             check_registrable(ruleset, [*shipped_rulesets(), *(r.ruleset for r in found.values())])
             found[ruleset.id] = RegisteredRuleSet(ruleset, content_sha256(ruleset), "folder")
@@ -193,7 +193,7 @@ def _checked_year(year: int, what: str) -> int:
     limits = plausibility_limits()
     latest = months.today().year + 1  # next year's amount and tariffs are decided in the autumn
     if isinstance(year, bool) or not isinstance(year, int) or not limits.earliest_year <= year <= latest:
-        raise RuleSetError(what, f"the year must be from {limits.earliest_year} to {latest}", key="year")
+        raise RuleSetError(what, f"året måste vara från {limits.earliest_year} till {latest}", key="year")
     return year
 
 
@@ -202,7 +202,7 @@ def _checked_source(source: str, what: str) -> str:
 
     trimmed = check_label(source, "source", max_length=MAX_SOURCE)
     if not trimmed:
-        raise RuleSetError(what, "say where the value comes from (a regulation, a decision)", key="source")
+        raise RuleSetError(what, "ange var värdet kommer ifrån (en föreskrift, ett beslut)", key="source")
     return trimmed
 
 
@@ -212,7 +212,7 @@ def check_registered_amount(year: int, amount_sek: Decimal, source: str) -> tupl
     from hos_avtal.money import sek_to_ore
     from hos_avtal.rules._betalningsansvar import check_value
 
-    what = f"the fastställt belopp for {year}"
+    what = f"fastställt belopp för {year}"
     checked_year = _checked_year(year, what)
     try:
         amount_ore = sek_to_ore(check_value("daily_amount_sek", amount_sek))  # type: ignore[arg-type]
@@ -237,22 +237,22 @@ def check_registered_tariff(
     from hos_avtal.rules._home_care import SERVICES, check_value
 
     if not is_party(kommun):
-        reason = "not one of the 49 municipalities of the agreement (a four-digit SCB code)"
-        raise RuleSetError(f"the tariff of {quotable(kommun)}", reason, key="kommun")
-    what = f"the tariff of {kommun} for {year}"
+        reason = "inte någon av avtalets 49 kommuner (en fyrsiffrig SCB-kod)"
+        raise RuleSetError(f"taxan för {quotable(kommun)}", reason, key="kommun")
+    what = f"taxan för {kommun} år {year}"
     _checked_year(year, what)
     if not amounts_sek:
-        raise RuleSetError(what, f"give at least one tariff ({', '.join(SERVICES)})", key="service")
+        raise RuleSetError(what, f"ange minst en taxa ({', '.join(SERVICES)})", key="service")
     checked: dict[Service, Ore] = {}
     for service, amount in amounts_sek.items():
         if service not in SERVICES:
-            raise RuleSetError(what, f"unknown service; known: {', '.join(SERVICES)}", key="service")
+            raise RuleSetError(what, f"okänd insats; kända: {', '.join(SERVICES)}", key="service")
         try:
             checked[service] = sek_to_ore(check_value(f"{service}_sek_per_hour", amount))  # type: ignore[arg-type]
         except ValueError as exc:
             raise RuleSetError(what, str(exc), key=service) from None
     if decided > months.today():
-        raise RuleSetError(what, f"the decision date {decided} is after today", key="decided")
+        raise RuleSetError(what, f"beslutsdatumet {decided} är efter i dag", key="decided")
     return checked, _checked_source(source, what)
 
 

@@ -67,9 +67,9 @@ def configured_key(db: Database) -> bytes | None:
     if (key := environment_key()) is not None:
         if len(key) < MIN_KEY_LENGTH:
             raise StorageError(
-                f"{ENV_KEY} is {len(key)} characters long; a pseudonym key must be at least "
-                f"{MIN_KEY_LENGTH} (for example 64 hex digits from a secret store): a short key can be "
-                "guessed, and with it every pseudonym undone"
+                f"{ENV_KEY} är {len(key)} tecken lång; en pseudonymnyckel måste ha minst {MIN_KEY_LENGTH} "
+                "tecken (till exempel 64 hexadecimala siffror ur ett hemlighetsvalv): en kort nyckel kan "
+                "gissas, och med den kan varje pseudonym spåras tillbaka"
             )
         return key.encode()
     if key_in_database_allowed():
@@ -87,10 +87,10 @@ def database_key(db: Database) -> KeySource:
         found = configured_key(db)
         if found is None:
             raise StorageError(
-                "the input holds a personnummer, which is stored only as a keyed pseudonym, and no "
-                f"pseudonym key is configured. Set {ENV_KEY} to a secret kept apart from the "
-                f"database (for example 64 hex digits from a secret store), or opt in to a key kept "
-                f"in the database itself with {ENV_KEY_IN_DATABASE}=1"
+                "indata innehåller ett personnummer, som bara lagras som en nyckelbaserad pseudonym, och "
+                f"ingen pseudonymnyckel är konfigurerad. Sätt {ENV_KEY} till en hemlighet som förvaras "
+                f"skild från databasen (till exempel 64 hexadecimala siffror ur ett hemlighetsvalv), eller "
+                f"välj uttryckligen en nyckel som förvaras i själva databasen med {ENV_KEY_IN_DATABASE}=1"
             )
         return found
 
@@ -106,7 +106,7 @@ def pseudonym(personnummer: str, key: bytes) -> str:
     """
     digits = normalised(personnummer, months.today())
     if digits is None:
-        raise ValueError("not a personnummer")
+        raise ValueError("inget personnummer")
     return _keyed(digits, key)
 
 

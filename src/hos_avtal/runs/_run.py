@@ -149,8 +149,8 @@ def _execute_run(
     billing_month = parse_month(month) if isinstance(month, str) else month.replace(day=1)
     if billing_month > months.today().replace(day=1):
         raise CalculationError(
-            f"{billing_month:%Y-%m} has not begun (today is {months.today()}); a month is billed "
-            "when it has happened"
+            f"{billing_month:%Y-%m} har inte börjat (i dag är det {months.today()}); en månad "
+            "faktureras när den har ägt rum"
         )
     sources = {
         "placements": placements,
@@ -215,7 +215,8 @@ def _execute_run(
         step("Done", done=True)
         return RunOutcome(summary, created, *origin)
     raise StaleRunError(
-        f"runs of {billing_month:%Y-%m} are being finalized too often to store this one; retry"
+        f"körningar för {billing_month:%Y-%m} fastställs för ofta för att den här ska kunna lagras; "
+        "försök igen"
     )
 
 

@@ -107,13 +107,13 @@ class Comparison:
         Display values only (Float64); the billing decision is made exactly in the engine.
         """
         if not self.betalningsansvar:
-            raise ScenarioError("comparison", "the trend needs episodes (betalningsansvar)")
+            raise ScenarioError("comparison", "trenden kräver vårdtillfällen (betalningsansvar)")
         result = self.betalningsansvar[variant]
         rows = result.municipalities
         if kommun is not None:
             rows = rows.filter(pl.col("kommun") == kommun)
             if rows.is_empty():
-                raise ScenarioError("comparison", f"{kommun!r} is not one of the 49 municipalities")
+                raise ScenarioError("comparison", f"{kommun!r} är inte någon av de 49 kommunerna")
         label = rows.get_column("name")[0] if kommun is not None else "Alla 49 kommuner"
         thresholds = pl.DataFrame(
             {
@@ -145,7 +145,7 @@ class Comparison:
         amounts = self.amounts
         if capability is not None:
             if capability not in self.capabilities:
-                raise ScenarioError("comparison", f"no {capability} in this comparison")
+                raise ScenarioError("comparison", f"{capability} ingår inte i den här jämförelsen")
             amounts = amounts.filter(pl.col("capability") == capability)
         summed = amounts.group_by(*keys, "variant").agg(pl.col("amount_ore").sum())
         names = {0: "base_ore", **{i: f"s{i}_ore" for i in range(1, len(self.variants))}}
@@ -200,7 +200,7 @@ def compare(
     (True, True)
     """
     if not data.capabilities:
-        raise ScenarioError("comparison", "no data: give episodes, placements or visits")
+        raise ScenarioError("comparison", "inga indata: ange episodes, placements eller visits")
     variants = _variants(scenarios, base, daily_amount_sek)
     frames: list[pl.DataFrame] = []
     results: list[BetalningsansvarResult] = []
@@ -241,7 +241,7 @@ def _variants(
     names = [s.name for s in scenarios]
     duplicate = next((n for n in names if names.count(n) > 1), None)
     if duplicate is not None:
-        raise ScenarioError("comparison", f"two scenarios are called {duplicate!r}; names must differ")
+        raise ScenarioError("comparison", f"två scenarier heter {duplicate!r}; namnen måste vara olika")
     if base is None and scenarios:
         base = scenarios[0].base
     base_rules = load_ruleset(base) if isinstance(base, str | Path) else base

@@ -40,7 +40,7 @@ class ScenarioData:
         """Read and validate the given files (placements, costs and agreements go together)."""
         trio = (placements, costs, agreements)
         if any(trio) and not all(trio):
-            raise HosAvtalError("placements need all three files: placements, costs and agreements")
+            raise HosAvtalError("placeringar kräver alla tre filerna: placements, costs och agreements")
         return cls(
             # A what-if is never billed: a long wait needs no acknowledgement (docs/rules.md §7).
             episodes=read_episodes(episodes, accept=ACKNOWLEDGEMENTS) if episodes else None,

@@ -158,10 +158,10 @@ def scenario_data(tables: Tables) -> ScenarioData:
     (a frame's by its kind), the row and the column."""
     kinds = set(tables)
     if not kinds:
-        raise InputError("dataset", [_problem("no input: give episodes, placements or visits")])
+        raise InputError("dataset", [_problem("inga indata: ange episodes, placements eller visits")])
     unknown = kinds - set(INPUT_KINDS)
     if unknown:
-        raise InputError("dataset", [_problem(f"unknown input {sorted(unknown)[0]!r}")])
+        raise InputError("dataset", [_problem(f"okänd typ av indata {sorted(unknown)[0]!r}")])
     check_inputs_together(kinds)
 
     def table(kind: InputKind) -> Table:
@@ -266,7 +266,7 @@ def list_datasets(db: Database) -> list[DatasetSummary]:
 def dataset_summary(db: Database, dataset_id: int) -> DatasetSummary:
     found = _summaries(db, dataset_id)
     if not found:
-        raise DatasetNotFoundError(f"no scenario dataset has id {dataset_id}")
+        raise DatasetNotFoundError(f"inget dataset med id {dataset_id}")
     return found[0]
 
 
@@ -281,7 +281,7 @@ def delete_dataset(db: Database, dataset_id: int) -> None:
         )
         removed = connection.execute(sa.delete(scenario_dataset).where(scenario_dataset.c.id == dataset_id))
         if removed.rowcount == 0:
-            raise DatasetNotFoundError(f"no scenario dataset has id {dataset_id}")
+            raise DatasetNotFoundError(f"inget dataset med id {dataset_id}")
 
 
 def load_dataset(db: Database, dataset_id: int) -> ScenarioData:
@@ -293,7 +293,7 @@ def load_dataset(db: Database, dataset_id: int) -> ScenarioData:
             )
         ).all()
     if not rows:  # save_dataset never stores a dataset without an input
-        raise DatasetNotFoundError(f"no scenario dataset has id {dataset_id}")
+        raise DatasetNotFoundError(f"inget dataset med id {dataset_id}")
     return scenario_data(
         {kind: Table(frame_from_bytes(blob), f"dataset {dataset_id}: {kind}", 1) for kind, blob in rows}
     )

@@ -123,7 +123,9 @@ def _converted(grid: Sequence[Mapping[str, object]], index: int) -> dict[str, An
     fields: dict[str, Any] = {}
     for name, value in combination.items():
         if name not in sweepable():
-            raise ValueError(f"grid[{index}]: {name!r} cannot be swept; sweepable: {', '.join(sweepable())}")
+            raise ValueError(
+                f"grid[{index}]: {name!r} kan inte svepas; de som kan svepas: {', '.join(sweepable())}"
+            )
         try:
             typed = check_value(name, value)
         except ValueError as exc:
@@ -253,7 +255,9 @@ def _histogram(
     bucket = cells["bucket"].to_numpy() + 1
     if bucket.size and bucket.min() < 1:
         # A negative index would silently count from the end of the row.
-        raise ValueError("an episode is discharged before it was ready; validate the episodes first")
+        raise ValueError(
+            "ett vårdtillfälle är utskrivet före utskrivningsklar; validera vårdtillfällena först"
+        )
     counts[cell, bucket] = cells["n"].to_numpy()
     day_sums[cell, bucket] = cells["d"].to_numpy()
     return np.cumsum(counts, axis=1), np.cumsum(day_sums, axis=1)
@@ -370,5 +374,5 @@ def _int64(values: IntArray, shape: tuple[int, ...]) -> pl.Series:
     if values.dtype == object:
         largest = max((abs(int(v)) for v in values), default=0)
         if largest >= 2**63:
-            raise OverflowError(f"an amount of {largest} öre does not fit in Int64 ({shape} results)")
+            raise OverflowError(f"ett belopp på {largest} öre ryms inte i Int64 ({shape} resultat)")
     return pl.Series(values.astype(np.int64), dtype=pl.Int64)

@@ -91,7 +91,7 @@ class Scenario:
         try:
             base = load_ruleset(self.base)
         except RuleSetError as exc:
-            raise ScenarioError(self.origin, f"the base rule set cannot be used: {exc}", key="base") from None
+            raise ScenarioError(self.origin, f"basregelverket kan inte användas: {exc}", key="base") from None
         return overlay(base, self.overrides, label=self.name, origin=self.origin, fallback=fallback)
 
 
@@ -139,11 +139,11 @@ def load_scenario(path: str | Path) -> Scenario:
     try:
         text = path.read_text("utf-8-sig")
     except OSError as exc:
-        raise ScenarioError(str(path), f"cannot be read ({exc.strerror})") from None
+        raise ScenarioError(str(path), f"kan inte läsas ({exc.strerror})") from None
     try:
         data = tomllib.loads(text)
     except (tomllib.TOMLDecodeError, ValueError) as exc:  # ValueError: an integer too long to convert
-        raise ScenarioError(str(path), f"not valid TOML: {exc}") from None
+        raise ScenarioError(str(path), f"ogiltig TOML: {exc}") from None
     return scenario_from_mapping(data, origin=str(path), relative_to=path.parent)
 
 
@@ -158,13 +158,13 @@ def scenario_from_mapping(
     """
     unknown = [key for key in data if key not in _TOP_LEVEL]
     if unknown:
-        raise ScenarioError(origin, f"unknown key; known: {', '.join(_TOP_LEVEL)}", key=unknown[0])
+        raise ScenarioError(origin, f"okänd nyckel; kända: {', '.join(_TOP_LEVEL)}", key=unknown[0])
     name = data.get("name")
     if not isinstance(name, str) or not name.strip():
-        raise ScenarioError(origin, "a scenario needs a name (a non-empty text)", key="name")
+        raise ScenarioError(origin, "ett scenario behöver ett namn (en text som inte är tom)", key="name")
     description = data.get("description", "")
     if not isinstance(description, str):
-        raise ScenarioError(origin, "the description must be a text", key="description")
+        raise ScenarioError(origin, "beskrivningen måste vara en text", key="description")
     for key, text, longest in (("name", name, 200), ("description", description, 2000)):
         try:
             check_label(text, key, max_length=longest)
@@ -175,7 +175,7 @@ def scenario_from_mapping(
     for capability in CAPABILITIES:
         table = data.get(capability, {})
         if not isinstance(table, Mapping):
-            raise ScenarioError(origin, "must be a table of parameter = value", key=capability)
+            raise ScenarioError(origin, "måste vara en tabell med parameter = värde", key=capability)
         overrides[capability] = {
             name: check_parameter(capability, name, value, origin) for name, value in table.items()
         }
@@ -191,18 +191,21 @@ def scenario_from_mapping(
 def _base(value: object, origin: str, relative_to: Path | None) -> RuleSetRef:
     if not isinstance(value, str) or not value.strip():
         raise ScenarioError(
-            origin, f"a scenario needs a base: a rule-set id ({', '.join(known_ids())}) or file", key="base"
+            origin,
+            f"ett scenario behöver en bas: ett regelverks id ({', '.join(known_ids())}) eller en "
+            "regelverksfil",
+            key="base",
         )
     value = value.strip()
     if value in known_ids():
         return value
     if relative_to is None:
         raise ScenarioError(
-            origin, f"unknown rule set {quotable(value)!r}; known: {', '.join(known_ids())}", key="base"
+            origin, f"okänt regelverk {quotable(value)!r}; kända: {', '.join(known_ids())}", key="base"
         )
     path = Path(value) if Path(value).is_absolute() else relative_to / value
     if not path.exists():
-        raise ScenarioError(origin, f"no rule-set file {str(path)!r}", key="base")
+        raise ScenarioError(origin, f"regelverksfilen {str(path)!r} finns inte", key="base")
     return str(path)
 
 
@@ -211,7 +214,7 @@ def check_parameter(capability: str, name: str, value: object, origin: str) -> R
     catalog = parameter_catalog()
     if catalog.get(capability, name) is None:
         known = ", ".join(catalog.names(capability))
-        raise ScenarioError(origin, f"unknown parameter; known for {capability}: {known}", key=key)
+        raise ScenarioError(origin, f"okänd parameter; kända för {capability}: {known}", key=key)
     if isinstance(value, float):  # TOML/JSON floats: keep what the user wrote, not the binary value
         value = Decimal(repr(value))
     try:

@@ -100,11 +100,11 @@ def parse_axis(text: str) -> Axis:
     name, sep, spec = text.partition("=")
     name = name.strip().rsplit(".", 1)[-1] if "." in name else name.strip()
     if not sep or not spec.strip():
-        raise ScenarioError(_SOURCE, "write NAME=START:STOP:STEP or NAME=V1,V2,…")
+        raise ScenarioError(_SOURCE, "skriv NAMN=START:SLUT:STEG eller NAMN=V1,V2,…")
     sweepable = sweep_parameters()
     capability = sweepable.get(name)
     if capability is None:
-        raise ScenarioError(_SOURCE, f"cannot be swept; sweepable: {', '.join(sweepable)}", key=name)
+        raise ScenarioError(_SOURCE, f"kan inte svepas; de som kan svepas: {', '.join(sweepable)}", key=name)
     if ":" in spec:
         raw = _range(name, spec.strip())
     elif _kind(name) == "share":
@@ -113,7 +113,7 @@ def parse_axis(text: str) -> Axis:
         raw = [_scalar(v.strip()) for v in spec.split(",")]
     values = tuple(dict.fromkeys(check_parameter(capability, name, v, _SOURCE) for v in raw))
     if len(values) > MAX_VALUES:
-        raise ScenarioError(_SOURCE, f"{len(values)} values; at most {MAX_VALUES} per parameter", key=name)
+        raise ScenarioError(_SOURCE, f"{len(values)} värden; högst {MAX_VALUES} per parameter", key=name)
     return Axis(name, capability, values)
 
 
@@ -134,13 +134,13 @@ def _range(name: str, spec: str) -> list[object]:
         start, stop, step = (Decimal(parse_number(p)) for p in parts)
     except ValueError:
         raise ScenarioError(
-            _SOURCE, "START:STOP:STEP must be three numbers such as 2.0:4.0:0.5 (no exponents)", key=name
+            _SOURCE, "START:SLUT:STEG ska vara tre tal, t.ex. 2.0:4.0:0.5 (utan exponenter)", key=name
         ) from None
     if step <= 0 or stop < start:
-        raise ScenarioError(_SOURCE, "STEP must be positive and STOP not below START", key=name)
+        raise ScenarioError(_SOURCE, "STEG måste vara större än noll och SLUT inte mindre än START", key=name)
     count = int((stop - start) / step) + 1
     if count > MAX_VALUES:
-        raise ScenarioError(_SOURCE, f"the range gives {count} values; at most {MAX_VALUES}", key=name)
+        raise ScenarioError(_SOURCE, f"intervallet ger {count} värden; högst {MAX_VALUES}", key=name)
     values = [start + i * step for i in range(count)]
     whole = all(v == v.to_integral_value() for v in (start, step))
     if whole and _kind(name) == "integer":
@@ -204,18 +204,18 @@ def sweep(
     """
     names = [a.name for a in axes]
     if not axes:
-        raise ScenarioError(_SOURCE, "name at least one parameter to sweep")
+        raise ScenarioError(_SOURCE, "ange minst en parameter att svepa")
     if len(set(names)) != len(names):
         raise ScenarioError(
-            _SOURCE, "a parameter is named twice", key=next(n for n in names if names.count(n) > 1)
+            _SOURCE, "en parameter anges två gånger", key=next(n for n in names if names.count(n) > 1)
         )
     size = 1
     for axis in axes:
         size *= len(axis.values)
     if size > MAX_COMBINATIONS:
-        raise ScenarioError(_SOURCE, f"{size} combinations; at most {MAX_COMBINATIONS}")
+        raise ScenarioError(_SOURCE, f"{size} kombinationer; högst {MAX_COMBINATIONS}")
     if not data.capabilities:
-        raise ScenarioError("sweep", "no data: give episodes, placements or visits")
+        raise ScenarioError("sweep", "inga indata: ange episodes, placements eller visits")
     rules = load_ruleset(base) if isinstance(base, str | Path) else base
     combos = list(itertools.product(*(a.values for a in axes)))
     grid = pl.DataFrame(

@@ -75,13 +75,13 @@ def open_database(url_or_path: str | Path | None = None, *, upgrade: bool = True
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise StorageError(f"{url!r} is neither a database URL nor a file path") from None
+        raise StorageError(f"{url!r} är varken en databas-URL eller en sökväg till en fil") from None
     # A failed statement's message must never carry its parameters: they are episode rows.
     options: dict[str, Any] = {"hide_parameters": True}
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
         if database and database != ":memory:" and not Path(database).parent.is_dir():
-            raise StorageError(f"cannot create the database {database}: its folder does not exist")
+            raise StorageError(f"databasen {database} kan inte skapas: mappen finns inte")
         if database and database != ":memory:" and not database.startswith("file:"):
             # SQLite would create the file with the umask's mode (0644: anyone may read the
             # runs); created empty here it is the owner's alone, and SQLite gives its -wal and
@@ -101,7 +101,7 @@ def open_database(url_or_path: str | Path | None = None, *, upgrade: bool = True
     try:
         engine = create_engine(parsed, **options)
     except Exception as exc:  # a missing driver, a malformed URL
-        raise StorageError(f"cannot use the database {parsed.render_as_string()}: {exc}") from None
+        raise StorageError(f"databasen {parsed.render_as_string()} kan inte användas: {exc}") from None
     if engine.dialect.name == "sqlite":
         _sqlite_transactions(engine)
     db = Database(parsed.render_as_string(hide_password=False), engine)
@@ -111,7 +111,7 @@ def open_database(url_or_path: str | Path | None = None, *, upgrade: bool = True
         except DBAPIError as exc:
             engine.dispose()
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-            raise StorageError(f"cannot open the database {parsed.render_as_string()}: {reason}") from None
+            raise StorageError(f"databasen {parsed.render_as_string()} kan inte öppnas: {reason}") from None
     return db
 
 

@@ -158,10 +158,9 @@ def register_ruleset(db: Database, content: str, source: str, actor: Actor) -> t
         if changed and _used_by_final_run(connection, ruleset.id):
             raise RuleSetConflictError(
                 source,
-                f"rule set {ruleset.id!r} is already known with other content (registered, or in the folder "
-                f"of rule sets), and a final billing "
-                "run used it: register the new content under a new id (for example "
-                f"{ruleset.id}-v2), so that run stays reproducible",
+                f"regelverket {ruleset.id!r} finns redan med annat innehåll (registrerat eller i mappen "
+                "med regelverk), och en fastställd körning har använt det: registrera det nya innehållet "
+                f"under ett nytt id (till exempel {ruleset.id}-v2), så att den körningen går att återskapa",
                 key="id",
             )
         at = _now()
@@ -187,7 +186,7 @@ def _check_document(content: str, source: str) -> None:
     try:
         check_label(content, "toml", max_length=1_000_000, multiline=True)
     except InputError as exc:
-        raise RuleSetError(source, f"the file's text {exc.problems[0].reason}") from None
+        raise RuleSetError(source, f"filens text {exc.problems[0].reason}") from None
 
 
 def _current_rulesets(connection: Connection) -> list[RegisteredRuleSet]:

@@ -101,7 +101,9 @@ def save_run(db: Database, new: NewRun) -> tuple[RunSummary, bool]:
                 return existing, False
             last = _last_final(connection, run.month)
             if (last.id if last else None) != run.corrects_run_id:
-                raise StaleRunError(f"the last final run of {run.month:%Y-%m} changed; computing again")
+                raise StaleRunError(
+                    f"den senaste fastställda körningen för {run.month:%Y-%m} har ändrats; beräknar igen"
+                )
             row = {
                 name: getattr(run, name)
                 for name in (
@@ -145,7 +147,7 @@ def save_run(db: Database, new: NewRun) -> tuple[RunSummary, bool]:
             existing = _find(connection, run.month, run.inputs_hash, run.ruleset_hash)
         if existing is None:
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-            raise StorageError(f"the run of {run.month:%Y-%m} could not be stored: {reason}") from exc
+            raise StorageError(f"körningen för {run.month:%Y-%m} kunde inte lagras: {reason}") from exc
         return existing, False
     return load_summary(db, run_id), True
 
@@ -182,7 +184,7 @@ def finalize(db: Database, run_id: int, finalized_by: str) -> tuple[RunSummary, 
                 select(billing_run).where(billing_run.c.id == run_id).with_for_update()
             ).first()
             if row is None:
-                raise RunNotFoundError(f"no billing run {run_id}")
+                raise RunNotFoundError(f"ingen körning med id {run_id}")
             if row.state == "final":
                 return _summary(row), False
             last = _last_final(connection, row.month)
@@ -242,9 +244,9 @@ def _stored_digests(connection: Connection, run_id: int) -> dict[str, str]:
 
 def _altered(run_id: int, what: str) -> RunIntegrityError:
     return RunIntegrityError(
-        f"billing run {run_id} does not match its seal ({what}): it was changed in the database after "
-        "it was stored, so it is not served. Report it to the system's administrator; "
-        "'hos-avtal run verify' checks every run"
+        f"körning {run_id} stämmer inte med sitt sigill ({what}): den har ändrats i databasen efter att "
+        "den lagrades och visas därför inte. Anmäl det till systemets administratör; "
+        "'hos-avtal run verify' kontrollerar alla körningar"
     )
 
 
@@ -260,17 +262,19 @@ def _sealed_digests(connection: Connection, row: Row[Any]) -> dict[str, str] | N
             row.month,
             row.version - 1,
         ):
-            raise _altered(row.id, f"the final run it corrects, {row.corrects_run_id}, is gone or changed")
+            raise _altered(
+                row.id, f"den fastställda körning den rättar, {row.corrects_run_id}, saknas eller har ändrats"
+            )
     if row.seal is None:
         sealed_from = connection.execute(
             select(settings.c.value).where(settings.c.key == SEALED_FROM)
         ).scalar()
         if sealed_from is None or row.id >= int(sealed_from):
-            raise _altered(row.id, "its seal was removed")
+            raise _altered(row.id, "dess sigill har tagits bort")
         return None  # stored before revision 0005: there is nothing to check against
     stored = _stored_digests(connection, row.id)
     if _seal.seal(row._mapping, _input_rows(connection, row.id), stored) != row.seal:
-        raise _altered(row.id, "its identity, inputs or digests")
+        raise _altered(row.id, "dess identitet, indata eller kontrollsummor")
     return stored
 
 
@@ -285,7 +289,7 @@ def _verify(
     computed = _seal.municipality_digests(frames, KOMMUN_COLUMNS)
     if kommun is not None:
         if computed.get(kommun) != stored.get(kommun):
-            raise _altered(row.id, f"the rows of municipality {kommun}")
+            raise _altered(row.id, f"raderna för kommun {kommun}")
         return
     blobs = connection.execute(
         select(run_input.c.kind, run_input.c.data_parquet).where(run_input.c.run_id == row.id)
@@ -293,15 +297,15 @@ def _verify(
     computed[_seal.INPUTS_CODE] = _seal.inputs_digest({str(kind): blob for kind, blob in blobs})
     changed = sorted(k for k in set(computed) | set(stored) if computed.get(k) != stored.get(k))
     if changed:
-        named = ", ".join("the inputs" if k == _seal.INPUTS_CODE else k for k in changed)
-        raise _altered(row.id, f"the rows of {named}")
+        named = ", ".join("indata" if k == _seal.INPUTS_CODE else k for k in changed)
+        raise _altered(row.id, f"raderna för {named}")
 
 
 def _verify_inputs(connection: Connection, row: Row[Any], blobs: Mapping[str, bytes | None]) -> None:
     """Raise :class:`RunIntegrityError` unless the stored inputs match the run's seal."""
     stored = _sealed_digests(connection, row)
     if stored is not None and _seal.inputs_digest(blobs) != stored.get(_seal.INPUTS_CODE):
-        raise _altered(row.id, "the rows of the inputs")
+        raise _altered(row.id, "raderna för indata")
 
 
 def verify_run(db: Database, run_id: int) -> bool:
@@ -348,9 +352,9 @@ def _present(row: Row[Any]) -> list[str]:
 
 def _superseded(row: Row[Any], final_version: int) -> str:
     return (
-        f"run {row.id} (version {row.version} of {row.month:%Y-%m}) cannot be made final: version "
-        f"{final_version} of that month is already final. Run the month again to make version "
-        f"{final_version + 1} with correction lines."
+        f"körning {row.id} (version {row.version} av {row.month:%Y-%m}) kan inte fastställas: version "
+        f"{final_version} av den månaden är redan fastställd. Kör månaden igen för att få version "
+        f"{final_version + 1} med rättelserader."
     )
 
 
@@ -359,7 +363,9 @@ def delete_draft(db: Database, run_id: int) -> None:
     with db.write() as connection:
         row = _row(connection, run_id)
         if row.state == "final":
-            raise FinalRunError(f"run {run_id} is final: a final run is never modified or deleted")
+            raise FinalRunError(
+                f"körning {run_id} är fastställd: en fastställd körning ändras eller raderas aldrig"
+            )
         connection.execute(billing_run.delete().where(billing_run.c.id == run_id))
 
 
@@ -574,12 +580,12 @@ def _kind(text: str) -> InputKind:
     for kind in INPUT_KINDS:
         if kind == text:
             return kind
-    raise StorageError(f"unknown input kind {text!r} in the database")
+    raise StorageError(f"okänd typ av indata {text!r} i databasen")
 
 
 def _frame(frame: pl.DataFrame | None) -> pl.DataFrame:
     if frame is None:
-        raise StorageError("a run without its betalningsansvar rows: the database is damaged")
+        raise StorageError("en körning utan sina rader för betalningsansvar: databasen är skadad")
     return frame
 
 
@@ -591,7 +597,7 @@ def _sorted(name: str, frame: pl.DataFrame) -> pl.DataFrame:
 def _row(connection: Connection, run_id: int) -> Row[Any]:
     row = connection.execute(select(billing_run).where(billing_run.c.id == run_id)).first()
     if row is None:
-        raise RunNotFoundError(f"no billing run {run_id}")
+        raise RunNotFoundError(f"ingen körning med id {run_id}")
     return row
 
 
