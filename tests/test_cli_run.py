@@ -93,7 +93,7 @@ def test_errors_are_messages_with_exit_code_2(
         (["run", "show", "7"], "fel: ingen körning med id 7"),
         (["run", "finalize", "7"], "fel: ingen körning med id 7"),
         (["run", "diff", "7", "8"], "fel: ingen körning med id 7"),
-        (["run", "--month", MONTH, "--episodes", str(tmp_path / "missing.csv")], "no such file"),
+        (["run", "--month", MONTH, "--episodes", str(tmp_path / "missing.csv")], "filen finns inte"),
         (["run", "--month", MONTH], "--episodes"),
         (["run", "--month", "2022-13", "--episodes", str(episodes)], "2022-13"),
         (["run", "list", "--state", "paid"], "välj draft eller final"),

@@ -132,7 +132,7 @@ class TestBadInput:
     def test_not_utf8(self, tmp_path: Path) -> None:
         path = tmp_path / "e.csv"
         path.write_bytes((HEADER + "\n" + GOOD.replace("SU", "Sk\xe5S") + "\n").encode("latin-1"))
-        with pytest.raises(InputError, match="not UTF-8"):
+        with pytest.raises(InputError, match="inte UTF-8"):
             read_episodes(path)
 
     def test_no_such_file(self, tmp_path: Path) -> None:

@@ -197,8 +197,8 @@ def test_the_cli_gives_the_json_contract_for_one_municipality(capsys, monkeypatc
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("--date", "2024-13-01"), "YYYY-MM-DD"),
-        (("--date", "20240301"), "YYYY-MM-DD"),
+        (("--date", "2024-13-01"), "ÅÅÅÅ-MM-DD"),
+        (("--date", "20240301"), "ÅÅÅÅ-MM-DD"),
         (("--date", "2099-01-01"), "efter i dag"),
         (("--date", "2022-03-20", "--kommun", "9999"), "inte någon av avtalets 49 kommuner"),
         (("--date", "2022-03-20", "--kommun", "19121212-1212"), "inte någon av avtalets 49 kommuner"),

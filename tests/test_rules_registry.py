@@ -371,7 +371,7 @@ def test_registered_tariffs_serve_home_care_and_a_missing_one_names_the_host(  #
         (("1490", "2023"), "ange minst en taxa"),
         (("1490", "2023", "--hemtjanst", "7"), "rimlig"),
         (("1490", "2023", "--hemtjanst", "700", "--decided", "2099-01-01"), "efter i dag"),
-        (("1490", "2023", "--hemtjanst", "700", "--decided", "20221120"), "YYYY-MM-DD"),
+        (("1490", "2023", "--hemtjanst", "700", "--decided", "20221120"), "ÅÅÅÅ-MM-DD"),
     ],
 )
 def test_a_bad_tariff_is_a_message(

@@ -95,7 +95,7 @@ def test_a_broken_scenario_file_names_file_key_and_reason(
         load_scenario(path)
     message = str(caught.value)
     assert str(path) in message
-    assert f"key {key!r}" in message
+    assert f"nyckel {key!r}" in message
     assert reason in message
 
 

@@ -213,7 +213,7 @@ def test_an_export_to_a_file_or_under_one_is_a_message(
         )
         assert code == 2, err
         assert "Traceback" not in err
-        assert "folder" in err
+        assert "mapp" in err
 
 
 def test_a_kommun_code_that_could_be_a_personnummer_is_not_repeated(
