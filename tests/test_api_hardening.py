@@ -352,7 +352,9 @@ def test_serve_turns_uvicorns_access_log_off_and_logs_ours(
 
     calls: list[dict[str, Any]] = []
     monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append(options))
-    code, _out, err = run_cli(capsys, monkeypatch, "serve", "--db", str(tmp_path / "serve.sqlite"))
+    db = str(tmp_path / "serve.sqlite")
+    assert run_cli(capsys, monkeypatch, "db", "upgrade", "--db", db)[0] == 0
+    code, _out, err = run_cli(capsys, monkeypatch, "serve", "--db", db)
     assert code == 0, err
     [options] = calls
     assert options["access_log"] is False

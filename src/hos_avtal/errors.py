@@ -22,6 +22,7 @@ problem document). Nothing here ever carries a value of a personal id column.
         │   └── DatasetNotFoundError   no scenario dataset has the given id
         ├── FinalRunError     the operation would change a final run
         ├── StaleRunError     the month's last final run changed while a run was computed
+        ├── SchemaError       the database's schema is not the one this version needs
         └── RunIntegrityError a stored run no longer matches its seal: it was altered
 
     ProblemError              raised by the HTTP layer only: a status and a problem document
@@ -165,6 +166,11 @@ class StorageError(HosAvtalError):
 
 class NotFoundError(StorageError):
     """Nothing is stored under the id (or day) asked for."""
+
+
+class SchemaError(StorageError):
+    """The database's schema is older (or newer) than this version of hos_avtal needs, and it was
+    opened not to be migrated (``hos-avtal serve``): the message names ``hos-avtal db upgrade``."""
 
 
 class RunNotFoundError(NotFoundError):

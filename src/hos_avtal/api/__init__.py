@@ -50,7 +50,8 @@ from hos_avtal.api.routers import (
     scenario_sweeps,
     scenarios,
 )
-from hos_avtal.storage import open_database
+from hos_avtal.errors import SchemaError
+from hos_avtal.storage import open_database, require_current_schema
 
 __all__ = [
     "create_app",
@@ -87,16 +88,25 @@ def create_app(
     max_body_bytes: int = 20 * 2**20,
     invoice_cache_bytes: int = 64 * 2**20,
     max_active_bodies: int = 2,
+    migrate: bool = True,
 ) -> FastAPI:
     """The application on the run database at ``database_url`` (default as the CLI:
-    ``HOS_AVTAL_DATABASE_URL``, else ``hos_avtal.sqlite`` here), created or upgraded at once.
+    ``HOS_AVTAL_DATABASE_URL``, else ``hos_avtal.sqlite`` here), created or upgraded at once —
+    or, with ``migrate=False`` (``hos-avtal serve``), refused with a
+    :class:`~hos_avtal.errors.SchemaError` unless its schema is this version's.
 
     ``max_body_bytes`` bounds every request body, counted as it arrives (413 beyond it).
     ``invoice_cache_bytes`` bounds the encoded invoice bases kept in memory
     (0: none kept). ``max_active_bodies`` requests with a body are parsed and computed at
     once; more wait their turn (bounded memory under a burst of large calculations).
     """
-    db = open_database(database_url)
+    db = open_database(database_url, upgrade=migrate)
+    if not migrate:
+        try:
+            require_current_schema(db)
+        except SchemaError:
+            db.close()
+            raise
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -39,6 +39,7 @@ COMMAND_MODULES = (
     "_prognos",
     "_run",
     "_keys",
+    "_db",
     "_serve",
 )
 """Each module registers its commands on ``app`` when imported."""

@@ -63,7 +63,8 @@ def serve(
     db: DbOption = None,
 ) -> None:
     """Kör API:t under /v1 (OpenAPI på /openapi.json, dokumentation på /docs). Lägg TLS framför
-    det: API-nycklar skickas som bearer-token."""
+    det: API-nycklar skickas som bearer-token. Databasens schema måste vara den här versionens:
+    serve migrerar aldrig själv (kör hos-avtal db upgrade först)."""
     import uvicorn
 
     from hos_avtal.api import create_app
@@ -71,7 +72,7 @@ def serve(
     # uvicorn's access log would write every path and query string as sent; the app logs each
     # request by its route template instead (hos_avtal.access).
     uvicorn.run(
-        create_app(db),
+        create_app(db, migrate=False),
         host=host,
         port=port,
         access_log=False,

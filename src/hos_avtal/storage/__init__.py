@@ -20,9 +20,14 @@ from hos_avtal._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from hos_avtal.storage._database import (
+        HEAD_REVISION,
         Database,
+        SchemaState,
         open_database,
+        require_current_schema,
         schema_revision,
+        schema_state,
+        upgrade_schema,
     )
     from hos_avtal.storage._location import (
         DEFAULT_URL,
@@ -98,6 +103,11 @@ _EXPORTS = {
     "ENV_URL": "hos_avtal.storage._location",
     "Actor": "hos_avtal.storage._registry",
     "Database": "hos_avtal.storage._database",
+    "HEAD_REVISION": "hos_avtal.storage._database",
+    "SchemaState": "hos_avtal.storage._database",
+    "require_current_schema": "hos_avtal.storage._database",
+    "schema_state": "hos_avtal.storage._database",
+    "upgrade_schema": "hos_avtal.storage._database",
     "NewRun": "hos_avtal.storage._repository",
     "daily_amount_history": "hos_avtal.storage._registry",
     "delete_draft": "hos_avtal.storage._repository",
@@ -134,6 +144,7 @@ __all__ = [
     "ACCEPTED_SCHEMA",
     "DEFAULT_URL",
     "ENV_URL",
+    "HEAD_REVISION",
     "Actor",
     "Database",
     "InputKind",
@@ -141,6 +152,7 @@ __all__ = [
     "RunInput",
     "RunState",
     "RunSummary",
+    "SchemaState",
     "StoredRun",
     "api_key",
     "audit_log",
@@ -168,6 +180,7 @@ __all__ = [
     "register_daily_amount",
     "register_ruleset",
     "register_tariff",
+    "require_current_schema",
     "resolve_url",
     "ruleset_content",
     "ruleset_history",
@@ -175,8 +188,10 @@ __all__ = [
     "scenario_dataset",
     "scenario_dataset_input",
     "schema_revision",
+    "schema_state",
     "setting",
     "tariff_history",
+    "upgrade_schema",
     "verify_run",
     "version_gaps",
 ]

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, make_url, text
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
-from hos_avtal.errors import StorageError
+from hos_avtal.errors import SchemaError, StorageError
 from hos_avtal.storage._location import DEFAULT_URL as DEFAULT_URL
 from hos_avtal.storage._location import ENV_URL as ENV_URL
 from hos_avtal.storage._location import resolve_url
@@ -150,8 +150,11 @@ def _stored_revision(connection: Connection) -> str | None:
 
 def _upgrade(db: Database) -> None:
     with db.read() as connection:
-        if _stored_revision(connection) == HEAD_REVISION:
-            return
+        stored = _stored_revision(connection)
+    if stored == HEAD_REVISION:
+        return
+    if stored is not None and stored not in KNOWN_REVISIONS:
+        raise SchemaError(_schema_message(db, SchemaState(stored)))
     from alembic import command
     from alembic.config import Config
 
@@ -170,3 +173,69 @@ def schema_revision(db: Database) -> str | None:
     """The schema's Alembic revision (``None`` for an empty database)."""
     with db.read() as connection:
         return _stored_revision(connection)
+
+
+KNOWN_REVISIONS = tuple(sorted(p.name[:4] for p in (_MIGRATIONS / "versions").glob("[0-9]" * 4 + "_*.py")))
+"""Every revision this version can migrate from, oldest first (the files' numbers)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaState:
+    """Where a database's schema stands against this version of hos_avtal.
+
+    >>> SchemaState("0005").status, SchemaState(HEAD_REVISION).status, SchemaState(None).status
+    ('behind', 'current', 'empty')
+    """
+
+    revision: str | None
+    """The stored revision; ``None`` for a database without a schema."""
+    head: str = HEAD_REVISION
+
+    @property
+    def status(self) -> str:
+        """``current``, ``empty``, ``behind`` (``db upgrade`` brings it to ``head``) or ``ahead`` (a
+        newer version of hos_avtal migrated it; this one must not use it)."""
+        if self.revision == self.head:
+            return "current"
+        if self.revision is None:
+            return "empty"
+        return "behind" if self.revision in KNOWN_REVISIONS else "ahead"
+
+
+def schema_state(db: Database) -> SchemaState:
+    """The schema of ``db`` against this version's newest migration."""
+    return SchemaState(schema_revision(db))
+
+
+def upgrade_schema(db: Database) -> tuple[SchemaState, SchemaState]:
+    """Migrate ``db`` to this version's newest schema (``hos-avtal db upgrade``): the state before
+    and after. One process at a time migrates (PostgreSQL: an advisory lock; SQLite: its write
+    lock); a schema newer than this version is refused, never downgraded."""
+    before = schema_state(db)
+    if before.status == "ahead":
+        raise SchemaError(_schema_message(db, before))
+    _upgrade(db)
+    return before, schema_state(db)
+
+
+def require_current_schema(db: Database) -> None:
+    """Refuse (:class:`~hos_avtal.errors.SchemaError`) a database whose schema is not this
+    version's: what ``hos-avtal serve`` checks instead of migrating."""
+    state = schema_state(db)
+    if state.status != "current":
+        raise SchemaError(_schema_message(db, state))
+
+
+def _schema_message(db: Database, state: SchemaState) -> str:
+    where = make_url(db.url).render_as_string()  # the password hidden
+    if state.status == "empty":
+        return f"databasen {where} har inget schema än; skapa det med: hos-avtal db upgrade --db URL"
+    if state.status == "ahead":
+        return (
+            f"databasen {where} har schemaversion {state.revision}, nyare än den här versionen av "
+            f"hos_avtal ({state.head}); kör den version som uppgraderade den"
+        )
+    return (
+        f"databasen {where} har schemaversion {state.revision}, den här versionen av hos_avtal kräver "
+        f"{state.head}; ta en säkerhetskopia och uppgradera med: hos-avtal db upgrade --db URL"
+    )

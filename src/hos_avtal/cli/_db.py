@@ -1,0 +1,80 @@
+"""``hos-avtal db upgrade | current | check``: the run database's schema, managed on purpose.
+
+``serve`` never migrates (it refuses a schema that is not its own); the other commands create
+and upgrade a database as they open it, as they always have. In a deployment, ``db upgrade``
+is the one step of an upgrade that changes the schema, run once with a backup taken first
+(docs/operations.md).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import typer
+
+from hos_avtal.cli._app import command_group
+from hos_avtal.cli._options import DbOption
+
+if TYPE_CHECKING:
+    from hos_avtal.storage import Database
+
+db_app = command_group("db", "Databasens schema: uppgradera, visa eller kontrollera versionen (Alembic).")
+
+_STATUS_SV = {
+    "current": "aktuellt",
+    "empty": "inget schema än",
+    "behind": "äldre än den här versionen: kör hos-avtal db upgrade",
+    "ahead": "nyare än den här versionen",
+}
+
+
+def _open(db: str | None) -> Database:
+    """The database as it is: these commands look at the schema before anything changes it."""
+    from hos_avtal.storage import open_database
+
+    return open_database(db, upgrade=False)
+
+
+@db_app.command("upgrade")
+def upgrade(db: DbOption = None) -> None:
+    """Uppgradera databasens schema till den här versionens (skapar det i en tom databas). En
+    process i taget; en databas som redan är aktuell lämnas orörd. Ta en säkerhetskopia först."""
+    from hos_avtal.storage import upgrade_schema
+
+    database = _open(db)
+    try:
+        before, after = upgrade_schema(database)
+    finally:
+        database.close()
+    if before.revision == after.revision:
+        typer.echo(f"schemat är redan aktuellt: {after.revision}")
+    else:
+        typer.echo(f"schemat uppgraderat: {before.revision or 'tomt'} -> {after.revision}")
+
+
+@db_app.command("current")
+def current(db: DbOption = None) -> None:
+    """Visa databasens schemaversion och den här versionens."""
+    from hos_avtal.storage import schema_state
+
+    database = _open(db)
+    try:
+        state = schema_state(database)
+    finally:
+        database.close()
+    status = _STATUS_SV[state.status]
+    typer.echo(f"databasen: {state.revision or '-'}  den här versionen: {state.head}  ({status})")
+
+
+@db_app.command("check")
+def check(db: DbOption = None) -> None:
+    """Avsluta med 0 om schemat är den här versionens, annars med 2 och ett meddelande som
+    säger vad som ska göras (för driftsättning och övervakning)."""
+    from hos_avtal.storage import require_current_schema
+
+    database = _open(db)
+    try:
+        require_current_schema(database)
+    finally:
+        database.close()
+    typer.echo("schemat är aktuellt")
