@@ -21,9 +21,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fpdf import FPDF
 
 from _common import turn_by_turn
-from hos_avtal.exports._pdf_rows import Col, place_rows  # the unit measured, private on purpose
+from hos_avtal.exports._pdf_rows import Align, Col, place_rows  # the unit measured, private on purpose
 
-COLUMNS: list[Col] = [("Vårdtillfälle", 34.0, "L")] + [(f"Kolumn {j}", 24.0, "R") for j in range(1, 10)]
+RIGHT: Align = "R"
+COLUMNS: list[Col] = [("Vårdtillfälle", 34.0, "L"), *((f"Kolumn {j}", 24.0, RIGHT) for j in range(1, 10))]
 
 
 def rows_of(n: int) -> list[tuple[str, ...]]:

@@ -26,9 +26,9 @@ from hos_avtal.api import _problems
 from hos_avtal.api._cache import ResponseCache
 from hos_avtal.api._catalog_schema import add_catalog_schemas
 from hos_avtal.api._keys import create_key, list_keys, revoke_key
+from hos_avtal.api._logs import AccessLogMiddleware, JsonLogFormatter, tag_records_with_request_id
 from hos_avtal.api._middleware import (
     MAX_DEPTH,
-    AccessLogMiddleware,
     AuditMiddleware,
     BodyLimitMiddleware,
     RegistryMiddleware,
@@ -54,6 +54,7 @@ from hos_avtal.errors import SchemaError
 from hos_avtal.storage import open_database, require_current_schema
 
 __all__ = [
+    "JsonLogFormatter",
     "create_app",
     "create_key",
     "list_keys",
@@ -100,6 +101,7 @@ def create_app(
     (0: none kept). ``max_active_bodies`` requests with a body are parsed and computed at
     once; more wait their turn (bounded memory under a burst of large calculations).
     """
+    tag_records_with_request_id()
     db = open_database(database_url, upgrade=migrate)
     if not migrate:
         try:

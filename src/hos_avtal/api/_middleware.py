@@ -1,5 +1,5 @@
-"""ASGI middleware: a body-size limit that counts bytes, a JSON nesting limit, the audit log, and
-the access log.
+"""ASGI middleware: a body-size limit that counts bytes, a JSON nesting limit, the audit log and
+the registry (the access log and request ids: :mod:`hos_avtal.api._logs`).
 
 Pure ASGI rather than Starlette's ``BaseHTTPMiddleware``: the limit must hold for chunked bodies
 without a Content-Length, so the bytes are counted as they arrive, and the request is refused
@@ -12,7 +12,6 @@ import datetime as dt
 import json
 import logging
 import re
-import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -22,13 +21,12 @@ import numpy as np
 import sqlalchemy as sa
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hos_avtal.api._problems import PROBLEM_JSON, logged_method, problem_body, route_template
+from hos_avtal.api._problems import PROBLEM_JSON, problem_body, route_template
 from hos_avtal.rules import using_registry
 from hos_avtal.storage import Database, audit_log, load_registry
 
 MAX_DEPTH = 32
 _log = logging.getLogger("hos_avtal.api")
-_access = logging.getLogger("hos_avtal.access")
 _SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
 _STATELESS = "_hos_avtal_stateless"
 
@@ -252,36 +250,3 @@ class RegistryMiddleware:
             return
         with using_registry(lambda: load_registry(self.db)):
             await self.app(scope, receive, send)
-
-
-class AccessLogMiddleware:
-    """One line per request on the logger ``hos_avtal.access``: method, route template (``-`` when
-    no route matched), status and duration in ms.
-
-    The path, the query string, the headers and the body are never logged: any of them can carry a
-    personnummer (``/v1/municipalities/19121212-1212``), while the template names the endpoint
-    without what was sent to it. The same fields are on the record as ``method``, ``route``,
-    ``status`` and ``duration_ms`` for a structured handler.
-    """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        start = time.perf_counter()
-        response = _Status(send)
-        try:
-            await self.app(scope, receive, response.send)
-        finally:
-            status = response.code
-            # Read after the call: the router leaves the matched route in the scope.
-            fields = {
-                "method": logged_method(scope),
-                "route": route_template(scope) or "-",
-                "status": status,
-                "duration_ms": round((time.perf_counter() - start) * 1000, 1),
-            }
-            _access.info("%(method)s %(route)s %(status)d %(duration_ms).1f ms", fields, extra=fields)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import logging
 import traceback
+from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
@@ -43,9 +44,16 @@ def _frames(exc: BaseException) -> str:
     )
 
 
-def log_config() -> dict[str, Any]:
-    """uvicorn's logging, with the API's loggers (``hos_avtal.access``: one line per request) on its
-    stderr handler and every exception logged as types and frames only."""
+class LogFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+def log_config(log_format: LogFormat | str = LogFormat.text) -> dict[str, Any]:
+    """uvicorn's logging, with the API's loggers (``hos_avtal.access``: one line per request;
+    ``hos_avtal.events``: runs created and finalized, rules registered) on its stderr handler and
+    every exception logged as types and frames only; ``json``: every line, uvicorn's own too, one
+    JSON object (:class:`hos_avtal.api.JsonLogFormatter`)."""
     from uvicorn.config import LOGGING_CONFIG
 
     config = copy.deepcopy(LOGGING_CONFIG)
@@ -53,6 +61,10 @@ def log_config() -> dict[str, Any]:
     for handler in config["handlers"].values():
         handler.setdefault("filters", []).append("exception_types_only")
     config["loggers"]["hos_avtal"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    if LogFormat(log_format) is LogFormat.json:
+        config["formatters"]["json"] = {"()": "hos_avtal.api.JsonLogFormatter"}
+        for handler in config["handlers"].values():
+            handler["formatter"] = "json"
     return config
 
 
@@ -61,6 +73,13 @@ def serve(
     host: Annotated[str, typer.Option("--host", help="Gränssnitt att lyssna på.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="TCP-port.", min=1, max=65535)] = 8000,
     db: DbOption = None,
+    log_format: Annotated[
+        LogFormat,
+        typer.Option(
+            "--log-format",
+            help="text: rader för människor; json: ett JSON-objekt per rad, för loggsamlare.",
+        ),
+    ] = LogFormat.text,
 ) -> None:
     """Kör API:t under /v1 (OpenAPI på /openapi.json, dokumentation på /docs). Lägg TLS framför
     det: API-nycklar skickas som bearer-token. Databasens schema måste vara den här versionens:
@@ -76,6 +95,6 @@ def serve(
         host=host,
         port=port,
         access_log=False,
-        log_config=log_config(),
+        log_config=log_config(log_format),
         proxy_headers=True,
     )

@@ -32,6 +32,7 @@ from hos_avtal.rules import (
     shipped_rulesets,
 )
 from hos_avtal.storage._database import Database
+from hos_avtal.storage._events import log_event
 from hos_avtal.storage._models import (
     audit_log,
     billing_run,
@@ -174,6 +175,10 @@ def register_ruleset(db: Database, content: str, source: str, actor: Actor) -> t
             )
         )
         _audit(connection, actor, "rulesets add", ruleset.id)
+    log_event(
+        "ruleset.registered", f"rule set {ruleset.id} registered",
+        ruleset_id=ruleset.id, created_by=actor.name,
+    )  # fmt: skip
     return RegisteredRuleSet(ruleset, digest, "database", actor.name, at), True
 
 
@@ -227,6 +232,9 @@ def register_daily_amount(
             )
         )
         _audit(connection, actor, "amounts set", str(year))
+    log_event(
+        "daily_amount.registered", f"daily amount of {year} registered", year=year, created_by=actor.name
+    )
     return RegisteredAmount(year, Ore(amount_ore), source, actor.name, at)
 
 
@@ -267,6 +275,10 @@ def register_tariff(
                 )
             )
         _audit(connection, actor, "tariffs set", f"{kommun}/{year}")
+    log_event(
+        "tariff.registered", f"tariffs of {kommun} for {year} registered",
+        kommun=kommun, year=year, created_by=actor.name,
+    )  # fmt: skip
     return [
         RegisteredTariff(KommunCode(kommun), year, service, amount, decided, source, actor.name, at)
         for service, amount in sorted(amounts_ore.items())

@@ -25,6 +25,7 @@ from hos_avtal.io import INPUT_KINDS
 from hos_avtal.months import months_in_a_row
 from hos_avtal.storage import _seal
 from hos_avtal.storage._database import Database
+from hos_avtal.storage._events import log_event
 from hos_avtal.storage._models import (
     FRAME_TABLES,
     billing_run,
@@ -149,7 +150,13 @@ def save_run(db: Database, new: NewRun) -> tuple[RunSummary, bool]:
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
             raise StorageError(f"körningen för {run.month:%Y-%m} kunde inte lagras: {reason}") from exc
         return existing, False
-    return load_summary(db, run_id), True
+    summary = load_summary(db, run_id)
+    log_event(
+        "run.created", f"run {run_id} created: {run.month:%Y-%m} version {summary.version}",
+        run_id=run_id, month=f"{run.month:%Y-%m}", version=summary.version, state="draft",
+        ruleset_id=run.ruleset_id, created_by=run.created_by,
+    )  # fmt: skip
+    return summary, True
 
 
 def _input_bytes(frame: pl.DataFrame | None) -> bytes | None:
@@ -205,7 +212,14 @@ def finalize(db: Database, run_id: int, finalized_by: str) -> tuple[RunSummary, 
             row = _row(connection, run_id)
             last = _last_final(connection, row.month)
         raise FinalRunError(_superseded(row, last.version if last else row.version)) from None
-    return load_summary(db, run_id), changed == 1
+    summary = load_summary(db, run_id)
+    if changed == 1:
+        log_event(
+            "run.finalized", f"run {run_id} finalized: {summary.month_text} version {summary.version}",
+            run_id=run_id, month=summary.month_text, version=summary.version, state="final",
+            created_by=finalized_by,
+        )  # fmt: skip
+    return summary, changed == 1
 
 
 def _store_seal(connection: Connection, run_id: int, blobs: Mapping[str, bytes | None]) -> None:
