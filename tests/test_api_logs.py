@@ -67,7 +67,7 @@ async def test_a_json_line_per_request_names_route_status_key_and_duration_never
     ]
     assert "key_id" not in lines[0]
     assert set(lines[1]) == {
-        "time", "level", "logger", "message", "request_id", "method", "route", "status",
+        "time", "level", "logger", "pid", "message", "request_id", "method", "route", "status",
         "duration_ms", "key_id",
     }  # fmt: skip
     assert all(isinstance(line["duration_ms"], float) for line in lines)

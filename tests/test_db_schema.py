@@ -3,6 +3,7 @@ refuses a database whose schema is not its own instead of migrating it (issue 18
 
 from __future__ import annotations
 
+import os
 import threading
 from typing import Any
 
@@ -12,6 +13,7 @@ import sqlalchemy as sa
 from helpers import run_cli
 from hos_avtal.errors import SchemaError
 from hos_avtal.storage import (
+    ENV_URL,
     HEAD_REVISION,
     open_database,
     schema_revision,
@@ -79,10 +81,11 @@ def test_an_older_schema_is_named_refused_by_serve_and_brought_current_by_db_upg
     code, out, _err = run_cli(capsys, monkeypatch, "db", "upgrade", "--db", database_url)
     assert (code, out.strip()) == (0, f"schemat är redan aktuellt: {HEAD_REVISION}")
     assert run_cli(capsys, monkeypatch, "db", "check", "--db", database_url)[0] == 0
+    before = os.environ.get(ENV_URL)
     code, _out, err = run_cli(capsys, monkeypatch, "serve", "--db", database_url)
     assert code == 0, err
-    [app] = served
-    app.state.database.close()
+    assert served == ["hos_avtal.api:create_served_app"]
+    assert os.environ.get(ENV_URL) == before  # serve gave the workers the URL, and took it back
 
 
 def test_a_schema_newer_than_this_version_is_refused_never_downgraded(

@@ -14,6 +14,7 @@ the CLI, and shape the answer. Errors are RFC 9457 problem documents; access is 
 from __future__ import annotations
 
 import gc
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -57,9 +58,12 @@ __all__ = [
     "JsonLogFormatter",
     "create_app",
     "create_key",
+    "create_served_app",
     "list_keys",
     "revoke_key",
 ]
+
+_events = logging.getLogger("hos_avtal.events")
 
 GC_THRESHOLDS = (50_000, 20, 10)
 """The collector's thresholds while the app serves (Python's default: 700, 10, 10).
@@ -123,6 +127,7 @@ def create_app(
         gc.set_threshold(*thresholds)
         gc.unfreeze()
         db.close()
+        _events.info("stopped: database closed", extra={"event": "stopped"})
 
     app = FastAPI(
         title="hos-avtal",
@@ -164,6 +169,12 @@ def create_app(
     app.add_middleware(AccessLogMiddleware)
     _openapi(app)
     return app
+
+
+def create_served_app() -> FastAPI:
+    """What ``hos-avtal serve`` runs in each worker process: the app on ``HOS_AVTAL_DATABASE_URL``,
+    refusing (never migrating) a schema that is not this version's."""
+    return create_app(None, migrate=False)
 
 
 def _openapi(app: FastAPI) -> None:

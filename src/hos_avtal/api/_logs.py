@@ -13,6 +13,7 @@ is not a plain token, or that reads as a personnummer, is replaced, not logged.
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import datetime as dt
 import json
@@ -24,6 +25,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from hos_avtal.api._middleware import send_problem
 from hos_avtal.api._problems import logged_method, route_template
 from hos_avtal.privacy import normalised
 
@@ -75,17 +77,27 @@ class AccessLogMiddleware:
         request_id = request_id_of(scope)
         token = REQUEST_ID.set(request_id)
         status = 500  # what the server answers when the app raises before it starts a response
+        started = False
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, started
             if message["type"] == "http.response.start":
-                status = int(message["status"])
+                status, started = int(message["status"]), True
                 headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"x-request-id"]
                 message = {**message, "headers": [*headers, (b"x-request-id", request_id.encode())]}
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
+        except asyncio.CancelledError:
+            # The server is stopping and the grace (serve --grace) is over: a request that has
+            # not begun its answer gets one that says to send it again, not a bare 500.
+            if not started:
+                await send_problem(
+                    send_with_id, 503, "servern stängs av; skicka anropet igen",
+                    kind="shutting-down", headers=((b"retry-after", b"5"), (b"connection", b"close")),
+                )  # fmt: skip
+            raise
         finally:
             key = scope.get("state", {}).get("api_key")
             # Read after the call: the router leaves the matched route in the scope.
@@ -125,7 +137,7 @@ def tag_records_with_request_id() -> None:
 
 class JsonLogFormatter(logging.Formatter):
     """A record as one JSON object on one line: ``time`` (UTC, ISO 8601), ``level``, ``logger``,
-    ``message``, the request id of the request it was logged in, and those of :data:`FIELDS` the
+    ``pid`` (the worker), ``message``, the request id of the request it was logged in, and those of :data:`FIELDS` the
     record carries. An exception is its type only (its text can quote a submitted value).
 
     >>> record = logging.LogRecord("hos_avtal.events", logging.INFO, "", 0, "run 3 created", None, None)
@@ -140,6 +152,7 @@ class JsonLogFormatter(logging.Formatter):
             "time": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
+            "pid": record.process,  # which worker of ``serve --workers N``
             "message": record.getMessage(),
         }
         request_id = getattr(record, "request_id", None) or REQUEST_ID.get()

@@ -43,7 +43,14 @@ def stateless(endpoint: Endpoint) -> Endpoint:
     return endpoint
 
 
-async def _send_problem(send: Send, status: int, detail: str, kind: str | None = None) -> None:
+async def send_problem(
+    send: Send,
+    status: int,
+    detail: str,
+    kind: str | None = None,
+    headers: tuple[tuple[bytes, bytes], ...] = (),
+) -> None:
+    """A problem document sent straight from middleware, before or outside any route."""
     # Before routing there is no route template, and the path sent is never shown: no instance.
     body = json.dumps(problem_body(status, detail, None, kind=kind)).encode()
     await send(
@@ -53,6 +60,7 @@ async def _send_problem(send: Send, status: int, detail: str, kind: str | None =
             "headers": [
                 (b"content-type", PROBLEM_JSON.encode()),
                 (b"content-length", str(len(body)).encode()),
+                *headers,
             ],
         }
     )
@@ -117,7 +125,7 @@ class BodyLimitMiddleware:
         length = headers.get(b"content-length")
         too_large = f"the body is larger than {self.max_bytes} bytes"
         if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
-            await _send_problem(send, 413, too_large)
+            await send_problem(send, 413, too_large)
             return
         chunks: list[bytes] = []
         size = 0
@@ -128,7 +136,7 @@ class BodyLimitMiddleware:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_bytes:
-                await _send_problem(send, 413, too_large)
+                await send_problem(send, 413, too_large)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -137,7 +145,7 @@ class BodyLimitMiddleware:
         content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
         if content_type.endswith(b"json") and json_depth_exceeds(body, self.max_depth):
             too_deep = f"the JSON body nests deeper than {self.max_depth} levels"
-            await _send_problem(send, 400, too_deep, "too-deep")
+            await send_problem(send, 400, too_deep, "too-deep")
             return
         sent = False
 

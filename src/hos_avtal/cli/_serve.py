@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import os
 import traceback
 from enum import StrEnum
 from typing import Annotated, Any
@@ -73,6 +74,24 @@ def serve(
     host: Annotated[str, typer.Option("--host", help="Gränssnitt att lyssna på.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="TCP-port.", min=1, max=65535)] = 8000,
     db: DbOption = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            help="Antal arbetsprocesser (uvicorn); allt som ska gälla mellan anrop finns i databasen.",
+            min=1,
+            max=64,
+        ),
+    ] = 1,
+    grace: Annotated[
+        int,
+        typer.Option(
+            "--grace",
+            help="Sekunder som pågående anrop får på sig att bli klara efter SIGTERM.",
+            min=0,
+            max=3600,
+        ),
+    ] = 30,
     log_format: Annotated[
         LogFormat,
         typer.Option(
@@ -83,18 +102,40 @@ def serve(
 ) -> None:
     """Kör API:t under /v1 (OpenAPI på /openapi.json, dokumentation på /docs). Lägg TLS framför
     det: API-nycklar skickas som bearer-token. Databasens schema måste vara den här versionens:
-    serve migrerar aldrig själv (kör hos-avtal db upgrade först)."""
+    serve migrerar aldrig själv (kör hos-avtal db upgrade först). SIGTERM: inga nya anrop tas
+    emot, pågående får --grace sekunder att bli klara, sedan stängs databasen."""
     import uvicorn
 
-    from hos_avtal.api import create_app
+    from hos_avtal.storage import ENV_URL, open_database, require_current_schema, resolve_url
 
-    # uvicorn's access log would write every path and query string as sent; the app logs each
-    # request by its route template instead (hos_avtal.access).
-    uvicorn.run(
-        create_app(db, migrate=False),
-        host=host,
-        port=port,
-        access_log=False,
-        log_config=log_config(log_format),
-        proxy_headers=True,
-    )
+    url = resolve_url(db)
+    database = open_database(url, upgrade=False)
+    try:
+        require_current_schema(database)  # refused here, once, before any worker starts
+    finally:
+        database.close()
+    previous = os.environ.get(ENV_URL)
+    os.environ[ENV_URL] = url  # each worker process opens the same database
+    try:
+        # uvicorn's access log would write every path and query string as sent; the app logs
+        # each request by its route template instead (hos_avtal.access).
+        uvicorn.run(
+            SERVED_APP,
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            timeout_graceful_shutdown=grace,
+            access_log=False,
+            log_config=log_config(log_format),
+            proxy_headers=True,
+        )
+    finally:
+        if previous is None:
+            os.environ.pop(ENV_URL, None)
+        else:
+            os.environ[ENV_URL] = previous
+
+
+SERVED_APP = "hos_avtal.api:create_served_app"
+"""What each worker imports and calls: the app on ``HOS_AVTAL_DATABASE_URL``, never migrating."""
