@@ -23,6 +23,7 @@ from typing import Any
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from hos_avtal.api import create_key
 from hos_avtal.months import month_range
@@ -57,7 +58,7 @@ class Served:
 def serving(database: str, *options: str) -> Iterator[Served]:
     """``hos-avtal serve`` on a free port of 127.0.0.1, the schema upgraded and a key per role."""
     db = open_database(database)  # as `hos-avtal db upgrade` leaves it
-    tokens = {role: create_key(db, role)[1] for role in ("billing", "analyst")}
+    tokens = {role: create_key(db, role)[1] for role in ("admin", "billing", "analyst")}
     db.close()
     port = _free_port()
     command = [sys.executable, "-c", "from hos_avtal.cli import main; main()", "serve", "--db", database,
@@ -85,7 +86,7 @@ def serving(database: str, *options: str) -> Iterator[Served]:
 def test_four_workers_give_one_run_for_64_creates_with_one_idempotency_key(
     database_url: str,  # noqa: F811
 ) -> None:
-    with serving(database_url, "--workers", "4") as served:
+    with serving(database_url, "--workers", "4", "--key-concurrency", "0") as served:
 
         async def create_all() -> list[httpx.Response]:
             headers = {**served.auth("billing"), "Idempotency-Key": "order-2022-06"}
@@ -103,6 +104,7 @@ def test_four_workers_give_one_run_for_64_creates_with_one_idempotency_key(
                 return await asyncio.gather(*[create(i) for i in range(64)])
 
         answers = asyncio.run(create_all())
+        metrics = httpx.get(f"{served.url}/metrics", headers=served.auth("admin")).text
         code, lines = served.stop()
     assert sorted({a.status_code for a in answers}) in ([200, 201], [201]), [a.text for a in answers][:3]
     assert {a.json()["id"] for a in answers} == {answers[0].json()["id"]}
@@ -116,6 +118,14 @@ def test_four_workers_give_one_run_for_64_creates_with_one_idempotency_key(
     assert len({line["pid"] for line in creates}) >= 2  # spread over the workers
     assert [line["event"] for line in lines if line.get("event") == "run.created"] == ["run.created"]
     assert code in (0, -signal.SIGTERM)
+    # Every worker's requests, whichever worker answered /metrics.
+    counts: dict[tuple[str, str], float] = {}
+    for family in text_string_to_metric_families(metrics):
+        for sample in family.samples:
+            label = sample.labels.get("route") or sample.labels.get("change") or ""
+            counts[sample.name, label] = counts.get((sample.name, label), 0) + sample.value
+    assert counts["hos_avtal_http_requests_total", "/v1/billing-runs"] == 64
+    assert counts["hos_avtal_billing_runs_total", "created"] == 1
 
 
 def test_finalize_races_and_invoice_caches_agree_across_workers(database_url: str) -> None:  # noqa: F811

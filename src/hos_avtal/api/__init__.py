@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -27,6 +28,7 @@ from hos_avtal.api import _problems
 from hos_avtal.api._cache import ResponseCache
 from hos_avtal.api._catalog_schema import add_catalog_schemas
 from hos_avtal.api._keys import create_key, list_keys, revoke_key
+from hos_avtal.api._limits import KeyLimitMiddleware, KeyLimits
 from hos_avtal.api._logs import AccessLogMiddleware, JsonLogFormatter, tag_records_with_request_id
 from hos_avtal.api._middleware import (
     MAX_DEPTH,
@@ -43,6 +45,7 @@ from hos_avtal.api.routers import (
     docs,
     health,
     keys,
+    metrics,
     municipalities,
     pages,
     prognos,
@@ -55,6 +58,7 @@ from hos_avtal.errors import SchemaError
 from hos_avtal.storage import open_database, require_current_schema
 
 __all__ = [
+    "LIMIT_ENV",
     "JsonLogFormatter",
     "create_app",
     "create_key",
@@ -94,11 +98,16 @@ def create_app(
     invoice_cache_bytes: int = 64 * 2**20,
     max_active_bodies: int = 2,
     migrate: bool = True,
+    key_concurrency: int | None = None,
+    key_requests_per_minute: int | None = None,
 ) -> FastAPI:
     """The application on the run database at ``database_url`` (default as the CLI:
     ``HOS_AVTAL_DATABASE_URL``, else ``hos_avtal.sqlite`` here), created or upgraded at once —
     or, with ``migrate=False`` (``hos-avtal serve``), refused with a
     :class:`~hos_avtal.errors.SchemaError` unless its schema is this version's.
+
+    ``key_concurrency`` and ``key_requests_per_minute`` limit each API key (429 with
+    ``Retry-After`` past them; ``None``: no limit), per process (:mod:`hos_avtal.api._limits`).
 
     ``max_body_bytes`` bounds every request body, counted as it arrives (413 beyond it).
     ``invoice_cache_bytes`` bounds the encoded invoice bases kept in memory
@@ -154,6 +163,7 @@ def create_app(
         billing_runs,
         scenarios,
         scenario_sweeps,
+        metrics,
     )
     for module in routers:
         app.include_router(module.router)
@@ -166,15 +176,32 @@ def create_app(
     app.add_middleware(
         BodyLimitMiddleware, max_bytes=max_body_bytes, max_depth=MAX_DEPTH, max_active=max_active_bodies
     )
+    if key_concurrency is not None or key_requests_per_minute is not None:
+        # Outside the body limit: a refused request's body is never read.
+        app.add_middleware(KeyLimitMiddleware, limits=KeyLimits(key_concurrency, key_requests_per_minute))
     app.add_middleware(AccessLogMiddleware)
     _openapi(app)
     return app
 
 
+LIMIT_ENV = {
+    "key_concurrency": "HOS_AVTAL_KEY_CONCURRENCY",
+    "key_requests_per_minute": "HOS_AVTAL_KEY_REQUESTS_PER_MINUTE",
+}
+"""Where ``serve`` tells its workers the per-key limits (unset or 0: none)."""
+
+
 def create_served_app() -> FastAPI:
     """What ``hos-avtal serve`` runs in each worker process: the app on ``HOS_AVTAL_DATABASE_URL``,
-    refusing (never migrating) a schema that is not this version's."""
-    return create_app(None, migrate=False)
+    refusing (never migrating) a schema that is not this version's, with the limits in
+    :data:`LIMIT_ENV`."""
+    limits = {name: int(os.environ.get(env) or 0) or None for name, env in LIMIT_ENV.items()}
+    return create_app(
+        None,
+        migrate=False,
+        key_concurrency=limits["key_concurrency"],
+        key_requests_per_minute=limits["key_requests_per_minute"],
+    )
 
 
 def _openapi(app: FastAPI) -> None:

@@ -25,6 +25,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from hos_avtal.api._metrics import observe_request
 from hos_avtal.api._middleware import send_problem
 from hos_avtal.api._problems import logged_method, route_template
 from hos_avtal.privacy import normalised
@@ -101,14 +102,17 @@ class AccessLogMiddleware:
         finally:
             key = scope.get("state", {}).get("api_key")
             # Read after the call: the router leaves the matched route in the scope.
+            seconds = time.perf_counter() - start
+            method, route = logged_method(scope), route_template(scope) or "-"
             fields = {
                 "request_id": request_id,
-                "method": logged_method(scope),
-                "route": route_template(scope) or "-",
+                "method": method,
+                "route": route,
                 "status": status,
-                "duration_ms": round((time.perf_counter() - start) * 1000, 1),
+                "duration_ms": round(seconds * 1000, 1),
                 "key_id": key.id if key is not None else None,
             }
+            observe_request(route, method, status, seconds)
             _access.info("%(method)s %(route)s %(status)d %(duration_ms).1f ms", fields, extra=fields)
             REQUEST_ID.reset(token)
 
@@ -137,8 +141,9 @@ def tag_records_with_request_id() -> None:
 
 class JsonLogFormatter(logging.Formatter):
     """A record as one JSON object on one line: ``time`` (UTC, ISO 8601), ``level``, ``logger``,
-    ``pid`` (the worker), ``message``, the request id of the request it was logged in, and those of :data:`FIELDS` the
-    record carries. An exception is its type only (its text can quote a submitted value).
+    ``pid`` (the worker), ``message``, the request id of the request it was logged in, and those
+    of :data:`FIELDS` the record carries. An exception is its type only (its text can quote a
+    submitted value).
 
     >>> record = logging.LogRecord("hos_avtal.events", logging.INFO, "", 0, "run 3 created", None, None)
     >>> record.event, record.run_id = "run.created", 3

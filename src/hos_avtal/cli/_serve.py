@@ -5,7 +5,10 @@ from __future__ import annotations
 import copy
 import logging
 import os
+import tempfile
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -92,6 +95,22 @@ def serve(
             max=3600,
         ),
     ] = 30,
+    key_concurrency: Annotated[
+        int,
+        typer.Option(
+            "--key-concurrency",
+            help="Högst så många samtidiga anrop per API-nyckel och arbetsprocess (0: ingen gräns).",
+            min=0,
+        ),
+    ] = 32,
+    key_rate: Annotated[
+        int,
+        typer.Option(
+            "--key-requests-per-minute",
+            help="Högst så många anrop per minut och API-nyckel i varje arbetsprocess (0: ingen gräns).",
+            min=0,
+        ),
+    ] = 6000,
     log_format: Annotated[
         LogFormat,
         typer.Option(
@@ -114,9 +133,13 @@ def serve(
         require_current_schema(database)  # refused here, once, before any worker starts
     finally:
         database.close()
-    previous = os.environ.get(ENV_URL)
-    os.environ[ENV_URL] = url  # each worker process opens the same database
-    try:
+    with (
+        tempfile.TemporaryDirectory(prefix="hos-avtal-metrics-") as metrics,
+        _environment(
+            # Each worker process opens the same database and counts into the same metrics folder.
+            {ENV_URL: url, MULTIPROCESS_ENV: metrics, **_limits(key_concurrency, key_rate)}
+        ),
+    ):
         # uvicorn's access log would write every path and query string as sent; the app logs
         # each request by its route template instead (hos_avtal.access).
         uvicorn.run(
@@ -130,12 +153,31 @@ def serve(
             log_config=log_config(log_format),
             proxy_headers=True,
         )
+
+
+def _limits(concurrency: int, per_minute: int) -> dict[str, str]:
+    from hos_avtal.api import LIMIT_ENV
+
+    values = {"key_concurrency": concurrency, "key_requests_per_minute": per_minute}
+    return {LIMIT_ENV[name]: str(value) for name, value in values.items()}
+
+
+@contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    """``values`` in the environment (which the worker processes inherit), the old ones back after."""
+    previous = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
     finally:
-        if previous is None:
-            os.environ.pop(ENV_URL, None)
-        else:
-            os.environ[ENV_URL] = previous
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
+MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
+"""Read by prometheus-client in each worker: where they all count, so /metrics sums them."""
 SERVED_APP = "hos_avtal.api:create_served_app"
 """What each worker imports and calls: the app on ``HOS_AVTAL_DATABASE_URL``, never migrating."""

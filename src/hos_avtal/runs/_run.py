@@ -78,6 +78,9 @@ class RunOutcome:
     """Where this call's fastställt belopp came from (shipped, registered, given), and its source:
     the run stores the amount; the registry's history says who entered it when."""
     daily_amount_source: str | None = None
+    rows: int = 0
+    """Input rows this call computed (episodes, placements, costs, agreements, visits, tariffs);
+    0 when it found the run stored already."""
 
 
 def run_month(db: Database, month: Month | str, episodes: Source, *args: Any, **options: Any) -> RunSummary:
@@ -213,7 +216,7 @@ def _execute_run(
         except StaleRunError:
             continue  # a run of this month was finalized meanwhile: correct against it instead
         step("Done", done=True)
-        return RunOutcome(summary, created, *origin)
+        return RunOutcome(summary, created, *origin, rows=sum(i.rows for i in new.inputs))
     raise StaleRunError(
         f"körningar för {billing_month:%Y-%m} fastställs för ofta för att den här ska kunna lagras; "
         "försök igen"

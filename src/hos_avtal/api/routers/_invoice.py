@@ -23,6 +23,7 @@ from fastapi.responses import JSONResponse
 
 from hos_avtal.api._cache import Encoded, ResponseCache, etag_matches
 from hos_avtal.api._convert import invoice_json
+from hos_avtal.api._metrics import INVOICE_CACHE
 from hos_avtal.api._schemas import InvoiceBasisOut
 from hos_avtal.api.routers._formats import WITH_PDF as MEDIA
 from hos_avtal.errors import ProblemError
@@ -45,6 +46,7 @@ def invoice_response(request: Request, db: Database, run_id: int, kommun: str, c
     # Counted before the rows are read, so what is kept is never older than its key says.
     key = (run_id, kommun, chosen, summary, final_runs_before(db, summary.month))
     entry = cache.get(key)
+    INVOICE_CACHE.labels("miss" if entry is None else "hit").inc()
     if entry is None:
         entry, read = encode(db, run_id, kommun, chosen)
         if read == summary:  # not finalized (or replaced) between the two reads

@@ -31,6 +31,7 @@ from hos_avtal.api._deps import (
     visible_kommun,
 )
 from hos_avtal.api._keys import ApiKey
+from hos_avtal.api._metrics import RUNS, count_calculation
 from hos_avtal.api._schemas import (
     AgreementIn,
     BillingRunForm,
@@ -75,6 +76,9 @@ _CREATE_BODY = {
 
 
 def _summary_response(outcome: RunOutcome, idem: Idempotency, request: Request) -> JSONResponse:
+    if outcome.created:
+        RUNS.labels("created").inc()
+        count_calculation("billing_run", outcome.rows)
     body = outcome.summary.record(money="sek")
     status = 201 if outcome.created else 200
     location = f"/v1/billing-runs/{outcome.summary.id}"
@@ -206,7 +210,9 @@ def finalize_run(
     replay = idem.replay()
     if replay is not None:
         return replay
-    summary, _changed = finalize(db, run_id, f"api-key:{key.id}")
+    summary, changed = finalize(db, run_id, f"api-key:{key.id}")
+    if changed:
+        RUNS.labels("finalized").inc()
     body = summary.record(money="sek")
     idem.store(200, body, None)
     return JSONResponse(body)

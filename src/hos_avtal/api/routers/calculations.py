@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from hos_avtal.api._bodies import Encoder, in_worker_thread, parse_json, request_body
 from hos_avtal.api._convert import typed_frame
 from hos_avtal.api._deps import CALCULATE, named_ruleset
+from hos_avtal.api._metrics import count_calculation
 from hos_avtal.api._middleware import stateless
 from hos_avtal.api._prognos_schemas import PrognosOut, PrognosRequest
 from hos_avtal.api._schemas import (
@@ -86,6 +87,7 @@ def _answer_betalningsansvar(request: BetalningsansvarRequest) -> Response:
         daily_amount_sek=request.daily_amount_sek,
         validate=False,
     )
+    count_calculation("betalningsansvar", episodes.height)
     return _BETALNINGSANSVAR.response(betalningsansvar_contract(result, episodes=request.include_episodes)[0])
 
 
@@ -110,6 +112,7 @@ def _placements(body: bytes) -> Response:
         as_of=request.as_of,
         adjust_from=request.adjust_from,
     )
+    count_calculation("placements", inputs.placements.height)
     return _PLACEMENTS.response(placements_contract(result))
 
 
@@ -127,6 +130,7 @@ def _home_care(body: bytes) -> Response:
     result = calculate_home_care(
         visits, request.months, tariffs=tariffs, ruleset=named_ruleset(request.ruleset), validate=False
     )
+    count_calculation("home_care", visits.height)
     return _HOME_CARE.response(home_care_contract(result))
 
 
@@ -157,4 +161,5 @@ def _prognos(body: bytes) -> Response:
         episodes, day, ruleset=named_ruleset(request.ruleset), daily_amount_sek=request.daily_amount_sek,
         validate=False,
     )  # fmt: skip
+    count_calculation("prognos", episodes.height)
     return _PROGNOS.response(contract(result, request.kommun))
