@@ -23,10 +23,12 @@ from hypothesis import strategies as st
 from helpers import CARE_TYPE_VALUES, episode, frame
 from hos_avtal._types import Ore
 from hos_avtal.betalningsansvar import MonthRules, calculate_with_parameters
+from hos_avtal.errors import EpisodesNeededError
 from hos_avtal.money import sek_to_ore
 from hos_avtal.municipalities import parties
 from hos_avtal.rules import CONDITIONS, BetalningsansvarParameters, load_ruleset
 from hos_avtal.scenarios import _histogram as histogram
+from hos_avtal.scenarios._days import CONDITION_BITS, OUTSIDE_AGREEMENT, EpisodeDays
 from hos_avtal.scenarios._histogram import sweep_betalningsansvar, sweepable
 
 VGR_2018 = load_ruleset("vgr-2018")
@@ -166,6 +168,9 @@ def test_the_sweep_equals_one_engine_run_per_combination_to_the_ore(episodes, mo
     sweep = sweep_betalningsansvar(episodes, months, grid)
     assert sweep.equals(expected(episodes, months, grid))
     assert sweep_betalningsansvar(episodes, months, grid, by_month=False).equals(summed_over_months(sweep))
+    # What a stored dataset keeps (the day histogram by unmet conditions) gives the same öre,
+    # whichever conditions each month's rule set requires.
+    assert sweep_betalningsansvar(EpisodeDays.of(episodes), months, grid).equals(sweep)
 
 
 def summed_over_months(sweep: pl.DataFrame) -> pl.DataFrame:
@@ -319,6 +324,31 @@ def test_months_that_accrue_while_admitted_fall_back_to_the_engine_per_combinati
     assert sweep.equals(expected(episodes, months, grid))
     assert amounts(sweep, month=dt.date(2022, 2, 1))[0][1] > 0
     assert sweep_betalningsansvar(episodes, months, grid, by_month=False).equals(summed_over_months(sweep))
+
+
+def test_accrual_needs_the_episodes_not_their_day_histogram():
+    months = [
+        MonthRules(
+            VGR_2018, dataclasses.replace(VGR_2018.betalningsansvar(MARCH), accrue_while_admitted=True)
+        )
+    ]
+    days = EpisodeDays.of(frame(episode("a", 4, ready=dt.date(2022, 3, 3))))
+    with pytest.raises(EpisodesNeededError):
+        sweep_betalningsansvar(days, months, [{}])
+
+
+def test_the_day_histogram_counts_each_unmet_condition_in_its_bit():
+    episodes = frame(
+        episode("met", 4), episode("late notice", 4, ready_notice=False),
+        episode("no plan, no notice", 9, outpatient_plan=False, admission_notice=False),
+        episode("stockholm", 4, kommun="0180"),
+    )  # fmt: skip
+    rows = EpisodeDays.of(episodes).frame.select("days", "failed", "episodes").sort("failed").rows()
+    bits = CONDITION_BITS
+    assert rows == [
+        (4, 0, 1), (4, bits["ready_notice"], 1), (9, bits["admission_notice"] | bits["outpatient_plan"], 1),
+        (4, OUTSIDE_AGREEMENT, 1),  # kept for its month, never covered
+    ]  # fmt: skip
 
 
 def test_the_python_integer_path_for_huge_inputs_gives_the_same_amounts(monkeypatch):

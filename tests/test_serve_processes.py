@@ -41,52 +41,68 @@ class Served:
     url: str
     process: subprocess.Popen[str]
     tokens: dict[str, str]
+    reader: threading.Thread
+    stderr: list[str]
+    """Its log lines as they come (read by ``reader``, so that a full pipe never stalls it)."""
 
     def auth(self, role: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[role]}"}
 
+    def wait(self) -> str:
+        """Its exit, then everything it logged."""
+        self.process.wait(timeout=120)
+        self.reader.join(timeout=30)
+        return "".join(self.stderr)
+
     def stop(self) -> tuple[int, list[dict[str, Any]]]:
         """SIGTERM, then the exit code and the JSON lines it logged."""
         self.process.send_signal(signal.SIGTERM)
-        _out, err = self.process.communicate(timeout=120)
+        err = self.wait()
         return self.process.returncode, [
             json.loads(line) for line in err.splitlines() if line.startswith("{")
         ]
 
 
 @contextmanager
-def serving(database: str, *options: str) -> Iterator[Served]:
-    """``hos-avtal serve`` on a free port of 127.0.0.1, the schema upgraded and a key per role."""
+def serving(database: str, *options: str, workers: int = 1) -> Iterator[Served]:
+    """``hos-avtal serve`` on a free port of 127.0.0.1, the schema upgraded and a key per role,
+    once every one of its ``workers`` has started."""
     db = open_database(database)  # as `hos-avtal db upgrade` leaves it
     tokens = {role: create_key(db, role)[1] for role in ("admin", "billing", "analyst")}
     db.close()
     port = _free_port()
     command = [sys.executable, "-c", "from hos_avtal.cli import main; main()", "serve", "--db", database,
-               "--port", str(port), "--log-format", "json", *options]  # fmt: skip
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+               "--port", str(port), "--log-format", "json", "--workers", str(workers), *options]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    stderr: list[str] = []
+    pipe = process.stderr
+    assert pipe is not None
+
+    def read() -> None:
+        for line in pipe:
+            stderr.append(line)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/v1/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
+        deadline = time.monotonic() + 90
+        while sum("Application startup complete" in line for line in list(stderr)) < workers:
             if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"serve did not start: {process.communicate()[1][-2000:]}")
+                pytest.fail(f"serve did not start: {''.join(stderr)[-2000:]}")
             time.sleep(0.1)
-        yield Served(url, process, tokens)
+        assert httpx.get(f"{url}/v1/health", timeout=10).status_code == 200
+        yield Served(url, process, tokens, reader, stderr)
     finally:
         if process.poll() is None:
             process.kill()
-            process.communicate()
+            process.wait()
 
 
 def test_four_workers_give_one_run_for_64_creates_with_one_idempotency_key(
     database_url: str,  # noqa: F811
 ) -> None:
-    with serving(database_url, "--workers", "4", "--key-concurrency", "0") as served:
+    with serving(database_url, "--key-concurrency", "0", workers=4) as served:
 
         async def create_all() -> list[httpx.Response]:
             headers = {**served.auth("billing"), "Idempotency-Key": "order-2022-06"}
@@ -129,7 +145,7 @@ def test_four_workers_give_one_run_for_64_creates_with_one_idempotency_key(
 
 
 def test_finalize_races_and_invoice_caches_agree_across_workers(database_url: str) -> None:  # noqa: F811
-    with serving(database_url, "--workers", "3") as served:
+    with serving(database_url, workers=3) as served:
         client = httpx.Client(base_url=served.url, timeout=120)
         run = client.post(
             "/v1/billing-runs", json={"month": MONTH, "episodes": EPISODES}, headers=served.auth("billing")
@@ -202,7 +218,7 @@ def _calculate_all(
 def test_sigterm_lets_the_requests_in_flight_finish_then_closes_the_database(tmp_path: Path) -> None:
     with serving(str(tmp_path / "runs.sqlite"), "--grace", "60") as served:
         results, signalled = _calculate_all(served, _heavy_body(30_000), 3, after=0.5)
-        _out, err = served.process.communicate(timeout=120)
+        err = served.wait()
         stopped = time.monotonic()
     assert [status for status, _at in results] == [(200, None)] * 3
     assert max(at for _status, at in results) > signalled  # still being answered after the signal
@@ -214,7 +230,7 @@ def test_sigterm_lets_the_requests_in_flight_finish_then_closes_the_database(tmp
 def test_past_the_grace_a_request_is_told_to_send_again_and_the_server_still_stops(tmp_path: Path) -> None:
     with serving(str(tmp_path / "runs.sqlite"), "--grace", "0") as served:
         results, signalled = _calculate_all(served, _heavy_body(30_000), 4, after=0.3)
-        served.process.communicate(timeout=120)
+        served.wait()
         stopped = time.monotonic()
     statuses = [status for status, _at in results]
     assert set(statuses) <= {(200, None), (503, "5")}, statuses

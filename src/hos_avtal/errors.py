@@ -14,6 +14,7 @@ problem document). Nothing here ever carries a value of a personal id column.
     │   └── ScenarioError     a scenario file (an overlay on a rule set) that cannot be used
     ├── CalculationError      the inputs are fine, but the rules cannot be applied
     │   ├── RuleSetNotApplicableError   month outside the rule set / no rule set for the month
+    │   ├── EpisodesNeededError         accrual needs the episodes, not their day histogram
     │   └── MissingParameterError       e.g. no fastställt belopp for the year
     └── StorageError          the run database cannot be opened, upgraded or written
         ├── NotFoundError     nothing stored under the id asked for (the API answers 404)
@@ -154,6 +155,11 @@ class CalculationError(HosAvtalError):
 
 class RuleSetNotApplicableError(CalculationError):
     """The month is outside the rule set's validity, or no rule set covers it."""
+
+
+class EpisodesNeededError(CalculationError):
+    """The rules need the episodes themselves (accrual while admitted bills an episode across the
+    months it stays), not the day histogram a stored dataset keeps: read the episodes."""
 
 
 class MissingParameterError(CalculationError):

@@ -14,6 +14,7 @@ from hos_avtal._lazy import lazy_exports
 from hos_avtal.scenarios._base import BaseValue, base_values
 from hos_avtal.scenarios._compare import Comparison, Variant, compare
 from hos_avtal.scenarios._data import ScenarioData
+from hos_avtal.scenarios._days import EpisodeDays
 from hos_avtal.scenarios._model import (
     CAPABILITIES,
     Scenario,
@@ -27,6 +28,7 @@ from hos_avtal.scenarios._sweep_report import sweep_csv, sweep_json
 if TYPE_CHECKING:
     from hos_avtal.scenarios._datasets import (
         DatasetSummary,
+        comparison_data,
         dataset_summary,
         delete_dataset,
         list_datasets,
@@ -41,6 +43,7 @@ if TYPE_CHECKING:
 # Stored datasets need the database, the Excel workbooks xlsxwriter: imported when first used.
 _LAZY = {
     "DatasetSummary": "hos_avtal.scenarios._datasets",
+    "comparison_data": "hos_avtal.scenarios._datasets",
     "dataset_summary": "hos_avtal.scenarios._datasets",
     "delete_dataset": "hos_avtal.scenarios._datasets",
     "list_datasets": "hos_avtal.scenarios._datasets",
@@ -59,6 +62,7 @@ __all__ = [
     "BaseValue",
     "Comparison",
     "DatasetSummary",
+    "EpisodeDays",
     "Scenario",
     "ScenarioData",
     "Sweep",
@@ -66,6 +70,7 @@ __all__ = [
     "base_values",
     "compare",
     "comparison_csv",
+    "comparison_data",
     "comparison_json",
     "comparison_xlsx",
     "dataset_summary",

@@ -13,6 +13,7 @@ a billing run with that rule set would have said.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -22,7 +23,7 @@ import polars as pl
 
 from hos_avtal._types import Month, RuleSetRef
 from hos_avtal.betalningsansvar import BetalningsansvarResult, calculate_betalningsansvar
-from hos_avtal.errors import ScenarioError
+from hos_avtal.errors import EpisodesNeededError, ScenarioError
 from hos_avtal.home_care import calculate_home_care
 from hos_avtal.municipalities import parties_frame
 from hos_avtal.placements import calculate_placements
@@ -204,8 +205,16 @@ def compare(
     variants = _variants(scenarios, base, daily_amount_sek)
     frames: list[pl.DataFrame] = []
     results: list[BetalningsansvarResult] = []
+    from_days = _from_days(data, months, variants)
+    if from_days is None and data.episodes is None and data.episode_days is not None:
+        # Some variant's rules need the episodes themselves: read them once, for every variant.
+        if data.read_episodes is None:
+            raise EpisodesNeededError("jämförelsen kräver vårdtillfällena, och de finns inte här")
+        data = dataclasses.replace(data, episodes=data.read_episodes())
     for index, variant in enumerate(variants):
-        if data.episodes is not None:
+        if from_days is not None:
+            frames.append(_long(index, "betalningsansvar", from_days[index], "amount_ore"))
+        elif data.episodes is not None:
             result = calculate_betalningsansvar(
                 data.episodes,
                 months,
@@ -233,6 +242,30 @@ def compare(
         amounts=amounts,
         betalningsansvar=results,
     )
+
+
+def _from_days(
+    data: ScenarioData, months: Sequence[Month] | None, variants: Sequence[Variant]
+) -> list[pl.DataFrame] | None:
+    """Each variant's betalningsansvar per month and party from the day histogram (the engine's
+    amounts to the öre, without an episode read); ``None`` without one, or where some variant's
+    rules need the episodes."""
+    from hos_avtal.betalningsansvar import MonthRules, resolve_months
+    from hos_avtal.rules import daily_amount_decimal
+    from hos_avtal.scenarios._histogram import sweep_betalningsansvar
+
+    if data.episodes is not None or data.episode_days is None:
+        return None
+    month_list = sorted(months) if months is not None else data.episode_days.months
+    found = []
+    for variant in variants:
+        amount = daily_amount_decimal(variant.daily_amount_sek)
+        resolved = [MonthRules(r, p) for r, p in resolve_months(month_list, variant.ruleset, amount)]
+        try:
+            found.append(sweep_betalningsansvar(data.episode_days, resolved, [{}]))
+        except EpisodesNeededError:
+            return None
+    return found
 
 
 def _variants(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
@@ -11,6 +11,7 @@ import polars as pl
 from hos_avtal.errors import HosAvtalError
 from hos_avtal.io import PlacementInputs, read_episodes, read_placement_inputs, read_tariffs, read_visits
 from hos_avtal.rules import ACKNOWLEDGEMENTS
+from hos_avtal.scenarios._days import EpisodeDays
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,10 @@ class ScenarioData:
     placements: PlacementInputs | None = None
     visits: pl.DataFrame | None = None
     tariffs: pl.DataFrame | None = None
+    episode_days: EpisodeDays | None = None
+    """In place of ``episodes``: what a stored dataset keeps of them for comparisons."""
+    read_episodes: Callable[[], pl.DataFrame] | None = field(default=None, compare=False, repr=False)
+    """With ``episode_days``: reads the episodes themselves, for the rules that need them."""
 
     @classmethod
     def read(
@@ -56,7 +61,8 @@ class ScenarioData:
     @property
     def capabilities(self) -> tuple[str, ...]:
         """The capabilities this data can be compared on, in the fixed order."""
-        return capabilities_of(kind for kind in CAPABILITY_INPUTS.values() if getattr(self, kind) is not None)
+        given = [kind for kind in CAPABILITY_INPUTS.values() if getattr(self, kind) is not None]
+        return capabilities_of([*given, *(["episodes"] if self.episode_days is not None else [])])
 
 
 CAPABILITY_INPUTS = {"betalningsansvar": "episodes", "placements": "placements", "home_care": "visits"}

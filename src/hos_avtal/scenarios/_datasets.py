@@ -42,6 +42,7 @@ from hos_avtal.privacy import check_label
 from hos_avtal.rules import ACKNOWLEDGEMENTS, CONDITIONS
 from hos_avtal.runs import configured_key, pseudonymise, pseudonymise_person_ids
 from hos_avtal.scenarios._data import ScenarioData, capabilities_of
+from hos_avtal.scenarios._days import EpisodeDays
 from hos_avtal.storage import (
     Database,
     frame_bytes,
@@ -50,8 +51,11 @@ from hos_avtal.storage import (
     load_run_inputs,
     load_summary,
     scenario_dataset,
+    scenario_dataset_days,
     scenario_dataset_input,
 )
+
+_DAYS = scenario_dataset_days
 
 _IDS: dict[InputKind, tuple[str, ...]] = {
     "episodes": ("episode_id",),
@@ -150,7 +154,66 @@ def save_dataset(
                 for kind, blob in blobs.items()
             ],
         )
+        if data.episodes is not None:
+            # Once, here: what every comparison on this dataset reads instead of the episodes.
+            _store_days(connection, int(new_id), EpisodeDays.of(data.episodes))
     return dataset_summary(db, int(new_id))
+
+
+def _store_days(connection: sa.Connection, dataset_id: int, days: EpisodeDays) -> None:
+    blob = frame_bytes(days.frame)
+    connection.execute(
+        sa.insert(_DAYS).values(dataset_id=dataset_id, rows=days.frame.height, data_parquet=blob)
+    )
+
+
+def comparison_data(db: Database, dataset_id: int) -> ScenarioData:
+    """What a comparison needs of the dataset: its placements and visits, and of its episodes
+    only their day histogram (made when it was stored, or now for a dataset stored before there
+    was one), with a way to read the episodes for the rules that need them."""
+    with db.read() as connection:
+        rows = connection.execute(
+            sa.select(scenario_dataset_input.c.kind, scenario_dataset_input.c.data_parquet).where(
+                scenario_dataset_input.c.dataset_id == dataset_id, scenario_dataset_input.c.kind != "episodes"
+            )
+        ).all()
+        has_episodes = connection.execute(
+            sa.select(scenario_dataset_input.c.rows).where(
+                scenario_dataset_input.c.dataset_id == dataset_id, scenario_dataset_input.c.kind == "episodes"
+            )
+        ).first()
+        days_blob = connection.execute(
+            sa.select(_DAYS.c.data_parquet).where(_DAYS.c.dataset_id == dataset_id)
+        ).scalar()
+    if not rows and has_episodes is None:
+        raise DatasetNotFoundError(f"inget dataset med id {dataset_id}")
+    tables = {kind: Table(frame_from_bytes(blob), f"dataset {dataset_id}: {kind}", 1) for kind, blob in rows}
+    data = scenario_data(tables) if tables else ScenarioData()
+    if has_episodes is None:
+        return data
+    if days_blob is None:
+        days = EpisodeDays.of(_episodes(db, dataset_id))
+        try:
+            with db.write() as connection:
+                _store_days(connection, dataset_id, days)
+        except sa.exc.IntegrityError:
+            pass  # another request made it at the same moment: the same histogram
+    else:
+        days = EpisodeDays(frame_from_bytes(days_blob))
+    return dataclasses.replace(data, episode_days=days, read_episodes=lambda: _episodes(db, dataset_id))
+
+
+def _episodes(db: Database, dataset_id: int) -> pl.DataFrame:
+    with db.read() as connection:
+        blob = connection.execute(
+            sa.select(scenario_dataset_input.c.data_parquet).where(
+                scenario_dataset_input.c.dataset_id == dataset_id, scenario_dataset_input.c.kind == "episodes"
+            )
+        ).scalar_one()
+    table = Table(frame_from_bytes(blob), f"dataset {dataset_id}: episodes", 1)
+    episodes = scenario_data({"episodes": table}).episodes
+    assert episodes is not None
+    return episodes
 
 
 def scenario_data(tables: Tables) -> ScenarioData:
@@ -279,6 +342,7 @@ def delete_dataset(db: Database, dataset_id: int) -> None:
         connection.execute(
             sa.delete(scenario_dataset_input).where(scenario_dataset_input.c.dataset_id == dataset_id)
         )
+        connection.execute(sa.delete(_DAYS).where(_DAYS.c.dataset_id == dataset_id))
         removed = connection.execute(sa.delete(scenario_dataset).where(scenario_dataset.c.id == dataset_id))
         if removed.rowcount == 0:
             raise DatasetNotFoundError(f"inget dataset med id {dataset_id}")

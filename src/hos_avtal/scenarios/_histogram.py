@@ -33,8 +33,9 @@ in exact integers.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -42,10 +43,12 @@ import numpy.typing as npt
 import polars as pl
 
 from hos_avtal.betalningsansvar import MonthRules, calculate_with_parameters, classify_episodes, params_frame
+from hos_avtal.errors import EpisodesNeededError
 from hos_avtal.money import sek_to_ore
 from hos_avtal.municipalities import parties_frame
 from hos_avtal.rules import CARE_TYPES, BetalningsansvarParameters, parameter_catalog
 from hos_avtal.rules import check_betalningsansvar_value as check_value
+from hos_avtal.scenarios._days import EpisodeDays
 
 
 def sweepable() -> list[str]:
@@ -72,7 +75,7 @@ IntArray = npt.NDArray[Any]
 
 
 def sweep_betalningsansvar(
-    episodes: pl.DataFrame,
+    episodes: pl.DataFrame | EpisodeDays,
     months: Sequence[MonthRules],
     grid: Sequence[Mapping[str, object]],
     *,
@@ -80,7 +83,8 @@ def sweep_betalningsansvar(
 ) -> pl.DataFrame:
     """Pooled, individual and total amounts of every (combination, month, party).
 
-    ``episodes`` is a validated episode frame; ``months`` the base rule set and parameters of
+    ``episodes`` is a validated episode frame, or their :class:`EpisodeDays` (what a stored
+    dataset keeps: the same answer without reading an episode); ``months`` the base rule set and parameters of
     each billed month; ``grid`` one mapping per combination from parameter name (a subset of
     :func:`sweepable`) to its value — ``Decimal`` for ``average_threshold_days`` and
     ``daily_amount_sek``, ``int`` for the day counts, ``bool`` for
@@ -105,6 +109,12 @@ def sweep_betalningsansvar(
     overrides = [_converted(grid, index) for index in range(len(grid))]
     if not overrides or not ordered:
         return pl.DataFrame(schema=OUTPUT_SCHEMA if by_month else TOTALS_SCHEMA)
+    if isinstance(episodes, EpisodeDays):
+        if any(m.parameters.accrue_while_admitted for m in ordered):
+            raise EpisodesNeededError(
+                "upplupet betalningsansvar under vårdtiden kräver vårdtillfällena, inte deras dagfördelning"
+            )
+        return _swept(episodes.cells, ordered, overrides, by_month=by_month)
     if any(m.parameters.accrue_while_admitted for m in ordered):
         separately = _separately(episodes, ordered, overrides)
         if by_month:
@@ -114,7 +124,7 @@ def sweep_betalningsansvar(
             .agg(pl.col("pooled_ore", "individual_ore", "amount_ore").sum())
             .sort("combination", "kommun")
         )
-    return _swept(episodes, ordered, overrides, by_month=by_month)
+    return _swept(partial(_episode_cells, episodes), ordered, overrides, by_month=by_month)
 
 
 def _converted(grid: Sequence[Mapping[str, object]], index: int) -> dict[str, Any]:
@@ -219,8 +229,35 @@ def _parameter_arrays(
     )
 
 
+Cells = Callable[[Sequence[MonthRules], list[str]], pl.DataFrame]
+"""The covered episodes of the billed months as (month, kommun, care_type) indexes, ``days`` and
+``n`` episodes, one row per distinct combination or per episode (both are summed)."""
+
+
+def _episode_cells(episodes: pl.DataFrame, months: Sequence[MonthRules], codes: list[str]) -> pl.DataFrame:
+    params = params_frame([m.parameters for m in months])
+    month_list = params.get_column("month")
+    # The engine's own classification, so that "covered" means exactly what it means there.
+    lines = classify_episodes(episodes.lazy(), params, codes)
+    return (
+        lines.filter(pl.col("status").is_in(["pooled", "individual"]))
+        .select(*_indexes(month_list, codes), "days", pl.lit(1, pl.Int64).alias("n"))
+        .collect()
+    )
+
+
+def _indexes(month_list: pl.Series, codes: list[str]) -> list[pl.Expr]:
+    return [
+        pl.col("month").replace_strict(month_list, range(len(month_list)), return_dtype=pl.Int64),
+        pl.col("kommun").cast(pl.String).replace_strict(codes, range(len(codes)), return_dtype=pl.Int64),
+        pl.col("care_type")
+        .cast(pl.String)
+        .replace_strict(CARE_TYPES, range(len(CARE_TYPES)), return_dtype=pl.Int64),
+    ]
+
+
 def _histogram(
-    episodes: pl.DataFrame, months: Sequence[MonthRules], codes: list[str], cap: int
+    cells_of: Cells, months: Sequence[MonthRules], codes: list[str], cap: int
 ) -> tuple[IntArray, IntArray]:
     """Cumulative counts and day sums per cell (month × kommun × care type) and clipped day.
 
@@ -228,26 +265,13 @@ def _histogram(
     a switch day of −1 pools); ``[cell, cap + 2]`` is the cell's total. Days past ``cap`` share
     one bucket since no parameter asks where they fall.
     """
-    params = params_frame([m.parameters for m in months])
-    month_list = params.get_column("month")
-    # The engine's own classification, so that "covered" means exactly what it means there.
-    lines = classify_episodes(episodes.lazy(), params, codes)
     cells = (
-        lines.filter(pl.col("status").is_in(["pooled", "individual"]))
-        .select(
-            pl.col("month").replace_strict(month_list, range(len(month_list)), return_dtype=pl.Int64),
-            pl.col("kommun").cast(pl.String).replace_strict(codes, range(len(codes)), return_dtype=pl.Int64),
-            pl.col("care_type")
-            .cast(pl.String)
-            .replace_strict(CARE_TYPES, range(len(CARE_TYPES)), return_dtype=pl.Int64),
-            "days",
-        )
+        cells_of(months, codes)
         .group_by("month", "kommun", "care_type", pl.col("days").clip(upper_bound=cap + 1).alias("bucket"))
-        .agg(pl.len().cast(pl.Int64).alias("n"), pl.col("days").sum().cast(pl.Int64).alias("d"))
-        .collect()
+        .agg(pl.col("n").sum().cast(pl.Int64).alias("n"), (pl.col("days") * pl.col("n")).sum().alias("d"))
     )
     care_count = len(CARE_TYPES)
-    shape = (len(month_list) * len(codes) * care_count, cap + 3)
+    shape = (len(months) * len(codes) * care_count, cap + 3)
     counts, day_sums = np.zeros(shape, dtype=np.int64), np.zeros(shape, dtype=np.int64)
     cell = (cells["month"].to_numpy() * len(codes) + cells["kommun"].to_numpy()) * care_count + cells[
         "care_type"
@@ -264,7 +288,7 @@ def _histogram(
 
 
 def _swept(
-    episodes: pl.DataFrame,
+    cells_of: Cells,
     months: Sequence[MonthRules],
     overrides: Sequence[dict[str, Any]],
     *,
@@ -274,7 +298,7 @@ def _swept(
     p = _parameter_arrays([m.parameters for m in months], overrides)
     combinations, month_count, _care = p.switch.shape
     kommun_count, care_count = len(codes), len(CARE_TYPES)
-    cum_n, cum_d = _histogram(episodes, months, codes, int(np.maximum(p.switch, p.free).max()))
+    cum_n, cum_d = _histogram(cells_of, months, codes, int(np.maximum(p.switch, p.free).max()))
     totals_n = cum_n[:, -1].reshape(month_count, kommun_count, care_count)
     totals_d = cum_d[:, -1].reshape(month_count, kommun_count, care_count)
     if _bound(totals_n, totals_d, p) >= _INT64_SAFE:

@@ -20,7 +20,7 @@ import polars as pl
 
 from hos_avtal._types import Month, RuleSetRef
 from hos_avtal.betalningsansvar import MonthRules, billing_months, resolve_months
-from hos_avtal.errors import ScenarioError
+from hos_avtal.errors import EpisodesNeededError, ScenarioError
 from hos_avtal.home_care import calculate_home_care
 from hos_avtal.municipalities import parties_frame
 from hos_avtal.numbers import is_number, parse_number
@@ -28,6 +28,7 @@ from hos_avtal.placements import calculate_placements
 from hos_avtal.rules import ParameterSpec, RawValue, RuleSet, load_ruleset, parameter_catalog
 from hos_avtal.scenarios._compare import _permille
 from hos_avtal.scenarios._data import ScenarioData
+from hos_avtal.scenarios._days import EpisodeDays
 from hos_avtal.scenarios._histogram import sweep_betalningsansvar
 from hos_avtal.scenarios._model import check_parameter, overlay
 
@@ -293,8 +294,14 @@ def _betalningsansvar(
     months: Sequence[Month] | None,
     daily_amount_sek: Decimal | None,
 ) -> Evaluated:
-    assert data.episodes is not None
-    month_list = billing_months(data.episodes, months)
+    source: pl.DataFrame | EpisodeDays
+    if data.episodes is not None:
+        source = data.episodes
+        month_list = billing_months(data.episodes, months)
+    else:  # a stored dataset: its day histogram
+        assert data.episode_days is not None
+        source = data.episode_days
+        month_list = sorted(months) if months is not None else data.episode_days.months
     swept_amounts = [k["daily_amount_sek"] for k in keys if "daily_amount_sek" in k]
     # Every combination supplies its own daily amount: the base needs one only to be resolved.
     fallback = daily_amount_sek if daily_amount_sek is not None or not swept_amounts else swept_amounts[0]
@@ -306,7 +313,12 @@ def _betalningsansvar(
         if capability == "betalningsansvar" and (name == "daily_amount_sek" or hasattr(first, name))
     }
     grid: list[dict[str, Any]] = [{}, *keys]
-    swept = sweep_betalningsansvar(data.episodes, resolved, grid, by_month=False)
+    try:
+        swept = sweep_betalningsansvar(source, resolved, grid, by_month=False)
+    except EpisodesNeededError:
+        if data.read_episodes is None:
+            raise
+        swept = sweep_betalningsansvar(data.read_episodes(), resolved, grid, by_month=False)
     amounts = swept.select(pl.col("combination").alias("index"), "kommun", "amount_ore")
     return amounts, month_list, defaults
 

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
         idempotency_key,
         prognos_snapshot,
         scenario_dataset,
+        scenario_dataset_days,
         scenario_dataset_input,
     )
     from hos_avtal.storage._parquet import frame_bytes, frame_from_bytes
@@ -90,6 +91,7 @@ _EXPORTS = {
     "idempotency_key": "hos_avtal.storage._models",
     "prognos_snapshot": "hos_avtal.storage._models",
     "scenario_dataset": "hos_avtal.storage._models",
+    "scenario_dataset_days": "hos_avtal.storage._models",
     "scenario_dataset_input": "hos_avtal.storage._models",
     "frame_bytes": "hos_avtal.storage._parquet",
     "frame_from_bytes": "hos_avtal.storage._parquet",
@@ -186,6 +188,7 @@ __all__ = [
     "ruleset_history",
     "save_run",
     "scenario_dataset",
+    "scenario_dataset_days",
     "scenario_dataset_input",
     "schema_revision",
     "schema_state",

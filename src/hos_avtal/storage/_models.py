@@ -382,6 +382,21 @@ scenario_dataset_input = Table(
     comment="The inputs of a scenario dataset: episodes, placements, costs, agreements, visits, tariffs.",
 )
 
+scenario_dataset_days = Table(
+    "scenario_dataset_days",
+    metadata,
+    Column(
+        "dataset_id",
+        Integer,
+        ForeignKey("scenario_dataset.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("rows", _INT, nullable=False),
+    # Parquet of hos_avtal.scenarios.EpisodeDays: counts only, no id of any episode or person.
+    Column("data_parquet", LargeBinary, nullable=False),
+    comment="Each dataset's day histogram, made when it is stored: what a comparison reads.",
+)
+
 
 # ------------------------------------------------------------- the rules registry (migration 0006)
 # Append-only: a row is never changed or deleted (triggers refuse it), so what was in force when is

@@ -67,13 +67,13 @@ from hos_avtal.scenarios import (
     base_values,
     compare,
     comparison_csv,
+    comparison_data,
     comparison_json,
     dataset_summary,
     delete_dataset,
     format_permille,
     label,
     list_datasets,
-    load_dataset,
     read_upload,
     save_dataset,
     save_run_dataset,
@@ -260,7 +260,7 @@ def request_data(
         summary = _found(dataset_summary, db, body.dataset_id)
         stored = summary.daily_amount_ore
         amount = given if given is not None or stored is None else Decimal(stored) / 100
-        return _found(load_dataset, db, body.dataset_id), summary.months, amount
+        return _found(comparison_data, db, body.dataset_id), summary.months, amount
     if not inline:
         raise ProblemError(
             422,
