@@ -3,6 +3,7 @@ it is stored, and a comparison on it reads that instead of the episodes — to t
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -128,3 +129,67 @@ def test_the_histogram_holds_counts_never_an_id() -> None:
         frame.get_column("episodes").sum() == EPISODES.filter(pl.col("discharge_date").is_not_null()).height
     )
     assert frame.height < EPISODES.height
+
+
+def test_a_slider_move_after_the_first_reads_no_blob(
+    database: Database,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from hos_avtal.scenarios import dataset_summary
+
+    summary = dataset_summary(database, _stored(database))
+    reads: list[int] = []
+    real = _datasets._comparison_data
+
+    def counted(db: Database, dataset_id: int) -> ScenarioData:
+        reads.append(dataset_id)
+        return real(db, dataset_id)
+
+    monkeypatch.setattr(_datasets, "_comparison_data", counted)
+    first = comparison_data(database, summary)
+    again = comparison_data(database, summary)
+    assert reads == [summary.id]
+    assert again.episode_days is first.episode_days
+    # Another dataset (other content, so another digest) is read on its own.
+    other = dataset_summary(
+        database, save_dataset(database, "Annan", {"episodes": EPISODES.head(500)}, "test").id
+    )
+    comparison_data(database, other)
+    assert reads == [summary.id, other.id]
+
+
+def test_a_base_with_values_of_a_care_type_of_its_own_gives_the_engines_amounts(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from test_care_type_values import early_2020
+
+    early_2020(tmp_path)  # psychiatry individual from day 7, no average of its own
+    monkeypatch.setenv("HOS_AVTAL_RULESETS_DIR", str(tmp_path))
+    episodes = synth_episodes(month_range("2020-01..2020-03"), episodes_per_month=800, seed=5)
+    changes = ({"individual_after_days": 5}, {"free_days": 4}, {"average_threshold_days": "2.5"})
+    scenarios = [
+        scenario_from_mapping({"name": f"s{i}", "base": "vgr-2020q1", "betalningsansvar": change})
+        for i, change in enumerate(changes)
+    ]
+    by_episodes = compare(ScenarioData(episodes=episodes), scenarios)
+    by_days = compare(ScenarioData(episode_days=EpisodeDays.of(episodes)), scenarios)
+    assert by_days.amounts.equals(by_episodes.amounts)
+
+
+def test_a_newly_registered_fastställt_belopp_is_used_by_the_next_slider_move() -> None:
+    from hos_avtal._types import Ore
+    from hos_avtal.rules import RegisteredAmount, Registry, using_registry
+
+    days = ScenarioData(episode_days=EpisodeDays.of(EPISODES))
+    lower = scenario_from_mapping(
+        {"name": "2,5", "base": "vgr-2023", "betalningsansvar": {"average_threshold_days": "2.5"}}
+    )
+    totals: list[int] = []
+    for amount_ore in (950_000, 1_000_000, 950_000):
+        entered = RegisteredAmount(
+            2023, Ore(amount_ore), "test", "test", dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+        )
+        with using_registry(Registry(daily_amounts={2023: entered})):
+            totals.append(int(compare(days, [lower]).total()["base_ore"] or 0))
+    assert totals[0] == totals[2] != totals[1]
+    assert totals[1] > totals[0] > 0  # the same days, priced at the higher amount

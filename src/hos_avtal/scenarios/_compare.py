@@ -14,15 +14,20 @@ a billing run with that rule set would have said.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
-from dataclasses import dataclass
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any, cast
 
+import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 from hos_avtal._types import Month, RuleSetRef
-from hos_avtal.betalningsansvar import BetalningsansvarResult, calculate_betalningsansvar
+from hos_avtal.betalningsansvar import BetalningsansvarResult, MonthRules, calculate_betalningsansvar
 from hos_avtal.errors import EpisodesNeededError, ScenarioError
 from hos_avtal.home_care import calculate_home_care
 from hos_avtal.municipalities import parties_frame
@@ -70,6 +75,12 @@ class Comparison:
     amounts: pl.DataFrame
     betalningsansvar: list[BetalningsansvarResult]
     """Each variant's betalningsansvar result (empty without episodes): the trend chart reads it."""
+    _views: dict[tuple[str, str | None], Any] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    """Each view of each capability, made once: the report reads the municipalities for the
+    totals, the kommunalförbund and the rows, and each for every capability and for all (a
+    slider move is one report)."""
 
     @property
     def scenarios(self) -> list[Variant]:
@@ -77,29 +88,64 @@ class Comparison:
 
     def municipalities(self, capability: str | None = None) -> pl.DataFrame:
         """All 49 parties (sorted by code) with name, kommunalförbund and the compared amounts."""
-        wide = self._wide(capability, ["kommun"])
-        return (
-            parties_frame()
-            .select("kommun", "name", "kommunalforbund")
-            .join(wide, on="kommun", how="left")
-            .with_columns(pl.col(self._amount_columns()).fill_null(0))
-            .pipe(self._differences)
-            .sort("kommun")
-        )
+
+        def make() -> pl.DataFrame:
+            keys = parties_frame().select("kommun", "name", "kommunalforbund")
+            return _with_differences(keys, self._sums(capability))
+
+        return cast(pl.DataFrame, self._view("municipalities", capability, make))
 
     def kommunalforbund(self, capability: str | None = None) -> pl.DataFrame:
         """Subtotals per kommunalförbund (the four associations of local authorities)."""
-        sums = (
-            self.municipalities(capability)
-            .group_by("kommunalforbund")
-            .agg(pl.col(self._amount_columns()).sum(), pl.len().alias("municipalities"))
-        )
-        return self._differences(sums).sort("kommunalforbund")
+
+        def make() -> pl.DataFrame:
+            associations = parties_frame().get_column("kommunalforbund").to_numpy()
+            names, group = np.unique(associations, return_inverse=True)
+            sums = np.zeros((len(names), len(self.variants)), dtype=np.int64)
+            np.add.at(sums, group, self._sums(capability))
+            keys = pl.DataFrame(
+                {"kommunalforbund": names.tolist(), "municipalities": np.bincount(group).tolist()},
+                schema={"kommunalforbund": pl.String, "municipalities": pl.UInt32},
+            )
+            return _with_differences(keys, sums)
+
+        return cast(pl.DataFrame, self._view("kommunalforbund", capability, make))
 
     def total(self, capability: str | None = None) -> dict[str, int | None]:
         """The county total: base, each scenario, difference and difference in per mille."""
-        sums = self.municipalities(capability).select(pl.col(self._amount_columns()).sum())
-        return self._differences(sums).row(0, named=True)
+
+        def make() -> dict[str, int | None]:
+            sums = self._sums(capability).sum(axis=0, keepdims=True)
+            return _with_differences(pl.DataFrame({"_": [0]}), sums).drop("_").row(0, named=True)
+
+        return dict(self._view("total", capability, make))
+
+    def _view(self, name: str, capability: str | None, make: Callable[[], Any]) -> Any:
+        """Each view once per capability (all of them, with one capability, is that one): the
+        report reads each several times, and a slider move is one report."""
+        if capability is None and len(self.capabilities) == 1:
+            capability = self.capabilities[0]
+        if (name, capability) not in self._views:
+            self._views[name, capability] = make()
+        return self._views[name, capability]
+
+    def _sums(self, capability: str | None) -> npt.NDArray[np.int64]:
+        """(party in code order × variant): each variant's amount summed over the months."""
+
+        def make() -> npt.NDArray[np.int64]:
+            amounts = self.amounts
+            if capability is not None:
+                if capability not in self.capabilities:
+                    raise ScenarioError("comparison", f"{capability} ingår inte i den här jämförelsen")
+                amounts = amounts.filter(pl.col("capability") == capability)
+            codes = parties_frame().get_column("kommun")
+            sums = np.zeros((codes.len(), len(self.variants)), dtype=np.int64)
+            row = codes.search_sorted(amounts.get_column("kommun")).to_numpy()
+            variant = amounts.get_column("variant").to_numpy()
+            np.add.at(sums, (row, variant), amounts.get_column("amount_ore").to_numpy())
+            return sums
+
+        return cast(npt.NDArray[np.int64], self._view("sums", capability, make))
 
     def trend(self, variant: int = 0, kommun: str | None = None) -> pl.DataFrame:
         """The pooled average per month against the threshold, for the chart.
@@ -142,31 +188,34 @@ class Comparison:
     def _amount_columns(self) -> list[str]:
         return ["base_ore", *[f"s{i}_ore" for i in range(1, len(self.variants))]]
 
-    def _wide(self, capability: str | None, keys: list[str]) -> pl.DataFrame:
-        amounts = self.amounts
-        if capability is not None:
-            if capability not in self.capabilities:
-                raise ScenarioError("comparison", f"{capability} ingår inte i den här jämförelsen")
-            amounts = amounts.filter(pl.col("capability") == capability)
-        summed = amounts.group_by(*keys, "variant").agg(pl.col("amount_ore").sum())
-        names = {0: "base_ore", **{i: f"s{i}_ore" for i in range(1, len(self.variants))}}
-        wide = summed.pivot(on="variant", index=keys, values="amount_ore")
-        wide = wide.rename({str(k): v for k, v in names.items() if str(k) in wide.columns})
-        missing = [pl.lit(0, pl.Int64).alias(c) for c in names.values() if c not in wide.columns]
-        return wide.with_columns(missing).select(*keys, *names.values())
 
-    def _differences(self, frame: pl.DataFrame) -> pl.DataFrame:
-        base = pl.col("base_ore")
-        columns: list[pl.Expr] = []
-        for i in range(1, len(self.variants)):
-            diff = pl.col(f"s{i}_ore") - base
-            columns += [diff.alias(f"s{i}_diff_ore"), _permille(diff, base).alias(f"s{i}_diff_permille")]
-        ordered = [c for c in frame.columns if c not in self._amount_columns()] + [
-            name
-            for i in range(len(self.variants))
-            for name in (["base_ore"] if i == 0 else [f"s{i}_ore", f"s{i}_diff_ore", f"s{i}_diff_permille"])
+def _with_differences(keys: pl.DataFrame, sums: npt.NDArray[np.int64]) -> pl.DataFrame:
+    """``keys`` with ``base_ore`` and, per scenario *i*, ``s{i}_ore``, ``s{i}_diff_ore`` and
+    ``s{i}_diff_permille`` from ``sums`` (row × variant); exact in integers."""
+    base = sums[:, 0]
+    columns = [pl.Series("base_ore", base, dtype=pl.Int64)]
+    for i in range(1, sums.shape[1]):
+        diff = sums[:, i] - base
+        columns += [
+            pl.Series(f"s{i}_ore", sums[:, i], dtype=pl.Int64),
+            pl.Series(f"s{i}_diff_ore", diff, dtype=pl.Int64),
+            pl.Series(f"s{i}_diff_permille", _permille_of(diff, base).tolist(), dtype=pl.Int64),
         ]
-        return frame.with_columns(columns).select(ordered)
+    return keys.with_columns(columns)
+
+
+def _permille_of(diff: npt.NDArray[np.int64], base: npt.NDArray[np.int64]) -> npt.NDArray[Any]:
+    """``diff / base`` in tenths of a percent, half up (away from zero), exact in integers;
+    ``None`` where the base is not above zero."""
+    liable = base > 0
+    if np.abs(diff).max(initial=0) >= _INT64_SAFE // 2000 or base.max(initial=0) >= _INT64_SAFE:
+        diff, base = diff.astype(object), base.astype(object)  # Python integers: never wrap
+    magnitude = (abs(diff) * 2000 + base) // np.where(liable, 2 * base, 1)
+    signed: npt.NDArray[Any] = np.where(diff < 0, -magnitude, magnitude)
+    return np.where(liable, signed, np.array(None))
+
+
+_INT64_SAFE = 2**62
 
 
 def _permille(diff: pl.Expr, base: pl.Expr) -> pl.Expr:
@@ -250,22 +299,116 @@ def _from_days(
     """Each variant's betalningsansvar per month and party from the day histogram (the engine's
     amounts to the öre, without an episode read); ``None`` without one, or where some variant's
     rules need the episodes."""
-    from hos_avtal.betalningsansvar import MonthRules, resolve_months
+    from hos_avtal.betalningsansvar import resolve_months
     from hos_avtal.rules import daily_amount_decimal
     from hos_avtal.scenarios._histogram import sweep_betalningsansvar
 
     if data.episodes is not None or data.episode_days is None:
         return None
     month_list = sorted(months) if months is not None else data.episode_days.months
-    found = []
-    for variant in variants:
+
+    def resolve(variant: Variant) -> list[MonthRules]:
         amount = daily_amount_decimal(variant.daily_amount_sek)
-        resolved = [MonthRules(r, p) for r, p in resolve_months(month_list, variant.ruleset, amount)]
-        try:
-            found.append(sweep_betalningsansvar(data.episode_days, resolved, [{}]))
-        except EpisodesNeededError:
-            return None
+        return [MonthRules(r, p) for r, p in resolve_months(month_list, variant.ruleset, amount)]
+
+    base = _base_months(variants[0], month_list, resolve)
+    # A scenario that changes only sweepable values, the same in every month, is one more
+    # combination of the base's sweep (a slider move: one histogram for base and scenario):
+    # taken from its overrides when it is on the comparison's base, else found by resolving it.
+    plain = all(not m.parameters.care_type_values for m in base)  # no care type of its own
+    grid: list[dict[str, object] | None] = [{}]
+    for variant in variants[1:]:
+        quick = _overrides_as_combination(variant, variants[0]) if plain else None
+        grid.append(quick if quick is not None else _as_combination(base, resolve(variant)))
+    try:
+        if all(combination is not None for combination in grid):
+            swept = sweep_betalningsansvar(data.episode_days, base, grid)  # type: ignore[arg-type]
+            return [swept.filter(pl.col("combination") == i) for i in range(len(variants))]
+        return [sweep_betalningsansvar(data.episode_days, resolve(v), [{}]) for v in variants]
+    except EpisodesNeededError:
+        return None
+
+
+_RESOLVED: OrderedDict[tuple[object, ...], tuple[RuleSet | None, list[MonthRules]]] = OrderedDict()
+"""The base's months as resolved lately (a slider move resolves the same base again and again)."""
+_LOCK = threading.Lock()  # requests run in worker threads
+
+
+def _base_months(
+    base: Variant, months: Sequence[Month], resolve: Callable[[Variant], list[MonthRules]]
+) -> list[MonthRules]:
+    """``resolve(base)``, kept by the rule set, the months, the fastställt belopp given and what
+    the registry in force holds (its amounts and rule sets): what decides the resolution."""
+    from hos_avtal.rules import active_registry
+
+    registry = active_registry()
+    key = (
+        id(base.ruleset), tuple(months), base.daily_amount_sek,
+        tuple(sorted((y, a.amount_ore, a.source) for y, a in registry.daily_amounts.items())),
+        tuple((r.ruleset.id, r.content_sha256) for r in registry.rulesets),
+    )  # fmt: skip
+    with _LOCK:
+        kept = _RESOLVED.get(key)
+        if kept is not None and kept[0] is base.ruleset:  # the same object, not one that took its id
+            _RESOLVED.move_to_end(key)
+            return kept[1]
+    found = resolve(base)
+    with _LOCK:
+        _RESOLVED[key] = (base.ruleset, found)  # holding the rule set: its id is not reused meanwhile
+        if len(_RESOLVED) > 32:
+            _RESOLVED.popitem(last=False)
     return found
+
+
+def _overrides_as_combination(variant: Variant, base: Variant) -> dict[str, object] | None:
+    """A scenario on the comparison's own base rule set (and fastställt belopp) that changes only
+    sweepable betalningsansvar values, on a base without values of a care type's own: those
+    values, as a sweep takes them (a grid value holds for both care types, as a scenario's does:
+    ``tests/test_dataset_days.py`` holds the two paths equal). ``None`` for any other."""
+    from hos_avtal.scenarios._histogram import sweepable
+
+    scenario = variant.scenario
+    if scenario is None or base.ruleset is None or load_ruleset(scenario.base) is not base.ruleset:
+        return None
+    changes: dict[str, object] = dict(scenario.changes("betalningsansvar"))
+    if not changes or not set(changes) <= set(sweepable()):
+        return None
+    if "daily_amount_sek" not in changes and variant.daily_amount_sek != base.daily_amount_sek:
+        return None
+    return dict(changes)
+
+
+_AMOUNTS_DEPEND_ON = (
+    "month", "daily_amount_ore", "average_threshold_days", "individual_after_days", "free_days",
+    "separate_care_type_averages", "accrue_while_admitted", "conditions", "pooled_average",
+    "care_type_values",
+)  # fmt: skip
+
+
+def _as_combination(base: Sequence[MonthRules], variant: Sequence[MonthRules]) -> dict[str, object] | None:
+    """``variant`` as one grid combination over ``base``: the sweepable values it changes, if the
+    same in every month and if nothing else that decides an amount differs; else ``None``."""
+    from hos_avtal.scenarios._histogram import sweepable
+
+    found: dict[str, object] | None = None
+    for ours, theirs in zip(base, variant, strict=True):
+        a, b = ours.parameters, theirs.parameters
+        changes: dict[str, object] = {}
+        for name in sweepable():
+            if name == "daily_amount_sek":
+                if a.daily_amount_ore != b.daily_amount_ore:
+                    changes[name] = Decimal(b.daily_amount_ore) / 100
+            elif getattr(a, name) != getattr(b, name):
+                changes[name] = getattr(b, name)
+        converted = {("daily_amount_ore" if k == "daily_amount_sek" else k): v for k, v in changes.items()}
+        if "daily_amount_ore" in converted:
+            converted["daily_amount_ore"] = b.daily_amount_ore
+        expected = a.with_values(**converted)
+        differs = any(getattr(expected, f) != getattr(b, f) for f in _AMOUNTS_DEPEND_ON)
+        if differs or found not in (None, changes):
+            return None
+        found = changes
+    return found if found is not None else {}
 
 
 def _variants(

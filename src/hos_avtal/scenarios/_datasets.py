@@ -15,6 +15,8 @@ import dataclasses
 import datetime as dt
 import hashlib
 import secrets
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -167,10 +169,37 @@ def _store_days(connection: sa.Connection, dataset_id: int, days: EpisodeDays) -
     )
 
 
-def comparison_data(db: Database, dataset_id: int) -> ScenarioData:
+_KEPT: OrderedDict[tuple[str, int, str], EpisodeDays] = OrderedDict()
+"""The day histograms read lately, by database, dataset and the dataset's SHA-256: a dataset is
+never changed, so what its digest names is never stale (in any worker)."""
+_KEPT_ROWS = 5_000_000
+_KEPT_LOCK = threading.Lock()  # requests run in worker threads
+
+
+def comparison_data(db: Database, dataset: int | DatasetSummary) -> ScenarioData:
     """What a comparison needs of the dataset: its placements and visits, and of its episodes
     only their day histogram (made when it was stored, or now for a dataset stored before there
-    was one), with a way to read the episodes for the rules that need them."""
+    was one), with a way to read the episodes for the rules that need them. Given the dataset's
+    summary, a histogram read lately is taken from memory (a slider move reads no blob)."""
+    if isinstance(dataset, int):
+        return _comparison_data(db, dataset)
+    dataset_id, key = dataset.id, (db.url, dataset.id, dataset.sha256)
+    with _KEPT_LOCK:
+        kept = _KEPT.get(key)
+        if kept is not None:
+            _KEPT.move_to_end(key)
+    if kept is not None and set(dataset.inputs) == {"episodes"}:
+        return ScenarioData(episode_days=kept, read_episodes=lambda: _episodes(db, dataset_id))
+    data = _comparison_data(db, dataset_id)
+    if data.episode_days is not None:
+        with _KEPT_LOCK:
+            _KEPT[key] = data.episode_days
+            while sum(d.frame.height for d in _KEPT.values()) > _KEPT_ROWS and len(_KEPT) > 1:
+                _KEPT.popitem(last=False)
+    return data
+
+
+def _comparison_data(db: Database, dataset_id: int) -> ScenarioData:
     with db.read() as connection:
         rows = connection.execute(
             sa.select(scenario_dataset_input.c.kind, scenario_dataset_input.c.data_parquet).where(

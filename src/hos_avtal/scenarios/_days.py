@@ -18,9 +18,11 @@ comparison with changed parameters run without reading one episode (issue 18): o
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any, TypeVar, cast
 
 import polars as pl
 
@@ -28,6 +30,9 @@ from hos_avtal._types import Ore
 from hos_avtal.betalningsansvar import MonthRules, billing_months, classify_episodes, params_frame
 from hos_avtal.municipalities import parties_frame
 from hos_avtal.rules import CARE_TYPES, CONDITIONS, BetalningsansvarParameters
+
+T = TypeVar("T")
+_LOCK = threading.Lock()  # requests run in worker threads
 
 CONDITION_BITS = {condition: 1 << index for index, condition in enumerate(CONDITIONS)}
 """Each condition's bit in ``failed``."""
@@ -47,6 +52,20 @@ class EpisodeDays:
     :data:`DAYS_SCHEMA`."""
 
     frame: pl.DataFrame
+    _made: dict[Hashable, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def kept(self, key: Hashable, make: Callable[[], T]) -> T:
+        """``make()``, once per ``key`` for this histogram (what a sweep builds of it for given
+        months and conditions, reused by the next slider move); at most 32 kept."""
+        with _LOCK:
+            if key in self._made:
+                return cast(T, self._made[key])
+        made = make()
+        with _LOCK:
+            if len(self._made) >= 32:
+                self._made.pop(next(iter(self._made)))
+            self._made[key] = made
+        return made
 
     @classmethod
     def of(cls, episodes: pl.DataFrame) -> EpisodeDays:

@@ -114,7 +114,7 @@ def sweep_betalningsansvar(
             raise EpisodesNeededError(
                 "upplupet betalningsansvar under vårdtiden kräver vårdtillfällena, inte deras dagfördelning"
             )
-        return _swept(episodes.cells, ordered, overrides, by_month=by_month)
+        return _swept(episodes, ordered, overrides, by_month=by_month)
     if any(m.parameters.accrue_while_admitted for m in ordered):
         separately = _separately(episodes, ordered, overrides)
         if by_month:
@@ -288,7 +288,7 @@ def _histogram(
 
 
 def _swept(
-    cells_of: Cells,
+    source: Cells | EpisodeDays,
     months: Sequence[MonthRules],
     overrides: Sequence[dict[str, Any]],
     *,
@@ -298,7 +298,13 @@ def _swept(
     p = _parameter_arrays([m.parameters for m in months], overrides)
     combinations, month_count, _care = p.switch.shape
     kommun_count, care_count = len(codes), len(CARE_TYPES)
-    cum_n, cum_d = _histogram(cells_of, months, codes, int(np.maximum(p.switch, p.free).max()))
+    cap = int(np.maximum(p.switch, p.free).max())
+    if isinstance(source, EpisodeDays):
+        # What the months' conditions and the largest day asked for make of a stored histogram.
+        key = (tuple((m.parameters.month, m.parameters.conditions) for m in months), cap)
+        cum_n, cum_d = source.kept(key, lambda: _histogram(source.cells, months, codes, cap))
+    else:
+        cum_n, cum_d = _histogram(source, months, codes, cap)
     totals_n = cum_n[:, -1].reshape(month_count, kommun_count, care_count)
     totals_d = cum_d[:, -1].reshape(month_count, kommun_count, care_count)
     if _bound(totals_n, totals_d, p) >= _INT64_SAFE:

@@ -260,7 +260,8 @@ def request_data(
         summary = _found(dataset_summary, db, body.dataset_id)
         stored = summary.daily_amount_ore
         amount = given if given is not None or stored is None else Decimal(stored) / 100
-        return _found(comparison_data, db, body.dataset_id), summary.months, amount
+        data = _found(lambda db, _id: comparison_data(db, summary), db, body.dataset_id)
+        return data, summary.months, amount
     if not inline:
         raise ProblemError(
             422,
