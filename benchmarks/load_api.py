@@ -149,7 +149,7 @@ def prepare_real(tmp: Path) -> tuple[dict[str, str], int, str]:
         [str(HOS_AVTAL), "run", "--month", MONTH, "--episodes", str(run_file), "--db", db],
         check=True, capture_output=True, text=True,
     ).stdout  # fmt: skip
-    found = re.search(r"run (\d+):", out)
+    found = re.search(r"körning (\d+):", out)
     if found is None:
         raise RuntimeError(f"no run id in {out!r}")
     # Invoicing systems fetch the fakturaunderlag of final runs; a draft is read by people.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import threading
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ import sqlalchemy as sa
 
 from helpers import run_cli
 from hos_avtal.errors import SchemaError
+from hos_avtal.months import month_range
 from hos_avtal.storage import (
     ENV_URL,
     HEAD_REVISION,
@@ -20,6 +22,7 @@ from hos_avtal.storage import (
     schema_state,
     upgrade_schema,
 )
+from hos_avtal.synth import synth_episodes
 from test_scenario_datasets import _migrate
 from test_storage import database_url  # noqa: F401  (the database fixture)
 
@@ -131,3 +134,32 @@ def test_two_upgrades_at_once_migrate_once_and_both_succeed(database_url: str) -
         thread.join(timeout=120)
     assert all(isinstance(r, tuple) for r in results), results
     assert sorted(after.revision for _before, after in results) == [HEAD_REVISION, HEAD_REVISION]
+
+
+def test_db_backup_copies_a_sqlite_database_in_use_and_the_copy_verifies(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    db = str(tmp_path / "runs.sqlite")
+    episodes = tmp_path / "episodes.csv"
+    synth_episodes(month_range("2022-03"), episodes_per_month=300, seed=4).write_csv(episodes)
+    assert (
+        run_cli(capsys, monkeypatch, "run", "--month", "2022-03", "--episodes", str(episodes), "--db", db)[0]
+        == 0
+    )
+    in_use = open_database(db)  # a server holding it open (WAL) while the copy is made
+    try:
+        code, out, err = run_cli(
+            capsys, monkeypatch, "db", "backup", str(tmp_path / "copy.sqlite"), "--db", db
+        )
+    finally:
+        in_use.close()
+    assert code == 0, err
+    assert out.startswith("säkerhetskopia skriven")
+    assert (tmp_path / "copy.sqlite").stat().st_mode & 0o077 == 0  # the owner's alone
+    code, out, err = run_cli(capsys, monkeypatch, "run", "verify", "--db", str(tmp_path / "copy.sqlite"))
+    assert code == 0, err
+    again = run_cli(capsys, monkeypatch, "db", "backup", str(tmp_path / "copy.sqlite"), "--db", db)
+    assert again[0] == 2
+    assert "finns redan" in again[2]

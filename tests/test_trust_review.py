@@ -20,7 +20,7 @@ from helpers import HEADER, run_cli, write_csv
 from hos_avtal.errors import CalculationError, InputError, ScenarioError, StorageError
 from hos_avtal.io import read_episodes, read_visits
 from hos_avtal.runs import execute_run
-from hos_avtal.storage import Database, finalize, open_database
+from hos_avtal.storage import Database, finalize, list_runs, open_database
 from hos_avtal.storage._models import audit_log, billing_run, run_input, settings
 from test_api import EPISODES, MONTH, VISITS, Api, anyio_backend, api  # noqa: F401
 from test_storage import database_url  # noqa: F401
@@ -376,3 +376,31 @@ async def test_the_audit_log_keeps_no_id_a_refused_request_sent(api: Api) -> Non
         rows = connection.execute(sa.select(audit_log.c.path, audit_log.c.resource_id)).all()
     assert rows
     assert all(resource is None and "2001011234" not in path for path, resource in rows)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_a_file_with_more_rows_than_a_run_takes_is_refused_before_it_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], suffix: str
+) -> None:
+    """A clerk's mistaken export of everything is refused by its size, not allowed to take the
+    machine's memory: a Parquet file by its metadata, a CSV by counting lines as they stream."""
+    rows = [GOOD.replace("e1", f"e{i}").replace("p1", f"p{i}") for i in range(1, 151)]
+    path = write_csv(tmp_path / "e.csv", *rows)
+    if suffix == ".parquet":
+        pl.read_csv(path, infer_schema=False).write_parquet(tmp_path / "e.parquet")
+        path = tmp_path / "e.parquet"
+    monkeypatch.setenv("HOS_AVTAL_MAX_INPUT_ROWS", "100")
+    db = str(tmp_path / "runs.sqlite")
+    code, _out, err = run_cli(
+        capsys, monkeypatch, "run", "--month", "2022-03", "--episodes", str(path), "--db", db
+    )
+    assert code == 2
+    assert "fler än 100 rader" in err
+    assert "HOS_AVTAL_MAX_INPUT_ROWS" in err
+    stored = open_database(db)
+    try:
+        assert list_runs(stored) == []  # nothing written
+    finally:
+        stored.close()
+    monkeypatch.setenv("HOS_AVTAL_MAX_INPUT_ROWS", "150")
+    assert len(read_episodes(path)) == 150  # exactly at the limit: read

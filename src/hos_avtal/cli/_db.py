@@ -8,7 +8,8 @@ is the one step of an upgrade that changes the schema, run once with a backup ta
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -78,3 +79,22 @@ def check(db: DbOption = None) -> None:
     finally:
         database.close()
     typer.echo("schemat är aktuellt")
+
+
+@db_app.command("backup")
+def backup(
+    to: Annotated[
+        Path, typer.Argument(help="Fil att skriva kopian till (får inte finnas).", show_default=False)
+    ],
+    db: DbOption = None,
+) -> None:
+    """Säkerhetskopiera en SQLite-databas medan den används (SQLites online-backup: en
+    konsistent kopia även när servern skriver). En PostgreSQL-databas kopieras med pg_dump."""
+    from hos_avtal.storage import backup_sqlite
+
+    database = _open(db)
+    try:
+        pages = backup_sqlite(database, to)
+    finally:
+        database.close()
+    typer.echo(f"säkerhetskopia skriven: {to} ({pages} sidor)")

@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import os
 import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -114,6 +115,7 @@ def read_table(path: str | Path, columns: Sequence[Column]) -> Table:
     path = Path(path)
     source = str(path)
     _check_file(path, source)
+    _check_rows(path, source)
     wanted = [c.name for c in columns]
     if path.suffix.lower() == ".parquet":
         try:
@@ -153,6 +155,41 @@ def read_table(path: str | Path, columns: Sequence[Column]) -> Table:
         frame = frame.filter(~empty)
     present = [n for n in wanted if n in frame.columns]
     return Table(_check_header(frame.select(present), columns, source), source, 2, row_numbers)
+
+
+MAX_ROWS_ENV = "HOS_AVTAL_MAX_INPUT_ROWS"
+DEFAULT_MAX_ROWS = 10_000_000
+"""Rows an input file may have: a history the size of a clerk's mistaken export (all of Sweden
+for decades) is refused before it is read, not allowed to fill the machine's memory (a run keeps
+about 0.5–0.7 kB an episode: ``benchmarks/README.md``)."""
+
+
+def max_input_rows() -> int:
+    """:data:`DEFAULT_MAX_ROWS`, or ``HOS_AVTAL_MAX_INPUT_ROWS`` when set to a whole number."""
+    value = os.environ.get(MAX_ROWS_ENV, "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else DEFAULT_MAX_ROWS
+
+
+def _check_rows(path: Path, source: str) -> None:
+    """Refuse a file with more rows than :func:`max_input_rows`: a Parquet file by its metadata,
+    a CSV file by counting its lines as they stream past (stopping as soon as there are too many)."""
+    limit = max_input_rows()
+    if path.suffix.lower() == ".parquet":
+        try:
+            rows = int(pl.scan_parquet(path).select(pl.len()).collect().item())
+        except Exception:  # a broken file: the reader names what is wrong with it
+            return
+    else:
+        rows = -1  # the header
+        with path.open("rb") as handle:
+            while rows <= limit and (chunk := handle.read(4 * 2**20)):
+                rows += chunk.count(b"\n")
+    if rows > limit:
+        reason = (
+            f"har fler än {limit} rader, det som en fil får ha ({MAX_ROWS_ENV}); dela upp den, "
+            "till exempel per år, eller ta bara med de månader som körningen behöver"
+        )
+        raise InputError(source, [Problem(None, None, reason)])
 
 
 def _blank(cells: pl.Expr) -> pl.Expr:

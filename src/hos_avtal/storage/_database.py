@@ -239,3 +239,29 @@ def _schema_message(db: Database, state: SchemaState) -> str:
         f"databasen {where} har schemaversion {state.revision}, den här versionen av hos_avtal kräver "
         f"{state.head}; ta en säkerhetskopia och uppgradera med: hos-avtal db upgrade --db URL"
     )
+
+
+def backup_sqlite(db: Database, to: Path) -> int:
+    """A consistent copy of a SQLite database at ``to`` while it is in use (SQLite's online
+    backup), readable by its owner only; the number of pages copied. ``to`` must not exist; a
+    PostgreSQL database is copied with ``pg_dump`` instead (docs/operations.md)."""
+    import sqlite3
+
+    if db.dialect != "sqlite":
+        raise StorageError(
+            "databasen är inte en SQLite-fil; säkerhetskopiera PostgreSQL med pg_dump (docs/operations.md)"
+        )
+    if to.exists():
+        raise StorageError(f"{to} finns redan; välj en ny fil, en säkerhetskopia skrivs aldrig över")
+    if not to.parent.is_dir():
+        raise StorageError(f"{to}: mappen {to.parent} finns inte")
+    source_path = make_url(db.url).database or ""
+    handle = os.open(to, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    os.close(handle)
+    source, target = sqlite3.connect(source_path), sqlite3.connect(to)
+    try:
+        source.backup(target)
+        return int(target.execute("PRAGMA page_count").fetchone()[0])
+    finally:
+        target.close()
+        source.close()
