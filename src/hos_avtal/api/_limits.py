@@ -108,12 +108,13 @@ class KeyLimitMiddleware:
         if refused is not None:
             limit, seconds = refused
             RATE_LIMITED.labels(limit).inc()
+            # The protocol's own problem, in English like the others (docs/decisions/0019).
             detail = (
-                "för många samtidiga anrop med den här nyckeln" if limit == "concurrent"
-                else "för många anrop per minut med den här nyckeln"
+                "too many requests in flight with this API key" if limit == "concurrent"
+                else "too many requests a minute with this API key"
             )  # fmt: skip
             await send_problem(
-                send, 429, f"{detail}; försök igen om {seconds} s", kind="rate-limited",
+                send, 429, f"{detail}; retry after {seconds} s", kind="rate-limited",
                 headers=((b"retry-after", str(seconds).encode()),),
             )  # fmt: skip
             return

@@ -95,7 +95,7 @@ class AccessLogMiddleware:
             # not begun its answer gets one that says to send it again, not a bare 500.
             if not started:
                 await send_problem(
-                    send_with_id, 503, "servern stängs av; skicka anropet igen",
+                    send_with_id, 503, "the server is stopping; send the request again",
                     kind="shutting-down", headers=((b"retry-after", b"5"), (b"connection", b"close")),
                 )  # fmt: skip
             raise

@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from hos_avtal.cli._app import app
-from hos_avtal.cli._options import DbOption, OutputFormat, month_option, print_json, registered_rules
+from hos_avtal.cli._options import (
+    DbOption,
+    OutputFormat,
+    format_flag,
+    month_option,
+    print_json,
+    registered_rules,
+)
 from hos_avtal.cli._tables import totals_table
 
 if TYPE_CHECKING:
@@ -71,11 +78,7 @@ def home_care(
     ] = None,
     output_format: Annotated[
         OutputFormat,
-        typer.Option(
-            "--format",
-            "-f",
-            help="table att läsa; json (ett objekt per månad) eller csv (fakturarader) för andra system.",
-        ),
+        format_flag("table att läsa; json (ett objekt per månad) eller csv (fakturarader) för andra system."),
     ] = OutputFormat.table,
     db: DbOption = None,
 ) -> None:

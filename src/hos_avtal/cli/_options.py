@@ -181,14 +181,16 @@ class OutputFormat(StrEnum):
     csv = "csv"
 
 
+def format_flag(help: str) -> Any:
+    """``--format``/``-f`` of a command, with what each format holds there:
+    ``Annotated[OutputFormat, format_flag("…")]``."""
+    return typer.Option("--format", "-f", help=help)
+
+
 FormatOption = Annotated[
     OutputFormat,
-    typer.Option(
-        "--format",
-        "-f",
-        help=(
-            "table (svensk tabell) att läsa; json (det dokumenterade kontraktet) eller csv för andra system."
-        ),
+    format_flag(
+        "table (svensk tabell) att läsa; json (det dokumenterade kontraktet) eller csv för andra system."
     ),
 ]
 

@@ -20,6 +20,7 @@ from hos_avtal.cli._options import (
     accepted,
     amount_option,
     date_option,
+    format_flag,
     print_json,
     registered_rules,
 )
@@ -52,11 +53,7 @@ def prognos_command(
     ] = None,
     output_format: Annotated[
         OutputFormat,
-        typer.Option(
-            "--format",
-            "-f",
-            help="table (svensk tabell) att läsa; json eller csv (väntelistan) för andra system.",
-        ),
+        format_flag("table (svensk tabell) att läsa; json eller csv (väntelistan) för andra system."),
     ] = OutputFormat.table,
     accept: AcceptOption = None,
     db: DbOption = None,

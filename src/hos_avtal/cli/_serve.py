@@ -143,16 +143,9 @@ def serve(
         # uvicorn's access log would write every path and query string as sent; the app logs
         # each request by its route template instead (hos_avtal.access).
         uvicorn.run(
-            SERVED_APP,
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            timeout_graceful_shutdown=grace,
-            access_log=False,
-            log_config=log_config(log_format),
-            proxy_headers=True,
-        )
+            SERVED_APP, factory=True, host=host, port=port, workers=workers, proxy_headers=True,
+            timeout_graceful_shutdown=grace, access_log=False, log_config=log_config(log_format),
+        )  # fmt: skip
 
 
 def _limits(concurrency: int, per_minute: int) -> dict[str, str]:
