@@ -32,7 +32,7 @@ from hos_avtal.errors import EpisodesNeededError, ScenarioError
 from hos_avtal.home_care import calculate_home_care
 from hos_avtal.municipalities import parties_frame
 from hos_avtal.placements import calculate_placements
-from hos_avtal.rules import RuleSet, load_ruleset
+from hos_avtal.rules import BetalningsansvarParameters, RuleSet, load_ruleset
 from hos_avtal.scenarios._data import ScenarioData
 from hos_avtal.scenarios._model import Scenario
 
@@ -378,11 +378,12 @@ def _overrides_as_combination(variant: Variant, base: Variant) -> dict[str, obje
     return dict(changes)
 
 
-_AMOUNTS_DEPEND_ON = (
-    "month", "daily_amount_ore", "average_threshold_days", "individual_after_days", "free_days",
-    "separate_care_type_averages", "accrue_while_admitted", "conditions", "pooled_average",
-    "care_type_values",
-)  # fmt: skip
+_AMOUNTS_DEPEND_ON = tuple(
+    f.name
+    for f in dataclasses.fields(BetalningsansvarParameters)
+    if f.name not in ("ruleset_id", "daily_amount_source", "daily_amount_origin")  # where from, not what
+)
+"""The fields of a month's parameters two variants must share to be one sweep (every value)."""
 
 
 def _as_combination(base: Sequence[MonthRules], variant: Sequence[MonthRules]) -> dict[str, object] | None:
