@@ -95,3 +95,17 @@ def test_serve_gives_its_workers_the_limits(
     concurrency, per_minute = LIMIT_ENV["key_concurrency"], LIMIT_ENV["key_requests_per_minute"]
     assert [(s[concurrency], s[per_minute]) for s in seen] == [("32", "6000"), ("0", "90")]
     assert all(os.environ.get(e) is None for e in LIMIT_ENV.values())
+
+
+def test_made_up_tokens_are_forgotten_but_never_one_in_flight(monkeypatch: pytest.MonkeyPatch) -> None:
+    from hos_avtal.api import _limits
+
+    monkeypatch.setattr(_limits, "_TRACKED", 3)
+    limits = _limits.KeyLimits(concurrent=1, per_minute=None)
+    assert limits.acquire("busy") is None  # in flight from here on
+    for i in range(10):
+        assert limits.acquire(f"made-up-{i}") is None
+        limits.release(f"made-up-{i}")
+    assert "busy" in limits._buckets
+    assert len(limits._buckets) <= 4
+    assert limits.acquire("busy") == ("concurrent", 1)  # still counted

@@ -84,12 +84,10 @@ class KeyLimits:
             bucket.active -= 1
 
     def _forget(self) -> None:
-        while len(self._buckets) > _TRACKED:
-            oldest = next(iter(self._buckets))
-            if self._buckets[oldest].active:
-                self._buckets.move_to_end(oldest)  # in flight: keep it, forget another
-                continue
-            del self._buckets[oldest]
+        # At most one pass: keys with requests in flight are kept, even past the bound.
+        for key in list(self._buckets)[: max(0, len(self._buckets) - _TRACKED)]:
+            if not self._buckets[key].active:
+                del self._buckets[key]
 
 
 class KeyLimitMiddleware:
