@@ -48,8 +48,8 @@ SCALES = {
 }
 
 
-def prepare(folder: Path, scale: str) -> tuple[str, str, int, float]:
-    """A database with the stored dataset and an analyst key: (url, token, dataset id, seconds to store)."""
+def prepare(folder: Path, scale: str) -> tuple[str, str, int]:
+    """A database with the stored dataset and an analyst key: (url, token, dataset id)."""
     months, per_month, _base, _amount = SCALES[scale]
     db_url = f"sqlite:///{folder / 'slider.sqlite'}"
     episodes = synth_episodes(month_range(months), episodes_per_month=per_month, seed=2022)
@@ -62,7 +62,7 @@ def prepare(folder: Path, scale: str) -> tuple[str, str, int, float]:
     _key, token = create_key(db, "analyst")
     db.close()
     print(f"stored {episodes.height} episodes over {months} as dataset {dataset.id} in {stored:.1f} s")
-    return db_url, token, dataset.id, stored
+    return db_url, token, dataset.id
 
 
 def serve(db_url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
@@ -104,7 +104,7 @@ def main() -> None:
     _months, _per_month, base, amount = SCALES[scale]
     with tempfile.TemporaryDirectory(prefix="hos-avtal-slider-") as tmp:
         folder = Path(tmp)
-        db_url, token, dataset, _stored = prepare(folder, scale)
+        db_url, token, dataset = prepare(folder, scale)
         port = free_port()
         process = serve(db_url, port, folder / "serve.log")
         try:

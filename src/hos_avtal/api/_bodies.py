@@ -45,7 +45,12 @@ def parse_json(model: type[Model], body: bytes) -> Model:
     try:
         return model.model_validate_json(body)
     except ValidationError as exc:
-        raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from None
+        raise _body_errors(exc) from None
+
+
+def _body_errors(exc: ValidationError) -> RequestValidationError:
+    """The model's errors as FastAPI raises them for a declared body: located under ``body``."""
+    return RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()])
 
 
 @asynccontextmanager
@@ -59,7 +64,7 @@ async def parsed_form(model: type[Model], request: Request, *, max_fields: int =
         try:
             parsed = model.model_validate(values)
         except ValidationError as exc:
-            raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from None
+            raise _body_errors(exc) from None
         yield parsed
 
 

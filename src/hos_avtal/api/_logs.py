@@ -61,10 +61,10 @@ def request_id_of(scope: Scope) -> str:
 
 
 class AccessLogMiddleware:
-    """One line per request on the logger ``hos_avtal.access``: request id, method, route template
-    (``-`` when no route matched), status, duration in ms and the key's id (``-`` without a valid
-    key); the same fields are on the record for :class:`JsonLogFormatter`. The response carries
-    the request id as ``X-Request-ID``.
+    """One line per request on the logger ``hos_avtal.access``: method, route template (``-``
+    when no route matched), status and duration in ms; the request id and the key's id (``None``
+    without a valid key) are on the record too, for :class:`JsonLogFormatter`. The response
+    carries the request id as ``X-Request-ID``; the request is counted in the metrics.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -160,11 +160,10 @@ class JsonLogFormatter(logging.Formatter):
             "pid": record.process,  # which worker of ``serve --workers N``
             "message": record.getMessage(),
         }
-        request_id = getattr(record, "request_id", None) or REQUEST_ID.get()
-        if request_id is not None:
-            line["request_id"] = request_id
-        for name in FIELDS[1:]:
+        for name in FIELDS:
             value = record.__dict__.get(name)
+            if name == "request_id" and value is None:
+                value = REQUEST_ID.get()  # a record logged past the filter, in the request's context
             if value is not None:
                 line[name] = value
         if record.exc_info and record.exc_info[0] is not None:

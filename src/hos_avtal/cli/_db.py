@@ -42,11 +42,8 @@ def upgrade(db: DbOption = None) -> None:
     process i taget; en databas som redan är aktuell lämnas orörd. Ta en säkerhetskopia först."""
     from hos_avtal.storage import upgrade_schema
 
-    database = _open(db)
-    try:
+    with _open(db) as database:
         before, after = upgrade_schema(database)
-    finally:
-        database.close()
     if before.revision == after.revision:
         typer.echo(f"schemat är redan aktuellt: {after.revision}")
     else:
@@ -58,11 +55,8 @@ def current(db: DbOption = None) -> None:
     """Visa databasens schemaversion och den här versionens."""
     from hos_avtal.storage import schema_state
 
-    database = _open(db)
-    try:
+    with _open(db) as database:
         state = schema_state(database)
-    finally:
-        database.close()
     status = _STATUS_SV[state.status]
     typer.echo(f"databasen: {state.revision or '-'}  den här versionen: {state.head}  ({status})")
 
@@ -73,11 +67,8 @@ def check(db: DbOption = None) -> None:
     säger vad som ska göras (för driftsättning och övervakning)."""
     from hos_avtal.storage import require_current_schema
 
-    database = _open(db)
-    try:
+    with _open(db) as database:
         require_current_schema(database)
-    finally:
-        database.close()
     typer.echo("schemat är aktuellt")
 
 
@@ -92,9 +83,6 @@ def backup(
     konsistent kopia även när servern skriver). En PostgreSQL-databas kopieras med pg_dump."""
     from hos_avtal.storage import backup_sqlite
 
-    database = _open(db)
-    try:
+    with _open(db) as database:
         pages = backup_sqlite(database, to)
-    finally:
-        database.close()
     typer.echo(f"säkerhetskopia skriven: {to} ({pages} sidor)")

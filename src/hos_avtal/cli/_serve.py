@@ -128,11 +128,8 @@ def serve(
     from hos_avtal.storage import ENV_URL, open_database, require_current_schema, resolve_url
 
     url = resolve_url(db)
-    database = open_database(url, upgrade=False)
-    try:
+    with open_database(url, upgrade=False) as database:
         require_current_schema(database)  # refused here, once, before any worker starts
-    finally:
-        database.close()
     with (
         tempfile.TemporaryDirectory(prefix="hos-avtal-metrics-") as metrics,
         _environment(
@@ -151,8 +148,10 @@ def serve(
 def _limits(concurrency: int, per_minute: int) -> dict[str, str]:
     from hos_avtal.api import LIMIT_ENV
 
-    values = {"key_concurrency": concurrency, "key_requests_per_minute": per_minute}
-    return {LIMIT_ENV[name]: str(value) for name, value in values.items()}
+    return {
+        LIMIT_ENV["key_concurrency"]: str(concurrency),
+        LIMIT_ENV["key_requests_per_minute"]: str(per_minute),
+    }
 
 
 @contextmanager

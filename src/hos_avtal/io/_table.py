@@ -115,7 +115,7 @@ def read_table(path: str | Path, columns: Sequence[Column]) -> Table:
     path = Path(path)
     source = str(path)
     _check_file(path, source)
-    _check_rows(path, source)
+    _check_rows(path, source, columns)
     wanted = [c.name for c in columns]
     if path.suffix.lower() == ".parquet":
         try:
@@ -170,10 +170,16 @@ def max_input_rows() -> int:
     return int(value) if value.isdigit() and int(value) > 0 else DEFAULT_MAX_ROWS
 
 
-def _check_rows(path: Path, source: str) -> None:
+def _check_rows(path: Path, source: str, columns: Sequence[Column]) -> None:
     """Refuse a file with more rows than :func:`max_input_rows`: a Parquet file by its metadata,
-    a CSV file by counting its lines as they stream past (stopping as soon as there are too many)."""
+    a CSV file by counting its lines as they stream past (stopping as soon as there are too many)
+    — only if it is large enough to have that many (a row holds at least a byte per required
+    column), so an ordinary file is not read twice."""
     limit = max_input_rows()
+    if path.suffix.lower() != ".parquet" and path.stat().st_size <= limit * max(
+        1, sum(c.required for c in columns)
+    ):
+        return
     if path.suffix.lower() == ".parquet":
         try:
             rows = int(pl.scan_parquet(path).select(pl.len()).collect().item())

@@ -192,6 +192,8 @@ class Comparison:
 def _with_differences(keys: pl.DataFrame, sums: npt.NDArray[np.int64]) -> pl.DataFrame:
     """``keys`` with ``base_ore`` and, per scenario *i*, ``s{i}_ore``, ``s{i}_diff_ore`` and
     ``s{i}_diff_permille`` from ``sums`` (row × variant); exact in integers."""
+    # In numpy, one frame built once: a view has 49 rows at most, where each polars step would
+    # cost more than the arithmetic (a slider move builds several views; benchmarks/README.md).
     base = sums[:, 0]
     columns = [pl.Series("base_ore", base, dtype=pl.Int64)]
     for i in range(1, sums.shape[1]):
@@ -199,29 +201,28 @@ def _with_differences(keys: pl.DataFrame, sums: npt.NDArray[np.int64]) -> pl.Dat
         columns += [
             pl.Series(f"s{i}_ore", sums[:, i], dtype=pl.Int64),
             pl.Series(f"s{i}_diff_ore", diff, dtype=pl.Int64),
-            pl.Series(f"s{i}_diff_permille", _permille_of(diff, base).tolist(), dtype=pl.Int64),
+            pl.Series(f"s{i}_diff_permille", permille(diff, base), dtype=pl.Int64),
         ]
     return keys.with_columns(columns)
 
 
-def _permille_of(diff: npt.NDArray[np.int64], base: npt.NDArray[np.int64]) -> npt.NDArray[Any]:
+def permille(diff: npt.NDArray[np.int64], base: npt.NDArray[np.int64]) -> list[int | None]:
     """``diff / base`` in tenths of a percent, half up (away from zero), exact in integers;
-    ``None`` where the base is not above zero."""
+    ``None`` where the base is not above zero (the comparison's and the sweep's one rule).
+
+    >>> import numpy as np
+    >>> permille(np.array([125, -125, 5, 1]), np.array([1000, 1000, 0, 3]))
+    [125, -125, None, 333]
+    """
     liable = base > 0
     if np.abs(diff).max(initial=0) >= _INT64_SAFE // 2000 or base.max(initial=0) >= _INT64_SAFE:
         diff, base = diff.astype(object), base.astype(object)  # Python integers: never wrap
     magnitude = (abs(diff) * 2000 + base) // np.where(liable, 2 * base, 1)
     signed: npt.NDArray[Any] = np.where(diff < 0, -magnitude, magnitude)
-    return np.where(liable, signed, np.array(None))
+    return cast(list[int | None], np.where(liable, signed, np.array(None)).tolist())
 
 
 _INT64_SAFE = 2**62
-
-
-def _permille(diff: pl.Expr, base: pl.Expr) -> pl.Expr:
-    """``diff / base`` in tenths of a percent, half up (away from zero), exact in integers."""
-    magnitude = (diff.abs() * 2000 + base) // (2 * base)
-    return pl.when(base > 0).then(pl.when(diff < 0).then(-magnitude).otherwise(magnitude))
 
 
 def compare(
@@ -305,7 +306,7 @@ def _from_days(
 
     if data.episodes is not None or data.episode_days is None:
         return None
-    month_list = sorted(months) if months is not None else data.episode_days.months
+    month_list = data.betalningsansvar_months(months)
 
     def resolve(variant: Variant) -> list[MonthRules]:
         amount = daily_amount_decimal(variant.daily_amount_sek)
@@ -316,13 +317,14 @@ def _from_days(
     # combination of the base's sweep (a slider move: one histogram for base and scenario):
     # taken from its overrides when it is on the comparison's base, else found by resolving it.
     plain = all(not m.parameters.care_type_values for m in base)  # no care type of its own
-    grid: list[dict[str, object] | None] = [{}]
+    found: list[dict[str, object] | None] = [{}]
     for variant in variants[1:]:
         quick = _overrides_as_combination(variant, variants[0]) if plain else None
-        grid.append(quick if quick is not None else _as_combination(base, resolve(variant)))
+        found.append(quick if quick is not None else _as_combination(base, resolve(variant)))
+    grid = [combination for combination in found if combination is not None]
     try:
-        if all(combination is not None for combination in grid):
-            swept = sweep_betalningsansvar(data.episode_days, base, grid)  # type: ignore[arg-type]
+        if len(grid) == len(variants):
+            swept = sweep_betalningsansvar(data.episode_days, base, grid)
             return [swept.filter(pl.col("combination") == i) for i in range(len(variants))]
         return [sweep_betalningsansvar(data.episode_days, resolve(v), [{}]) for v in variants]
     except EpisodesNeededError:
@@ -375,7 +377,7 @@ def _overrides_as_combination(variant: Variant, base: Variant) -> dict[str, obje
         return None
     if "daily_amount_sek" not in changes and variant.daily_amount_sek != base.daily_amount_sek:
         return None
-    return dict(changes)
+    return changes
 
 
 _AMOUNTS_DEPEND_ON = tuple(
@@ -394,17 +396,14 @@ def _as_combination(base: Sequence[MonthRules], variant: Sequence[MonthRules]) -
     found: dict[str, object] | None = None
     for ours, theirs in zip(base, variant, strict=True):
         a, b = ours.parameters, theirs.parameters
-        changes: dict[str, object] = {}
+        changes: dict[str, object] = {}  # as a sweep's grid names them (the amount in kronor)
+        fields: dict[str, object] = {}  # as the parameters hold them (the amount in öre)
         for name in sweepable():
-            if name == "daily_amount_sek":
-                if a.daily_amount_ore != b.daily_amount_ore:
-                    changes[name] = Decimal(b.daily_amount_ore) / 100
-            elif getattr(a, name) != getattr(b, name):
-                changes[name] = getattr(b, name)
-        converted = {("daily_amount_ore" if k == "daily_amount_sek" else k): v for k, v in changes.items()}
-        if "daily_amount_ore" in converted:
-            converted["daily_amount_ore"] = b.daily_amount_ore
-        expected = a.with_values(**converted)
+            field_name = "daily_amount_ore" if name == "daily_amount_sek" else name
+            if getattr(a, field_name) != getattr(b, field_name):
+                fields[field_name] = getattr(b, field_name)
+                changes[name] = Decimal(b.daily_amount_ore) / 100 if field_name != name else fields[name]
+        expected = a.with_values(**fields)
         differs = any(getattr(expected, f) != getattr(b, f) for f in _AMOUNTS_DEPEND_ON)
         if differs or found not in (None, changes):
             return None

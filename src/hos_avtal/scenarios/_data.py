@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
+from hos_avtal._types import Month
+from hos_avtal.betalningsansvar import billing_months
 from hos_avtal.errors import HosAvtalError
 from hos_avtal.io import PlacementInputs, read_episodes, read_placement_inputs, read_tariffs, read_visits
 from hos_avtal.rules import ACKNOWLEDGEMENTS
@@ -57,6 +59,14 @@ class ScenarioData:
             visits=read_visits(visits) if visits else None,
             tariffs=read_tariffs(tariffs) if tariffs else None,
         )
+
+    def betalningsansvar_months(self, months: Sequence[Month] | None) -> list[Month]:
+        """The months betalningsansvar is compared for: ``months``, or every discharge month of
+        the episodes (or of their day histogram), as the engine counts them."""
+        if self.episodes is not None:
+            return billing_months(self.episodes, months)
+        assert self.episode_days is not None
+        return self.episode_days.months if months is None else billing_months(self.episode_days.frame, months)
 
     @property
     def capabilities(self) -> tuple[str, ...]:

@@ -200,25 +200,21 @@ def comparison_data(db: Database, dataset: int | DatasetSummary) -> ScenarioData
 
 
 def _comparison_data(db: Database, dataset_id: int) -> ScenarioData:
+    inputs = scenario_dataset_input.c
     with db.read() as connection:
-        rows = connection.execute(
-            sa.select(scenario_dataset_input.c.kind, scenario_dataset_input.c.data_parquet).where(
-                scenario_dataset_input.c.dataset_id == dataset_id, scenario_dataset_input.c.kind != "episodes"
-            )
-        ).all()
-        has_episodes = connection.execute(
-            sa.select(scenario_dataset_input.c.rows).where(
-                scenario_dataset_input.c.dataset_id == dataset_id, scenario_dataset_input.c.kind == "episodes"
-            )
-        ).first()
+        # Every input but the episodes, whose blob is the large one and is not needed here.
+        blob = sa.case((inputs.kind == "episodes", None), else_=inputs.data_parquet)
+        rows = connection.execute(sa.select(inputs.kind, blob).where(inputs.dataset_id == dataset_id)).all()
         days_blob = connection.execute(
             sa.select(_DAYS.c.data_parquet).where(_DAYS.c.dataset_id == dataset_id)
         ).scalar()
-    if not rows and has_episodes is None:
+    if not rows:
         raise DatasetNotFoundError(f"inget dataset med id {dataset_id}")
-    tables = {kind: Table(frame_from_bytes(blob), f"dataset {dataset_id}: {kind}", 1) for kind, blob in rows}
+    tables = {
+        kind: Table(frame_from_bytes(blob), f"dataset {dataset_id}: {kind}", 1) for kind, blob in rows if blob
+    }
     data = scenario_data(tables) if tables else ScenarioData()
-    if has_episodes is None:
+    if "episodes" not in {kind for kind, _blob in rows}:
         return data
     if days_blob is None:
         days = EpisodeDays.of(_episodes(db, dataset_id))

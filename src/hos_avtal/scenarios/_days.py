@@ -100,25 +100,28 @@ class EpisodeDays:
         """The episodes each month's rule set covers, as the sweep's cells: (month, kommun,
         care_type) indexes, ``days`` and ``n``."""
         month_list = [m.parameters.month for m in months]
+        months_series = pl.Series(month_list, dtype=pl.Date)
         required = pl.DataFrame(
-            {
-                "month": month_list,
-                "required": [_required(m.parameters.conditions) for m in months],
-                "month_index": list(range(len(months))),
-            },
-            schema={"month": pl.Date, "required": pl.Int64, "month_index": pl.Int64},
+            {"month": month_list, "required": [_required(m.parameters.conditions) for m in months]},
+            schema={"month": pl.Date, "required": pl.Int64},
         )
         return (
             self.frame.join(required, on="month")
             .filter((pl.col("failed") & pl.col("required")) == 0)
-            .select(
-                pl.col("month_index").alias("month"),
-                pl.col("kommun").replace_strict(codes, range(len(codes)), return_dtype=pl.Int64),
-                pl.col("care_type").replace_strict(CARE_TYPES, range(len(CARE_TYPES)), return_dtype=pl.Int64),
-                "days",
-                pl.col("episodes").alias("n"),
-            )
+            .select(*cell_indexes(months_series, codes), "days", pl.col("episodes").alias("n"))
         )
+
+
+def cell_indexes(month_list: pl.Series, codes: list[str]) -> list[pl.Expr]:
+    """The sweep's cell of a row: its month, kommun and care type as indexes into ``month_list``,
+    ``codes`` and :data:`~hos_avtal.rules.CARE_TYPES`."""
+    return [
+        pl.col("month").replace_strict(month_list, range(len(month_list)), return_dtype=pl.Int64),
+        pl.col("kommun").cast(pl.String).replace_strict(codes, range(len(codes)), return_dtype=pl.Int64),
+        pl.col("care_type")
+        .cast(pl.String)
+        .replace_strict(CARE_TYPES, range(len(CARE_TYPES)), return_dtype=pl.Int64),
+    ]
 
 
 def _required(conditions: Sequence[str]) -> int:

@@ -48,7 +48,7 @@ from hos_avtal.money import sek_to_ore
 from hos_avtal.municipalities import parties_frame
 from hos_avtal.rules import CARE_TYPES, BetalningsansvarParameters, parameter_catalog
 from hos_avtal.rules import check_betalningsansvar_value as check_value
-from hos_avtal.scenarios._days import EpisodeDays
+from hos_avtal.scenarios._days import EpisodeDays, cell_indexes
 
 
 def sweepable() -> list[str]:
@@ -241,19 +241,9 @@ def _episode_cells(episodes: pl.DataFrame, months: Sequence[MonthRules], codes: 
     lines = classify_episodes(episodes.lazy(), params, codes)
     return (
         lines.filter(pl.col("status").is_in(["pooled", "individual"]))
-        .select(*_indexes(month_list, codes), "days", pl.lit(1, pl.Int64).alias("n"))
+        .select(*cell_indexes(month_list, codes), "days", pl.lit(1, pl.Int64).alias("n"))
         .collect()
     )
-
-
-def _indexes(month_list: pl.Series, codes: list[str]) -> list[pl.Expr]:
-    return [
-        pl.col("month").replace_strict(month_list, range(len(month_list)), return_dtype=pl.Int64),
-        pl.col("kommun").cast(pl.String).replace_strict(codes, range(len(codes)), return_dtype=pl.Int64),
-        pl.col("care_type")
-        .cast(pl.String)
-        .replace_strict(CARE_TYPES, range(len(CARE_TYPES)), return_dtype=pl.Int64),
-    ]
 
 
 def _histogram(

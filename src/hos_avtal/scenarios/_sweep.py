@@ -16,17 +16,18 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from hos_avtal._types import Month, RuleSetRef
-from hos_avtal.betalningsansvar import MonthRules, billing_months, resolve_months
+from hos_avtal.betalningsansvar import MonthRules, resolve_months
 from hos_avtal.errors import EpisodesNeededError, ScenarioError
 from hos_avtal.home_care import calculate_home_care
 from hos_avtal.municipalities import parties_frame
 from hos_avtal.numbers import is_number, parse_number
 from hos_avtal.placements import calculate_placements
 from hos_avtal.rules import ParameterSpec, RawValue, RuleSet, load_ruleset, parameter_catalog
-from hos_avtal.scenarios._compare import _permille
+from hos_avtal.scenarios._compare import permille
 from hos_avtal.scenarios._data import ScenarioData
 from hos_avtal.scenarios._days import EpisodeDays
 from hos_avtal.scenarios._histogram import sweep_betalningsansvar
@@ -268,9 +269,12 @@ def sweep(
     combinations = (
         grid.join(totals, on="combination")
         .with_columns((pl.col("total_ore") - base_total).alias("diff_ore"))
-        .with_columns(_permille(pl.col("diff_ore"), pl.lit(base_total, pl.Int64)).alias("diff_permille"))
         .sort("combination")
     )
+    diff = combinations.get_column("diff_ore").to_numpy()
+    against = np.full(len(diff), base_total, dtype=np.int64)
+    permilles = pl.Series("diff_permille", permille(diff, against), dtype=pl.Int64)
+    combinations = combinations.with_columns(permilles)
     return Sweep(
         ruleset=rules,
         axes=list(axes),
@@ -294,14 +298,11 @@ def _betalningsansvar(
     months: Sequence[Month] | None,
     daily_amount_sek: Decimal | None,
 ) -> Evaluated:
-    source: pl.DataFrame | EpisodeDays
-    if data.episodes is not None:
-        source = data.episodes
-        month_list = billing_months(data.episodes, months)
-    else:  # a stored dataset: its day histogram
-        assert data.episode_days is not None
+    source: pl.DataFrame | EpisodeDays | None = data.episodes
+    if source is None:  # a stored dataset: its day histogram, not its episodes
         source = data.episode_days
-        month_list = sorted(months) if months is not None else data.episode_days.months
+    assert source is not None
+    month_list = data.betalningsansvar_months(months)
     swept_amounts = [k["daily_amount_sek"] for k in keys if "daily_amount_sek" in k]
     # Every combination supplies its own daily amount: the base needs one only to be resolved.
     fallback = daily_amount_sek if daily_amount_sek is not None or not swept_amounts else swept_amounts[0]

@@ -10,6 +10,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -153,7 +154,7 @@ def _upgrade(db: Database) -> None:
         stored = _stored_revision(connection)
     if stored == HEAD_REVISION:
         return
-    if stored is not None and stored not in KNOWN_REVISIONS:
+    if stored is not None and stored not in known_revisions():
         raise SchemaError(_schema_message(db, SchemaState(stored)))
     from alembic import command
     from alembic.config import Config
@@ -175,8 +176,11 @@ def schema_revision(db: Database) -> str | None:
         return _stored_revision(connection)
 
 
-KNOWN_REVISIONS = tuple(sorted(p.name[:4] for p in (_MIGRATIONS / "versions").glob("[0-9]" * 4 + "_*.py")))
-"""Every revision this version can migrate from, oldest first (the files' numbers)."""
+@lru_cache(maxsize=1)
+def known_revisions() -> tuple[str, ...]:
+    """Every revision this version can migrate from, oldest first (the files' numbers); read when
+    a schema is not the newest, not when the module is imported."""
+    return tuple(sorted(p.name[:4] for p in (_MIGRATIONS / "versions").glob("[0-9]" * 4 + "_*.py")))
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,7 +203,7 @@ class SchemaState:
             return "current"
         if self.revision is None:
             return "empty"
-        return "behind" if self.revision in KNOWN_REVISIONS else "ahead"
+        return "behind" if self.revision in known_revisions() else "ahead"
 
 
 def schema_state(db: Database) -> SchemaState:

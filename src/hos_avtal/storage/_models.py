@@ -366,15 +366,17 @@ scenario_dataset = Table(
     comment="Data sets a negotiator compares scenarios on (an upload or a run's inputs).",
 )
 
+
+def _dataset_id() -> Column[int]:
+    """The dataset a row belongs to (each table needs a column of its own)."""
+    owner = ForeignKey("scenario_dataset.id", ondelete="CASCADE")
+    return Column("dataset_id", Integer, owner, primary_key=True)
+
+
 scenario_dataset_input = Table(
     "scenario_dataset_input",
     metadata,
-    Column(
-        "dataset_id",
-        Integer,
-        ForeignKey("scenario_dataset.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    _dataset_id(),
     Column("kind", String(20), primary_key=True),
     Column("rows", _INT, nullable=False),
     # Parquet of the validated input: ids already pseudonymised, person_id always a pseudonym.
@@ -385,12 +387,7 @@ scenario_dataset_input = Table(
 scenario_dataset_days = Table(
     "scenario_dataset_days",
     metadata,
-    Column(
-        "dataset_id",
-        Integer,
-        ForeignKey("scenario_dataset.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    _dataset_id(),
     Column("rows", _INT, nullable=False),
     # Parquet of hos_avtal.scenarios.EpisodeDays: counts only, no id of any episode or person.
     Column("data_parquet", LargeBinary, nullable=False),
