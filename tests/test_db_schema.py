@@ -163,3 +163,15 @@ def test_db_backup_copies_a_sqlite_database_in_use_and_the_copy_verifies(
     again = run_cli(capsys, monkeypatch, "db", "backup", str(tmp_path / "copy.sqlite"), "--db", db)
     assert again[0] == 2
     assert "finns redan" in again[2]
+
+
+@pytest.mark.parametrize("command", [("db", "check"), ("db", "current"), ("db", "upgrade"), ("serve",)])
+def test_an_unreachable_database_is_a_message_not_a_traceback(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, command: tuple[str, ...]
+) -> None:
+    code, _out, err = run_cli(
+        capsys, monkeypatch, *command, "--db", "postgresql+psycopg://nobody@127.0.0.1:1/x"
+    )
+    assert code == 2
+    assert "kan inte öppnas" in err
+    assert "Traceback" not in err

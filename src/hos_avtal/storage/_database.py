@@ -106,13 +106,15 @@ def open_database(url_or_path: str | Path | None = None, *, upgrade: bool = True
     if engine.dialect.name == "sqlite":
         _sqlite_transactions(engine)
     db = Database(parsed.render_as_string(hide_password=False), engine)
-    if upgrade:
-        try:
+    try:
+        if upgrade:
             _upgrade(db)
-        except DBAPIError as exc:
-            engine.dispose()
-            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-            raise StorageError(f"databasen {parsed.render_as_string()} kan inte öppnas: {reason}") from None
+        else:  # connected now, so that an unreachable database is this message, not a traceback later
+            schema_revision(db)
+    except DBAPIError as exc:
+        engine.dispose()
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise StorageError(f"databasen {parsed.render_as_string()} kan inte öppnas: {reason}") from None
     return db
 
 
